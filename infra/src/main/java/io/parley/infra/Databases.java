@@ -1,0 +1,65 @@
+package io.parley.infra;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Opens the JDBC pool and applies the schema migrations (creating the database when it is missing). */
+public final class Databases {
+    private static final Logger log = LoggerFactory.getLogger(Databases.class);
+
+    private Databases() {
+    }
+
+    public static HikariDataSource open(DatabaseSettings settings, String poolName) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(poolName);
+        config.setJdbcUrl(settings.jdbcUrl());
+        config.setUsername(settings.user());
+        config.setPassword(settings.password());
+        config.setMaximumPoolSize(settings.poolSize());
+        config.setMinimumIdle(Math.min(2, settings.poolSize()));
+        config.setConnectionTimeout(5_000);
+        // Fail fast at start only when the pool cannot even be built; a database that is down is retried later.
+        config.setInitializationFailTimeout(-1);
+        config.addDataSourceProperty("cachePrepStmts", "true");
+        config.addDataSourceProperty("prepStmtCacheSize", "256");
+        config.addDataSourceProperty("prepStmtCacheSqlLimit", "8192");
+        config.addDataSourceProperty("useServerPrepStmts", "false");
+        config.addDataSourceProperty("allowPublicKeyRetrieval", "true");
+        config.addDataSourceProperty("connectionTimeZone", "UTC");
+        config.addDataSourceProperty("characterEncoding", "utf8");
+        return new HikariDataSource(config);
+    }
+
+    /** Creates the database if needed and applies every pending migration in {@code db/migration}. */
+    public static void migrate(DatabaseSettings settings) throws SQLException {
+        String database = settings.databaseName();
+        if (!database.matches("[A-Za-z0-9_]{1,64}")) {
+            throw new IllegalArgumentException("database name: " + database + " (expected: 1-64 of A-Za-z0-9_)");
+        }
+        try (Connection c = DriverManager.getConnection(settings.serverUrl() + separator(settings.serverUrl())
+                + "allowPublicKeyRetrieval=true", settings.user(), settings.password());
+             Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE IF NOT EXISTS `" + database + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+        }
+        var result = Flyway.configure()
+                .dataSource(settings.jdbcUrl() + separator(settings.jdbcUrl()) + "allowPublicKeyRetrieval=true",
+                        settings.user(), settings.password())
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+        log.info("Schema of {} is at version {} ({} migrations applied)", database, result.targetSchemaVersion,
+                result.migrationsExecuted);
+    }
+
+    private static String separator(String url) {
+        return url.contains("?") ? "&" : "?";
+    }
+}

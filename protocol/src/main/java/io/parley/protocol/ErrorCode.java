@@ -1,0 +1,44 @@
+package io.parley.protocol;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** Error codes of PROTOCOL.md, each with the HTTP status the REST transport answers with. */
+public enum ErrorCode {
+    BAD_REQUEST(400),
+    UNKNOWN_TYPE(400),
+    INVALID_USERNAME(400),
+    INVALID_PASSWORD(400),
+    USERNAME_TAKEN(409),
+    INVALID_CREDENTIALS(401),
+    UNAUTHORIZED(401),
+    INVALID_ROOM_NAME(400),
+    NO_SUCH_ROOM(404),
+    ROOM_EXISTS(409),
+    FORBIDDEN_ORIGIN(403),
+    NOT_MEMBER(403),
+    BODY_TOO_LONG(400),
+    EMPTY_BODY(400),
+    RATE_LIMITED(429),
+    TOO_LARGE(413),
+    NOT_FOUND(404),
+    METHOD_NOT_ALLOWED(405),
+    UNAVAILABLE(503),
+    INTERNAL(500);
+
+    private final int httpStatus;
+    private final String wireName;
+
+    ErrorCode(int httpStatus) {
+        this.httpStatus = httpStatus;
+        this.wireName = name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    @JsonValue
+    public String wireName() {
+        return wireName;
+    }
+}

@@ -1,0 +1,68 @@
+package io.parley.protocol;
+
+import java.util.Objects;
+
+/**
+ * Every Redis key and channel name, under one prefix so that several stacks can share a Redis.
+ */
+public record RedisKeys(String prefix) {
+    public RedisKeys {
+        Objects.requireNonNull(prefix, "prefix");
+    }
+
+    /** The queue partition a room's messages go to: one partition keeps one room's order. */
+    public static int partitionOf(String room, int partitions) {
+        return Math.floorMod(room.hashCode(), partitions);
+    }
+
+    public String queue(int partition) {
+        return prefix + "queue:" + partition;
+    }
+
+    /** Envelopes a worker has taken from {@link #queue} but not yet stored and published. */
+    public String inflight(int partition) {
+        return prefix + "queue:" + partition + ":inflight";
+    }
+
+    /** Lease naming the worker that consumes a partition. */
+    public String lease(int partition) {
+        return prefix + "queue:" + partition + ":lease";
+    }
+
+    /** Live workers, scored by heartbeat expiry (epoch ms); used to share partitions fairly. */
+    public String workers() {
+        return prefix + "workers";
+    }
+
+    public String roomChannel(String room) {
+        return prefix + "room:" + room;
+    }
+
+    public String userChannel(String userId) {
+        return prefix + "user:" + userId;
+    }
+
+    /** Remembers the id a user's clientMsgId was acknowledged with, so a retry is acknowledged again, not re-queued. */
+    public String clientMsgId(String userId, String clientMsgId) {
+        return prefix + "cmid:" + userId + ":" + clientMsgId;
+    }
+
+    /** Per user: the replicas holding a connection of theirs, scored by expiry (epoch ms). */
+    public String presence(String userId) {
+        return prefix + "presence:" + userId;
+    }
+
+    /** All presence entries as {@code server|userId}, scored by expiry, so any replica can expire a dead one's. */
+    public String presenceIndex() {
+        return prefix + "presence-index";
+    }
+
+    public String loginAttempts(String subject) {
+        return prefix + "login:" + subject;
+    }
+
+    /** Counter handing out node numbers for message id generation. */
+    public String nodeCounter() {
+        return prefix + "node-counter";
+    }
+}
