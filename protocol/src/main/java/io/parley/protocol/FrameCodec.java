@@ -134,6 +134,24 @@ public final class FrameCodec {
         return resolver == null ? null : mapper.treeToValue(node, resolver.apply(node));
     }
 
+    private static final byte[] MESSAGE_PREFIX = "{\"type\":\"message\",\"id\":\"".getBytes(
+            java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** True for an encoded {@code message} frame, which always starts with its type and id (see {@link #encode}). */
+    public static boolean isMessageFrame(byte[] json) {
+        return java.util.Arrays.equals(json, 0, Math.min(json.length, MESSAGE_PREFIX.length),
+                MESSAGE_PREFIX, 0, MESSAGE_PREFIX.length);
+    }
+
+    /** The id of an encoded message frame, read without parsing the whole frame. */
+    public static long messageIdOf(byte[] json) {
+        long id = 0;
+        for (int i = MESSAGE_PREFIX.length; i < json.length && json[i] != '"'; i++) {
+            id = id * 10 + (json[i] - '0');
+        }
+        return id;
+    }
+
     private static String truncate(String s) {
         return s.length() <= 32 ? s : s.substring(0, 32) + "…";
     }

@@ -47,14 +47,24 @@ public record RedisKeys(String prefix) {
         return prefix + "cmid:" + userId + ":" + clientMsgId;
     }
 
-    /** Per user: the replicas holding a connection of theirs, scored by expiry (epoch ms). */
+    /** Per user: the set of server replicas holding at least one connection of theirs. */
     public String presence(String userId) {
         return prefix + "presence:" + userId;
     }
 
-    /** All presence entries as {@code server|userId}, scored by expiry, so any replica can expire a dead one's. */
-    public String presenceIndex() {
-        return prefix + "presence-index";
+    /** Live server replicas, scored by heartbeat expiry (epoch ms), so any replica can clean up after a dead one. */
+    public String liveServers() {
+        return prefix + "servers";
+    }
+
+    /** Per replica: the users ({@code id|username}) it holds connections of, for cleanup when it dies. */
+    public String serverUsers(String serverId) {
+        return prefix + "server-users:" + serverId;
+    }
+
+    /** Per replica: its own channel, always subscribed, for events addressed to it. */
+    public String serverChannel(String serverId) {
+        return prefix + "server:" + serverId;
     }
 
     public String loginAttempts(String subject) {

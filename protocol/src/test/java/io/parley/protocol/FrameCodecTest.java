@@ -85,8 +85,11 @@ class FrameCodecTest {
                 null, "2026-11-27T17:20:11.123Z")), UTF_8);
         assertThat(message).isEqualTo("{\"type\":\"message\",\"id\":\"9\",\"room\":\"general\",\"seq\":42,"
                 + "\"sender\":\"alice\",\"body\":\"<b>hi</b>\",\"createdAt\":\"2026-11-27T17:20:11.123Z\"}");
+        assertThat(FrameCodec.isMessageFrame(message.getBytes(UTF_8))).isTrue();
+        assertThat(FrameCodec.messageIdOf(message.getBytes(UTF_8))).isEqualTo(9L);
         String error = new String(codec.encode(new ServerFrame.Error("7", ErrorCode.RATE_LIMITED, "slow down", 250L)),
                 UTF_8);
+        assertThat(FrameCodec.isMessageFrame(error.getBytes(UTF_8))).isFalse();
         assertThat(error).isEqualTo("{\"type\":\"error\",\"ref\":\"7\",\"code\":\"rate_limited\","
                 + "\"message\":\"slow down\",\"retryAfterMs\":250}");
     }

@@ -1,0 +1,64 @@
+package io.parley.server;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.parley.protocol.Limits;
+import io.parley.server.http.BoundedHttpAggregator;
+import io.parley.server.http.HttpResponses;
+import io.parley.server.ws.WebSocketAuthHandler;
+import java.util.Objects;
+
+/** The pipeline of every accepted connection: HTTP first, a WebSocket once the upgrade is authenticated. */
+final class ServerInitializer extends ChannelInitializer<SocketChannel> {
+    static final String REST_HANDLER = "rest";
+    private static final int READER_IDLE_SECONDS = 60;
+    private static final int PING_INTERVAL_SECONDS = 25;
+
+    private final WebSocketAuthHandler webSocketAuth;
+    private final ChannelHandler restHandler;
+    private final HttpResponses responses;
+    private final WebSocketServerProtocolConfig webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
+            .websocketPath(WebSocketAuthHandler.PATH)
+            .subprotocols("parley.v1")
+            .checkStartsWith(false)
+            .handshakeTimeoutMillis(10_000)
+            .dropPongFrames(true)
+            .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                    .maxFramePayloadLength(Limits.MAX_FRAME_BYTES)
+                    .allowExtensions(false)
+                    .closeOnProtocolViolation(true)
+                    .build())
+            .build();
+
+    ServerInitializer(WebSocketAuthHandler webSocketAuth, ChannelHandler restHandler, HttpResponses responses) {
+        this.webSocketAuth = Objects.requireNonNull(webSocketAuth, "webSocketAuth");
+        this.restHandler = Objects.requireNonNull(restHandler, "restHandler");
+        this.responses = Objects.requireNonNull(responses, "responses");
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ch.pipeline()
+                // HTTP/1.1 with bounded request line and headers.
+                .addLast("http", new HttpServerCodec(4096, 8192, 8192))
+                // Whole requests, at most 16 KiB of body; larger ones get too_large.
+                .addLast("aggregate", new BoundedHttpAggregator(Limits.MAX_HTTP_BODY_BYTES, responses))
+                // Ping every 25 s of silence from us; close after 60 s of silence from the client.
+                .addLast("idle", new IdleStateHandler(READER_IDLE_SECONDS, PING_INTERVAL_SECONDS, 0))
+                // Token and Origin checks before the upgrade; swaps "rest" for a frame handler on success.
+                .addLast("ws-auth", webSocketAuth)
+                // Handshake, ping/pong, close, and the 16 KiB frame limit (1009).
+                .addLast("ws-protocol", new WebSocketServerProtocolHandler(webSocketConfig))
+                // Fragmented messages joined, within the same 16 KiB.
+                .addLast("ws-aggregate", new WebSocketFrameAggregator(Limits.MAX_FRAME_BYTES))
+                // REST endpoints, or after the upgrade the connection's WebSocketFrameHandler.
+                .addLast(REST_HANDLER, restHandler);
+    }
+}

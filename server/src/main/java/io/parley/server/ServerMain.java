@@ -1,0 +1,221 @@
+package io.parley.server;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.parley.infra.Databases;
+import io.parley.infra.Env;
+import io.parley.infra.RedisPools;
+import io.parley.protocol.FrameCodec;
+import io.parley.protocol.Json;
+import io.parley.protocol.RedisKeys;
+import io.parley.server.auth.LoginThrottle;
+import io.parley.server.auth.PasswordHasher;
+import io.parley.server.auth.Principal;
+import io.parley.server.auth.TokenService;
+import io.parley.server.bus.EventPublisher;
+import io.parley.server.bus.MessageIds;
+import io.parley.server.bus.QueueProducer;
+import io.parley.server.bus.RedisBatcher;
+import io.parley.server.bus.RedisSubscriber;
+import io.parley.server.chat.ChatService;
+import io.parley.server.chat.Connection;
+import io.parley.server.chat.LocalHub;
+import io.parley.server.chat.PresenceService;
+import io.parley.server.config.ServerConfig;
+import io.parley.server.http.HealthChecks;
+import io.parley.server.http.HttpResponses;
+import io.parley.server.http.RestApi;
+import io.parley.server.http.RestHandler;
+import io.parley.server.metrics.Metrics;
+import io.parley.server.store.MessageStore;
+import io.parley.server.store.RoomStore;
+import io.parley.server.store.UserStore;
+import io.parley.server.ws.WebSocketAuthHandler;
+import io.parley.server.ws.WebSocketFrameHandler;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+
+/** The server process: reads its configuration, wires every collaborator by hand, serves, and shuts down cleanly. */
+public final class ServerMain implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ServerMain.class);
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final LocalHub hub;
+    private final Channel serverChannel;
+    private final int port;
+
+    public static void main(String[] args) throws Exception {
+        ServerConfig config = ServerConfig.fromEnv(Env.system());
+        if (args.length == 1 && args[0].equals("migrate")) {
+            Databases.migrate(config.database());
+            return;
+        }
+        if (args.length > 0) {
+            System.err.println("usage: java -jar parley-server.jar [migrate]");
+            System.exit(2);
+        }
+        ServerMain server = start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "parley-shutdown"));
+    }
+
+    /** Starts a replica; it serves until {@link #close()}. */
+    public static ServerMain start(ServerConfig config) throws Exception {
+        log.info("Starting Parley server {}", config);
+        if (config.usesDevSecret()) {
+            log.warn("*** USING THE DEVELOPMENT JWT SECRET: anyone can forge tokens. Set PARLEY_JWT_SECRET. ***");
+        }
+        if (config.migrate()) {
+            Retry.until("apply the schema", () -> Databases.migrate(config.database()));
+        }
+        return new ServerMain(config);
+    }
+
+    private ServerMain(ServerConfig config) throws Exception {
+        var mapper = Json.newMapper();
+        var codec = new FrameCodec(mapper);
+        var keys = new RedisKeys(config.redis().prefix());
+        var metrics = new Metrics();
+        var responses = new HttpResponses(codec);
+
+        HikariDataSource dataSource = own(Databases.open(config.database(), "parley-server"));
+        JedisPool redis = own(RedisPools.open(config.redis(), config.blockingThreads() + 4, Duration.ofSeconds(5)));
+        long node = Retry.until("get a node number from Redis", () -> {
+            try (Jedis jedis = redis.getResource()) {
+                return jedis.incr(keys.nodeCounter()) % 1024;
+            }
+        });
+        Blocking blocking = own(new Blocking(config.blockingThreads(), 10_000));
+        RedisBatcher batcher = own(new RedisBatcher(redis, 100_000, "parley-redis-writer"));
+        var events = new EventPublisher(batcher);
+        var producer = new QueueProducer(batcher, keys, mapper, config.queuePartitions());
+        var users = new UserStore(dataSource);
+        var rooms = new RoomStore(dataSource);
+        var messages = new MessageStore(dataSource);
+        var tokens = new TokenService(config.jwtSecret(), config.tokenTtl(), Clock.systemUTC());
+        var subscriber = new RedisSubscriber(config.redis(), keys.serverChannel(config.serverId()));
+        this.hub = new LocalHub(subscriber, keys, codec, metrics);
+        var presence = new PresenceService(redis, keys, config.serverId(), events, rooms, codec,
+                () -> hub.connections().stream().map(Connection::principal).distinct().toList());
+        var chat = new ChatService(rooms, messages, producer, events, presence, hub, blocking,
+                new MessageIds(node), codec, keys, metrics, config.serverId());
+        var health = new HealthChecks(redis, dataSource, responses);
+        var api = new RestApi(users, rooms, messages, new PasswordHasher(config.bcryptCost()), tokens,
+                new LoginThrottle(redis, keys, config.loginAttemptsPerMinute()), events, health, metrics, blocking,
+                codec, keys, responses);
+
+        metrics.gauge("parley_ws_connections", hub::connectionCount);
+        metrics.gauge("parley_users_online_here", hub::userCount);
+        metrics.gauge("parley_blocking_queue", blocking::queued);
+        metrics.gauge("parley_redis_commands_pending", batcher::pending);
+        metrics.gauge("parley_queue_depth", () -> queueDepth(redis, keys, config.queuePartitions()));
+
+        subscriber.start(hub);
+        own(subscriber);
+        presence.start();
+        own(presence);
+
+        AtomicLong connectionIds = new AtomicLong();
+        var webSocketAuth = new WebSocketAuthHandler(tokens, config.allowedOrigins(), responses,
+                (Principal p) -> new WebSocketFrameHandler(p, chat, codec, metrics,
+                        config.serverId() + "-" + connectionIds.incrementAndGet(),
+                        config.ratePerSecond(), config.rateBurst()),
+                ServerInitializer.REST_HANDLER);
+        var initializer = new ServerInitializer(webSocketAuth, new RestHandler(api, responses, metrics), responses);
+
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+        this.workerGroup = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), io);
+        Class<? extends ServerSocketChannel> channelType =
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        this.serverChannel = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childHandler(initializer)
+                .bind(config.httpPort()).sync().channel();
+        this.port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        log.info("Parley server {} listening on port {} ({})", config.serverId(), port, epoll ? "epoll" : "nio");
+    }
+
+    private static long queueDepth(JedisPool redis, RedisKeys keys, int partitions) {
+        try (Jedis jedis = redis.getResource()) {
+            long depth = 0;
+            for (int p = 0; p < partitions; p++) {
+                depth += jedis.llen(keys.queue(p));
+            }
+            return depth;
+        }
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /**
+     * Stops accepting, closes every WebSocket with 1001 so clients reconnect elsewhere, sends what is queued for
+     * Redis, then releases everything. Nothing acknowledged is lost: an ack is only sent once Redis holds the message.
+     */
+    @Override
+    public void close() {
+        log.info("Shutting down");
+        serverChannel.close().syncUninterruptibly();
+        List<Connection> open = hub.connections();
+        for (Connection c : open) {
+            c.channel().writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server shutting down"))
+                    .addListener(f -> c.channel().close());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (hub.connectionCount() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(10); // polling a condition with a deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                log.warn("Closing {} failed: {}", resources.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+        log.info("Stopped");
+    }
+}

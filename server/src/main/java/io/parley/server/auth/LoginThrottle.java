@@ -1,0 +1,43 @@
+package io.parley.server.auth;
+
+import io.parley.protocol.RedisKeys;
+import java.util.List;
+import java.util.Objects;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+
+/**
+ * Limits failed logins per username and client address across all replicas: a fixed one-minute window in Redis.
+ * Blocking; call it off the event loop.
+ */
+public final class LoginThrottle {
+    private static final long WINDOW_MS = 60_000;
+    private final JedisPool pool;
+    private final RedisKeys keys;
+    private final int maxFailures;
+
+    public LoginThrottle(JedisPool pool, RedisKeys keys, int maxFailuresPerMinute) {
+        this.pool = Objects.requireNonNull(pool, "pool");
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.maxFailures = maxFailuresPerMinute;
+    }
+
+    /** Milliseconds until the subject may try again, or 0 when it may now. */
+    public long retryAfterMs(String subject) {
+        try (Jedis jedis = pool.getResource()) {
+            List<Object> state = jedis.eval("return {tonumber(redis.call('GET', KEYS[1]) or '0'),"
+                    + " redis.call('PTTL', KEYS[1])}", List.of(keys.loginAttempts(subject)), List.of()) instanceof List<?> l
+                    ? List.copyOf(l) : List.of(0L, -2L);
+            long failures = (Long) state.get(0);
+            long ttl = (Long) state.get(1);
+            return failures >= maxFailures ? Math.max(1, ttl) : 0;
+        }
+    }
+
+    public void failed(String subject) {
+        try (Jedis jedis = pool.getResource()) {
+            jedis.eval("local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end",
+                    List.of(keys.loginAttempts(subject)), List.of(Long.toString(WINDOW_MS)));
+        }
+    }
+}

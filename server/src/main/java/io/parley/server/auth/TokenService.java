@@ -1,0 +1,63 @@
+package io.parley.server.auth;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.JWTVerifier;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.auth0.jwt.exceptions.JWTVerificationException;
+import com.auth0.jwt.interfaces.DecodedJWT;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/** Issues and verifies HS256 JWTs with {@code sub} = user id and {@code name} = username. */
+public final class TokenService {
+    private final Algorithm algorithm;
+    private final JWTVerifier verifier;
+    private final Duration ttl;
+    private final Clock clock;
+
+    public TokenService(String secret, Duration ttl, Clock clock) {
+        this.algorithm = Algorithm.HMAC256(Objects.requireNonNull(secret, "secret"));
+        this.verifier = JWT.require(algorithm).withClaimPresence("name").withClaimPresence("exp").build();
+        this.ttl = Objects.requireNonNull(ttl, "ttl");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public String issue(long userId, String username) {
+        Instant now = clock.instant();
+        return JWT.create()
+                .withSubject(Long.toString(userId))
+                .withClaim("name", username)
+                .withIssuedAt(now)
+                .withExpiresAt(now.plus(ttl))
+                .sign(algorithm);
+    }
+
+    /** The principal of a valid, unexpired token; empty for anything else (never says why, never logs the token). */
+    public Optional<Principal> verify(String token) {
+        if (token == null || token.isEmpty() || token.length() > 4096) {
+            return Optional.empty();
+        }
+        try {
+            DecodedJWT jwt = verifier.verify(token);
+            long userId = Long.parseLong(jwt.getSubject());
+            Instant expiresAt = jwt.getExpiresAtAsInstant();
+            if (!expiresAt.isAfter(clock.instant())) {
+                return Optional.empty();
+            }
+            return Optional.of(new Principal(userId, jwt.getClaim("name").asString(), expiresAt));
+        } catch (JWTVerificationException | NumberFormatException | NullPointerException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The token of an {@code Authorization: Bearer} header value, or null. */
+    public static String bearer(String authorizationHeader) {
+        if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        return authorizationHeader.substring(7).trim();
+    }
+}

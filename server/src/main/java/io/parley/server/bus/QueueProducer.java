@@ -1,0 +1,78 @@
+package io.parley.server.bus;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parley.protocol.QueueEnvelope;
+import io.parley.protocol.RedisKeys;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+
+/**
+ * Pushes accepted messages onto their room's queue partition. A send with a {@code clientMsgId} goes through a
+ * script that records the id it was acknowledged with and pushes only the first time, atomically, so a retry is
+ * acknowledged again with the original id and never queued twice.
+ */
+public final class QueueProducer {
+    private static final int CLIENT_MSG_ID_TTL_SECONDS = 24 * 3600;
+    private static final String PUSH_ONCE = """
+            local existing = redis.call('GET', KEYS[2])
+            if existing then return existing end
+            redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+            redis.call('LPUSH', KEYS[1], ARGV[1])
+            return ARGV[2]
+            """;
+
+    private final RedisBatcher batcher;
+    private final RedisKeys keys;
+    private final ObjectMapper mapper;
+    private final int partitions;
+
+    public QueueProducer(RedisBatcher batcher, RedisKeys keys, ObjectMapper mapper, int partitions) {
+        this.batcher = Objects.requireNonNull(batcher, "batcher");
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.partitions = partitions;
+    }
+
+    /**
+     * Queues an envelope; {@code done} gets the id to acknowledge (the envelope's, or the original one of a
+     * retried clientMsgId) once Redis holds it, or the failure. Called in order per connection, completed in order.
+     */
+    public void enqueue(QueueEnvelope envelope, BiConsumer<String, Throwable> done) {
+        String queue = keys.queue(RedisKeys.partitionOf(envelope.room(), partitions));
+        String json;
+        try {
+            json = mapper.writeValueAsString(envelope);
+        } catch (Exception e) {
+            done.accept(null, e);
+            return;
+        }
+        batcher.submit(new RedisBatcher.Op() {
+            @Override
+            public Response<?> queue(Pipeline pipeline) {
+                if (envelope.clientMsgId() == null) {
+                    return pipeline.lpush(queue, json);
+                }
+                return pipeline.eval(PUSH_ONCE,
+                        List.of(queue, keys.clientMsgId(envelope.senderId(), envelope.clientMsgId())),
+                        List.of(json, envelope.id(), Integer.toString(CLIENT_MSG_ID_TTL_SECONDS)));
+            }
+
+            @Override
+            public void complete(Object reply, Throwable failure) {
+                if (failure != null) {
+                    done.accept(null, failure);
+                } else if (reply instanceof byte[] bytes) {
+                    done.accept(new String(bytes, StandardCharsets.UTF_8), null);
+                } else if (reply instanceof String id) {
+                    done.accept(id, null);
+                } else {
+                    done.accept(envelope.id(), null);
+                }
+            }
+        });
+    }
+}

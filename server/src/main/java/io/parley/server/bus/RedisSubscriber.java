@@ -1,0 +1,172 @@
+package io.parley.server.bus;
+
+import io.parley.infra.RedisSettings;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.BinaryJedisPubSub;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Owns one Redis pub/sub connection on its own thread and keeps it subscribed to exactly the channels that local
+ * connections need, resubscribing after a reconnect. The listener must hand work off quickly: it runs on this thread.
+ */
+public final class RedisSubscriber implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RedisSubscriber.class);
+
+    /** Receives every message of every subscribed channel. */
+    public interface Listener {
+        void onMessage(String channel, byte[] payload);
+    }
+
+    private final RedisSettings settings;
+    private final String controlChannel;
+    private volatile Listener listener;
+    private final Set<String> wanted = ConcurrentHashMap.newKeySet();
+    private final Object lock = new Object();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean connected;
+    private Pubsub current; // guarded by lock
+    private Jedis jedis; // guarded by lock
+
+    public RedisSubscriber(RedisSettings settings, String controlChannel) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.controlChannel = Objects.requireNonNull(controlChannel, "controlChannel");
+        this.thread = new Thread(this::run, "parley-redis-subscriber");
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts receiving; the listener is given here because it needs this subscriber to be built first. */
+    public void start(Listener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        thread.start();
+    }
+
+    public boolean connected() {
+        return connected;
+    }
+
+    public void subscribe(String channel) {
+        if (wanted.add(channel)) {
+            synchronized (lock) {
+                if (current != null && current.isSubscribed()) {
+                    current.subscribe(bytes(channel));
+                }
+            }
+        }
+    }
+
+    public void unsubscribe(String channel) {
+        if (wanted.remove(channel)) {
+            synchronized (lock) {
+                if (current != null && current.isSubscribed()) {
+                    current.unsubscribe(bytes(channel));
+                }
+            }
+        }
+    }
+
+    private void run() {
+        long backoffMs = 100;
+        while (running) {
+            Pubsub pubsub = new Pubsub();
+            try (Jedis j = new Jedis(settings.uri(), 2_000, 0)) {
+                Set<String> initial;
+                synchronized (lock) {
+                    current = pubsub;
+                    jedis = j;
+                    initial = new HashSet<>(wanted);
+                }
+                pubsub.initial = initial;
+                List<byte[]> channels = new ArrayList<>();
+                channels.add(bytes(controlChannel));
+                initial.forEach(c -> channels.add(bytes(c)));
+                j.subscribe(pubsub, channels.toArray(byte[][]::new));
+            } catch (RuntimeException e) {
+                if (running && (connected || backoffMs == 100)) {
+                    log.warn("Redis subscription lost, reconnecting: {}", e.toString());
+                }
+            } finally {
+                connected = false;
+                synchronized (lock) {
+                    current = null;
+                    jedis = null;
+                }
+            }
+            if (!running) {
+                break;
+            }
+            sleep(backoffMs);
+            backoffMs = Math.min(backoffMs * 2, 2_000);
+            if (pubsub.reachedSubscribed) {
+                backoffMs = 100;
+            }
+        }
+    }
+
+    private final class Pubsub extends BinaryJedisPubSub {
+        Set<String> initial = Set.of();
+        volatile boolean reachedSubscribed;
+
+        @Override
+        public void onSubscribe(byte[] channel, int subscribedChannels) {
+            if (!reachedSubscribed && controlChannel.equals(new String(channel, StandardCharsets.UTF_8))) {
+                reachedSubscribed = true;
+                connected = true;
+                // Channels wanted between the snapshot and now were not sent yet: send them.
+                synchronized (lock) {
+                    for (String c : wanted) {
+                        if (!initial.contains(c)) {
+                            subscribe(bytes(c));
+                        }
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void onMessage(byte[] channel, byte[] message) {
+            try {
+                listener.onMessage(new String(channel, StandardCharsets.UTF_8), message);
+            } catch (RuntimeException e) {
+                log.error("Listener failed on a pub/sub message", e);
+            }
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        synchronized (lock) {
+            if (current != null && current.isSubscribed()) {
+                current.unsubscribe();
+            } else if (jedis != null) {
+                jedis.disconnect();
+            }
+        }
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.parley.server.chat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.parley.protocol.FrameCodec;
+import io.parley.protocol.ServerFrame;
+import io.parley.server.auth.Principal;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One WebSocket connection's state. Everything mutable here is touched only on the channel's event loop, so it
+ * needs no locks; other threads hop there with {@link #execute}.
+ */
+public final class Connection {
+    /** Past this many bytes waiting for a client that does not read, it is disconnected. */
+    static final long MAX_PENDING_BYTES = 2 * 1024 * 1024;
+    /** Past this many frames held back behind an unacknowledged send, the client is too slow. */
+    private static final int MAX_DEFERRED = 1024;
+
+    private final String id;
+    private final Principal principal;
+    private final Channel channel;
+    private final FrameCodec codec;
+    private final RateLimiter rateLimiter;
+    private final Set<String> rooms = new HashSet<>();
+    private final Set<Long> unacked = new HashSet<>(4);
+    private ArrayDeque<Held> deferred;
+    private int strikes;
+    private boolean open = true;
+    private boolean registered;
+
+    public Connection(String id, Principal principal, Channel channel, FrameCodec codec, int ratePerSecond,
+                      int rateBurst) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.principal = Objects.requireNonNull(principal, "principal");
+        this.channel = Objects.requireNonNull(channel, "channel");
+        this.codec = Objects.requireNonNull(codec, "codec");
+        this.rateLimiter = new RateLimiter(ratePerSecond, rateBurst, System.nanoTime());
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Principal principal() {
+        return principal;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    Set<String> rooms() {
+        return rooms;
+    }
+
+    boolean isOpen() {
+        return open && channel.isActive();
+    }
+
+    /** True once the hub knows this connection, so that closing it must also unregister it. */
+    boolean registered() {
+        return registered;
+    }
+
+    void markRegistered() {
+        registered = true;
+    }
+
+    void markClosed() {
+        open = false;
+        if (deferred != null) {
+            deferred.forEach(h -> h.frame().release());
+            deferred = null;
+        }
+    }
+
+    public void execute(Runnable task) {
+        channel.eventLoop().execute(task);
+    }
+
+    /** Takes a rate token: 0 when the frame may proceed, else milliseconds to wait; counts strikes for floods. */
+    public long admit() {
+        long wait = rateLimiter.tryAcquire(System.nanoTime());
+        strikes = wait == 0 ? 0 : strikes + 1;
+        return wait;
+    }
+
+    public int strikes() {
+        return strikes;
+    }
+
+    /** Encodes and writes a reply now. */
+    public void send(ServerFrame frame) {
+        if (isOpen()) {
+            write(Unpooled.wrappedBuffer(codec.encode(frame)));
+            channel.flush();
+        }
+    }
+
+    void sendPending(long messageId) {
+        unacked.add(messageId);
+    }
+
+    /** Writes the ack of a send, then whatever was held back until that ack had gone out. */
+    void acknowledged(long messageId, ServerFrame reply) {
+        unacked.remove(messageId);
+        send(reply);
+        while (deferred != null && !deferred.isEmpty()) {
+            if (unacked.contains(deferred.peek().messageId())) {
+                break;
+            }
+            write(deferred.poll().frame());
+        }
+        if (deferred != null && deferred.isEmpty()) {
+            deferred = null;
+        }
+        channel.flush();
+    }
+
+    /**
+     * Writes a shared broadcast frame (without flushing). A stored message whose ack has not gone out yet is held
+     * back, with everything after it, so that the sender always sees {@code ack} before its {@code message}.
+     */
+    void deliver(ByteBuf frame, long messageId) {
+        if (!isOpen()) {
+            frame.release();
+            return;
+        }
+        if (deferred != null || (messageId != 0 && unacked.contains(messageId))) {
+            if (deferred == null) {
+                deferred = new ArrayDeque<>();
+            }
+            if (deferred.size() >= MAX_DEFERRED) {
+                frame.release();
+                closeSlowReader();
+                return;
+            }
+            deferred.add(new Held(frame, messageId));
+            return;
+        }
+        write(frame);
+    }
+
+    void flush() {
+        channel.flush();
+    }
+
+    private void write(ByteBuf payload) {
+        if (!channel.isWritable()) {
+            ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+            if (buffer != null && buffer.totalPendingWriteBytes() > MAX_PENDING_BYTES) {
+                payload.release();
+                closeSlowReader();
+                return;
+            }
+        }
+        channel.write(new TextWebSocketFrame(payload), channel.voidPromise());
+    }
+
+    private void closeSlowReader() {
+        // Memory stays bounded: drop the client; it recovers with history after reconnecting.
+        markClosed();
+        channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.TRY_AGAIN_LATER, "too slow"));
+        channel.close();
+    }
+
+    /** A broadcast frame held back; {@code messageId} is 0 for frames that are not messages. */
+    private record Held(ByteBuf frame, long messageId) {
+    }
+}

@@ -1,0 +1,24 @@
+package io.parley.server.http;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.parley.protocol.ErrorCode;
+
+/** Aggregates HTTP requests up to a bound and answers larger ones with the protocol's {@code too_large} error. */
+public final class BoundedHttpAggregator extends HttpObjectAggregator {
+    private final HttpResponses responses;
+
+    public BoundedHttpAggregator(int maxContentLength, HttpResponses responses) {
+        super(maxContentLength);
+        this.responses = responses;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+        // The rest of the body would follow; closing is the only way not to read it.
+        ctx.writeAndFlush(responses.error(ErrorCode.TOO_LARGE, "request body over " + maxContentLength() + " bytes"))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+}

@@ -1,0 +1,238 @@
+package io.parley.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.FrameCodec;
+import io.parley.protocol.HistoryQuery;
+import io.parley.protocol.Limits;
+import io.parley.protocol.MembershipChange;
+import io.parley.protocol.RedisKeys;
+import io.parley.protocol.Room;
+import io.parley.protocol.Validation;
+import io.parley.server.ApiException;
+import io.parley.server.Blocking;
+import io.parley.server.Failures;
+import io.parley.server.auth.LoginThrottle;
+import io.parley.server.auth.PasswordHasher;
+import io.parley.server.auth.Principal;
+import io.parley.server.auth.TokenService;
+import io.parley.server.bus.EventPublisher;
+import io.parley.server.metrics.Metrics;
+import io.parley.server.store.MessageStore;
+import io.parley.server.store.RoomStore;
+import io.parley.server.store.UserRecord;
+import io.parley.server.store.UserStore;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The REST endpoints of PROTOCOL.md. Each request runs on the blocking pool and completes with a response; the
+ * request object is copied out first, so the caller may release it.
+ */
+public final class RestApi {
+    private final UserStore users;
+    private final RoomStore rooms;
+    private final MessageStore messages;
+    private final PasswordHasher passwords;
+    private final TokenService tokens;
+    private final LoginThrottle throttle;
+    private final EventPublisher events;
+    private final HealthChecks health;
+    private final Metrics metrics;
+    private final Blocking blocking;
+    private final FrameCodec codec;
+    private final RedisKeys keys;
+    private final HttpResponses responses;
+
+    public RestApi(UserStore users, RoomStore rooms, MessageStore messages, PasswordHasher passwords,
+                   TokenService tokens, LoginThrottle throttle, EventPublisher events, HealthChecks health,
+                   Metrics metrics, Blocking blocking, FrameCodec codec, RedisKeys keys, HttpResponses responses) {
+        this.users = Objects.requireNonNull(users, "users");
+        this.rooms = Objects.requireNonNull(rooms, "rooms");
+        this.messages = Objects.requireNonNull(messages, "messages");
+        this.passwords = Objects.requireNonNull(passwords, "passwords");
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.throttle = Objects.requireNonNull(throttle, "throttle");
+        this.events = Objects.requireNonNull(events, "events");
+        this.health = Objects.requireNonNull(health, "health");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.blocking = Objects.requireNonNull(blocking, "blocking");
+        this.codec = Objects.requireNonNull(codec, "codec");
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.responses = Objects.requireNonNull(responses, "responses");
+    }
+
+    /** The request as far as the endpoints need it, copied out of Netty's reference-counted buffers. */
+    record Request(HttpMethod method, QueryStringDecoder uri, String authorization, byte[] body, String client) {
+        static Request of(FullHttpRequest r, String client) {
+            byte[] body = new byte[r.content().readableBytes()];
+            r.content().getBytes(r.content().readerIndex(), body);
+            return new Request(r.method(), new QueryStringDecoder(r.uri()), r.headers().get(HttpHeaderNames.AUTHORIZATION),
+                    body, client);
+        }
+    }
+
+    public CompletableFuture<FullHttpResponse> handle(FullHttpRequest request, String client) {
+        Request r = Request.of(request, client);
+        String path = r.uri().path();
+        CompletableFuture<FullHttpResponse> response = switch (path) {
+            case "/healthz" -> get(r, () -> responses.json(200, Map.of("status", "ok")));
+            case "/readyz" -> get(r, health::readiness);
+            case "/metrics" -> get(r, () -> responses.text(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8"));
+            case "/api/auth/register" -> post(r, () -> register(r));
+            case "/api/auth/login" -> post(r, () -> login(r));
+            case "/api/me" -> get(r, () -> me(authenticate(r)));
+            case "/api/rooms" -> r.method().equals(HttpMethod.POST)
+                    ? blocking.call(() -> createRoom(authenticate(r), r))
+                    : get(r, () -> {
+                        authenticate(r);
+                        return responses.json(200, Map.of("rooms", rooms.all()));
+                    });
+            default -> path.startsWith("/api/rooms/") && path.endsWith("/messages")
+                    ? get(r, () -> history(authenticate(r), r, path))
+                    : CompletableFuture.completedFuture(responses.error(ErrorCode.NOT_FOUND, "no such endpoint"));
+        };
+        return response.exceptionally(failure -> {
+            ApiException e = Failures.toApi(failure);
+            metrics.error(e.code());
+            return responses.error(e.code(), e.getMessage(), e.retryAfterMs());
+        });
+    }
+
+    private CompletableFuture<FullHttpResponse> get(Request r, Blocking.Task<FullHttpResponse> task) {
+        return method(r, HttpMethod.GET, task);
+    }
+
+    private CompletableFuture<FullHttpResponse> post(Request r, Blocking.Task<FullHttpResponse> task) {
+        return method(r, HttpMethod.POST, task);
+    }
+
+    private CompletableFuture<FullHttpResponse> method(Request r, HttpMethod expected, Blocking.Task<FullHttpResponse> task) {
+        if (!r.method().equals(expected) && !(expected.equals(HttpMethod.GET) && r.method().equals(HttpMethod.HEAD))) {
+            return CompletableFuture.completedFuture(
+                    responses.error(ErrorCode.METHOD_NOT_ALLOWED, "expected " + expected + " " + r.uri().path()));
+        }
+        return blocking.call(task);
+    }
+
+    private FullHttpResponse register(Request r) throws Exception {
+        JsonNode body = jsonBody(r);
+        String username = stringField(body, "username");
+        String password = stringField(body, "password");
+        if (!Validation.isValidUsername(username)) {
+            throw new ApiException(ErrorCode.INVALID_USERNAME, "username: expected 3-32 characters of A-Za-z0-9_.-");
+        }
+        if (!Validation.isValidPassword(password)) {
+            throw new ApiException(ErrorCode.INVALID_PASSWORD, "password: expected 8-128 characters");
+        }
+        UserRecord user = users.create(username, passwords.hash(password));
+        return responses.json(201, Map.of("token", tokens.issue(user.id(), user.username()),
+                "user", new io.parley.protocol.User(Long.toString(user.id()), user.username())));
+    }
+
+    private FullHttpResponse login(Request r) throws Exception {
+        JsonNode body = jsonBody(r);
+        String username = stringField(body, "username");
+        String password = stringField(body, "password");
+        String subject = Validation.usernameKey(username) + "|" + r.client();
+        long retryAfter = throttle.retryAfterMs(subject);
+        if (retryAfter > 0) {
+            throw new ApiException(ErrorCode.RATE_LIMITED, "too many failed logins, retry later", retryAfter);
+        }
+        Optional<UserRecord> user = Validation.isValidUsername(username) && password.length() <= 1024
+                ? users.findByUsername(username) : Optional.empty();
+        boolean ok = user.isPresent() ? passwords.verify(password, user.get().passwordHash()) : fakeVerify(password);
+        if (!ok) {
+            throttle.failed(subject);
+            throw new ApiException(ErrorCode.INVALID_CREDENTIALS, "unknown username or wrong password");
+        }
+        UserRecord u = user.get();
+        return responses.json(200, Map.of("token", tokens.issue(u.id(), u.username()),
+                "user", new io.parley.protocol.User(Long.toString(u.id()), u.username())));
+    }
+
+    private boolean fakeVerify(String password) {
+        passwords.verifyNothing(password.length() <= 1024 ? password : "");
+        return false;
+    }
+
+    private FullHttpResponse me(Principal p) throws Exception {
+        return responses.json(200, Map.of("user", p.toUser(), "rooms", rooms.roomsOf(p.userId())));
+    }
+
+    private FullHttpResponse createRoom(Principal p, Request r) throws Exception {
+        String name = stringField(jsonBody(r), "name");
+        if (!Validation.isValidRoomName(name)) {
+            throw new ApiException(ErrorCode.INVALID_ROOM_NAME, "name: expected 1-48 characters of a-z, 0-9, '-', '_'");
+        }
+        Room room = rooms.create(name, p.userId());
+        // The creator's open connections subscribe to the new room, wherever they are.
+        events.publish(keys.userChannel(p.id()), codec.write(new MembershipChange(null, true, room)));
+        return responses.json(201, Map.of("room", room));
+    }
+
+    private FullHttpResponse history(Principal p, Request r, String path) throws Exception {
+        String room = QueryStringDecoder.decodeComponent(
+                path.substring("/api/rooms/".length(), path.length() - "/messages".length()));
+        if (!Validation.isValidRoomName(room)) {
+            throw new ApiException(ErrorCode.INVALID_ROOM_NAME, "room: expected 1-48 characters of a-z, 0-9, '-', '_'");
+        }
+        HistoryQuery query = new HistoryQuery(longParam(r, "before", 0, Long.MAX_VALUE),
+                longParam(r, "after", 0, Long.MAX_VALUE),
+                Optional.ofNullable(longParam(r, "limit", 1, Limits.MAX_HISTORY_LIMIT))
+                        .map(Long::intValue).orElse(Limits.DEFAULT_HISTORY_LIMIT));
+        RoomStore.Access access = rooms.access(room, p.userId()).requireMember(room);
+        MessageStore.Page page = messages.history(access.roomId(), room, query);
+        return responses.json(200, Map.of("messages", page.messages(), "hasMore", page.hasMore()));
+    }
+
+    private Principal authenticate(Request r) {
+        return tokens.verify(TokenService.bearer(r.authorization()))
+                .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "missing, malformed or expired token"));
+    }
+
+    private JsonNode jsonBody(Request r) {
+        try {
+            JsonNode node = codec.mapper().readTree(r.body());
+            if (node != null && node.isObject()) {
+                return node;
+            }
+        } catch (IOException e) {
+            // answered below
+        }
+        throw new ApiException(ErrorCode.BAD_REQUEST, "body: expected a JSON object");
+    }
+
+    private static String stringField(JsonNode body, String name) {
+        JsonNode v = body.get(name);
+        if (v == null || !v.isTextual()) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, name + ": expected a string");
+        }
+        return v.textValue();
+    }
+
+    private static Long longParam(Request r, String name, long min, long max) {
+        List<String> values = r.uri().parameters().get(name);
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        try {
+            long v = Long.parseLong(values.get(0));
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new ApiException(ErrorCode.BAD_REQUEST, name + ": expected an integer in " + min + "-" + max);
+    }
+}

@@ -1,0 +1,88 @@
+package io.parley.server.http;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.parley.protocol.ErrorCode;
+import io.parley.server.metrics.Metrics;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Plain HTTP requests: hands them to the {@link RestApi} and writes the response back, honouring keep-alive. */
+@ChannelHandler.Sharable
+public final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(RestHandler.class);
+
+    private final RestApi api;
+    private final HttpResponses responses;
+    private final Metrics metrics;
+
+    public RestHandler(RestApi api, HttpResponses responses, Metrics metrics) {
+        this.api = Objects.requireNonNull(api, "api");
+        this.responses = Objects.requireNonNull(responses, "responses");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        boolean head = request.method().equals(HttpMethod.HEAD);
+        if (!request.decoderResult().isSuccess()) {
+            write(ctx, responses.error(ErrorCode.BAD_REQUEST, "malformed HTTP request"), false, false);
+            return;
+        }
+        String client = ctx.channel().remoteAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress() : "local";
+        api.handle(request, client).whenComplete((response, failure) -> {
+            if (failure != null) {
+                log.error("Request failed without a response", failure);
+                response = responses.text(500, "internal error", "text/plain; charset=utf-8");
+            }
+            write(ctx, response, keepAlive, head);
+        });
+    }
+
+    private void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive, boolean head) {
+        metrics.httpResponse(response.status().code());
+        if (head) {
+            response.content().clear();
+        }
+        if (keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(response);
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            ctx.close(); // an idle HTTP keep-alive connection
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("HTTP connection failed: {}", cause.toString());
+        } else {
+            log.warn("HTTP request failed", cause);
+        }
+        ctx.close();
+    }
+}

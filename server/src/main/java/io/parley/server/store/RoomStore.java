@@ -1,0 +1,211 @@
+package io.parley.server.store;
+
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.Room;
+import io.parley.protocol.Timestamps;
+import io.parley.protocol.User;
+import io.parley.server.ApiException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+/** Rooms and memberships: creating, joining, leaving and listing. */
+public final class RoomStore {
+    private static final String ROOM_COLUMNS =
+            "r.id, r.name, u.username, r.created_at, r.last_seq FROM rooms r JOIN users u ON u.id = r.created_by";
+
+    private final DataSource dataSource;
+
+    public RoomStore(DataSource dataSource) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
+
+    /** A room's id and whether a user is a member; {@code no_such_room} when it does not exist. */
+    public record Access(long roomId, boolean member) {
+        public Access requireMember(String room) {
+            if (!member) {
+                throw new ApiException(ErrorCode.NOT_MEMBER, "not a member of room " + room);
+            }
+            return this;
+        }
+    }
+
+    /** The outcome of a join: the room, and whether the user was not a member before. */
+    public record JoinResult(Room room, boolean newMember) {
+    }
+
+    /** Creates a room with its creator as first member; {@code room_exists} when the name is taken. */
+    public Room create(String name, long userId) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                long roomId = insertRoom(c, name, userId);
+                insertMembership(c, roomId, userId);
+                c.commit();
+            } catch (SQLIntegrityConstraintViolationException e) {
+                c.rollback();
+                throw new ApiException(ErrorCode.ROOM_EXISTS, "room exists: " + name);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+            return findRow(c, name).room();
+        }
+    }
+
+    /** Makes the user a member, creating the room when it is missing. */
+    public JoinResult join(String name, long userId) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT IGNORE INTO rooms (name, created_by, created_at) VALUES (?, ?, ?)")) {
+                ps.setString(1, name);
+                ps.setLong(2, userId);
+                ps.setString(3, SqlTime.utc(Instant.now()));
+                ps.executeUpdate();
+            }
+            Row row = findRow(c, name);
+            boolean newMember = insertMembership(c, row.id(), userId);
+            return new JoinResult(row.room(), newMember);
+        }
+    }
+
+    /** Ends a membership; {@code no_such_room} or {@code not_member} when there is none. */
+    public void leave(String name, long userId) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            long roomId = idOf(c, name);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM memberships WHERE room_id = ? AND user_id = ?")) {
+                ps.setLong(1, roomId);
+                ps.setLong(2, userId);
+                if (ps.executeUpdate() == 0) {
+                    throw new ApiException(ErrorCode.NOT_MEMBER, "not a member of room " + name);
+                }
+            }
+        }
+    }
+
+    public Access access(String name, long userId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT r.id, m.user_id FROM rooms r LEFT JOIN memberships m"
+                     + " ON m.room_id = r.id AND m.user_id = ? WHERE r.name = ?")) {
+            ps.setLong(1, userId);
+            ps.setString(2, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw noSuchRoom(name);
+                }
+                long roomId = rs.getLong(1);
+                rs.getLong(2);
+                return new Access(roomId, !rs.wasNull());
+            }
+        }
+    }
+
+    public List<Room> roomsOf(long userId) throws SQLException {
+        return query("SELECT " + ROOM_COLUMNS + " JOIN memberships m ON m.room_id = r.id WHERE m.user_id = ?"
+                + " ORDER BY r.name", userId);
+    }
+
+    public List<Room> all() throws SQLException {
+        return query("SELECT " + ROOM_COLUMNS + " ORDER BY r.name LIMIT 10000", null);
+    }
+
+    public List<User> members(long roomId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT u.id, u.username FROM memberships m"
+                     + " JOIN users u ON u.id = m.user_id WHERE m.room_id = ?")) {
+            ps.setLong(1, roomId);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<User> users = new ArrayList<>();
+                while (rs.next()) {
+                    users.add(new User(Long.toString(rs.getLong(1)), rs.getString(2)));
+                }
+                return users;
+            }
+        }
+    }
+
+    private List<Room> query(String sql, Long userId) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            if (userId != null) {
+                ps.setLong(1, userId);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Room> rooms = new ArrayList<>();
+                while (rs.next()) {
+                    rooms.add(room(rs));
+                }
+                return rooms;
+            }
+        }
+    }
+
+    private static long insertRoom(Connection c, String name, long userId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO rooms (name, created_by, created_at) VALUES (?, ?, ?)",
+                PreparedStatement.RETURN_GENERATED_KEYS)) {
+            ps.setString(1, name);
+            ps.setLong(2, userId);
+            ps.setString(3, SqlTime.utc(Instant.now()));
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                keys.next();
+                return keys.getLong(1);
+            }
+        }
+    }
+
+    private static boolean insertMembership(Connection c, long roomId, long userId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT IGNORE INTO memberships (room_id, user_id, joined_at) VALUES (?, ?, ?)")) {
+            ps.setLong(1, roomId);
+            ps.setLong(2, userId);
+            ps.setString(3, SqlTime.utc(Instant.now()));
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    private static long idOf(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM rooms WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw noSuchRoom(name);
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private record Row(long id, Room room) {
+    }
+
+    private static Row findRow(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + ROOM_COLUMNS + " WHERE r.name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw noSuchRoom(name);
+                }
+                return new Row(rs.getLong(1), room(rs));
+            }
+        }
+    }
+
+    private static Room room(ResultSet rs) throws SQLException {
+        return new Room(rs.getString(2), rs.getString(3),
+                Timestamps.format(SqlTime.instant(rs.getObject(4, LocalDateTime.class))), rs.getLong(5));
+    }
+
+    private static ApiException noSuchRoom(String name) {
+        return new ApiException(ErrorCode.NO_SUCH_ROOM, "no such room: " + name);
+    }
+}

@@ -1,0 +1,5 @@
+package io.parley.server.store;
+
+/** A stored user, password hash included; never leaves the server. */
+public record UserRecord(long id, String username, String passwordHash) {
+}

@@ -1,0 +1,39 @@
+package io.parley.worker.queue;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+
+/** A Lua script run by its SHA-1, loaded again transparently when Redis lost its script cache (after a restart). */
+final class LuaScript {
+    private final String source;
+    private final String sha1;
+
+    LuaScript(String source) {
+        this.source = requireNonNull(source, "source");
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
+            this.sha1 = HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is required of every JVM", e);
+        }
+    }
+
+    Object eval(Jedis jedis, List<String> keys, List<String> args) {
+        try {
+            return jedis.evalsha(sha1, keys, args);
+        } catch (JedisNoScriptException e) {
+            return jedis.eval(source, keys, args);
+        }
+    }
+
+    String source() {
+        return source;
+    }
+}

@@ -1,0 +1,198 @@
+package io.parley.worker.store;
+
+import static io.parley.worker.Fixtures.envelope;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.parley.infra.Databases;
+import io.parley.infra.TestServices;
+import io.parley.protocol.QueueEnvelope;
+import io.parley.worker.Fixtures;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class MessageBatchWriterIT {
+    private static TestServices.Isolated services;
+    private static HikariDataSource dataSource;
+    private static Fixtures fixtures;
+    private static long alice;
+    private static long bob;
+    private static final AtomicLong ids = new AtomicLong(90_000_000_000L);
+
+    private final MessageBatchWriter writer = new MessageBatchWriter(dataSource);
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        services = TestServices.isolated();
+        Databases.migrate(services.database());
+        dataSource = Databases.open(services.database(), "writer-it");
+        fixtures = new Fixtures(services.database());
+        alice = fixtures.createUser("alice");
+        bob = fixtures.createUser("bob");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        dataSource.close();
+        services.dropDatabase();
+    }
+
+    @Test
+    void assignsGaplessSeqsPerRoomInQueueOrder() throws Exception {
+        List<String> rooms = List.of("seq-a", "seq-b", "seq-c");
+        for (String room : rooms) {
+            fixtures.createRoom(room, alice);
+        }
+        List<QueueEnvelope> first = interleaved(rooms, 30);
+        List<QueueEnvelope> second = interleaved(rooms, 30);
+
+        BatchResult r1 = writer.write(first);
+        BatchResult r2 = writer.write(second);
+
+        assertThat(r1.stored()).isEqualTo(30);
+        assertThat(r2.stored()).isEqualTo(30);
+        assertThat(r1.duplicates() + r2.duplicates() + r1.dropped() + r2.dropped()).isZero();
+        for (String room : rooms) {
+            List<String> queued = new ArrayList<>();
+            first.stream().filter(e -> e.room().equals(room)).forEach(e -> queued.add(e.id()));
+            second.stream().filter(e -> e.room().equals(room)).forEach(e -> queued.add(e.id()));
+            List<Fixtures.Row> stored = fixtures.messages(room);
+            assertThat(stored).extracting(Fixtures.Row::seq).containsExactlyElementsOf(range(1, 20));
+            assertThat(stored).extracting(row -> Long.toString(row.id())).containsExactlyElementsOf(queued);
+            assertThat(fixtures.lastSeq(room)).isEqualTo(20);
+            // What gets published for the second batch continues each room's sequence in order.
+            assertThat(r2.toPublish()).filteredOn(m -> m.room().equals(room))
+                    .extracting(StoredMessage::seq).containsExactlyElementsOf(range(11, 20));
+        }
+    }
+
+    @Test
+    void reprocessingABatchStoresNothingNewAndReturnsTheStoredSeqs() throws Exception {
+        fixtures.createRoom("again", alice);
+        List<QueueEnvelope> batch = interleaved(List.of("again"), 10);
+        BatchResult first = writer.write(batch);
+
+        BatchResult repeat = writer.write(batch);
+
+        assertThat(repeat.stored()).isZero();
+        assertThat(repeat.duplicates()).isEqualTo(10);
+        assertThat(repeat.toPublish()).isEqualTo(first.toPublish());
+        assertThat(repeat.toPublish()).extracting(StoredMessage::seq).containsExactlyElementsOf(range(1, 10));
+        assertThat(fixtures.messages("again")).hasSize(10);
+        assertThat(fixtures.lastSeq("again")).isEqualTo(10);
+
+        // A batch that overlaps the stored tail: old ones keep their seqs, new ones continue after them.
+        List<QueueEnvelope> overlap = new ArrayList<>(batch.subList(7, 10));
+        overlap.addAll(interleaved(List.of("again"), 2));
+        BatchResult mixed = writer.write(overlap);
+        assertThat(mixed.stored()).isEqualTo(2);
+        assertThat(mixed.toPublish()).extracting(StoredMessage::seq).containsExactly(8L, 9L, 10L, 11L, 12L);
+        assertThat(mixed.toPublish()).extracting(StoredMessage::id)
+                .containsExactlyElementsOf(overlap.stream().map(QueueEnvelope::id).toList());
+        assertThat(fixtures.lastSeq("again")).isEqualTo(12);
+    }
+
+    @Test
+    void dropsARepeatedClientMsgIdOfTheSameSenderButNotOfAnother() throws Exception {
+        fixtures.createRoom("cmid", alice);
+        QueueEnvelope original = envelope(ids.incrementAndGet(), "cmid", alice, "alice", "hi", "c-1");
+        writer.write(List.of(original));
+
+        QueueEnvelope retry = envelope(ids.incrementAndGet(), "cmid", alice, "alice", "hi", "c-1");
+        BatchResult retried = writer.write(List.of(retry));
+        QueueEnvelope othersSame = envelope(ids.incrementAndGet(), "cmid", bob, "bob", "yo", "c-1");
+        QueueEnvelope aliceNew = envelope(ids.incrementAndGet(), "cmid", alice, "alice", "more", "c-2");
+        BatchResult others = writer.write(List.of(othersSame, aliceNew));
+
+        assertThat(retried.stored()).isZero();
+        assertThat(retried.duplicates()).isEqualTo(1);
+        assertThat(retried.toPublish()).isEmpty();
+        assertThat(others.stored()).isEqualTo(2);
+        assertThat(fixtures.messages("cmid")).extracting(row -> Long.toString(row.id()))
+                .containsExactly(original.id(), othersSame.id(), aliceNew.id());
+        assertThat(fixtures.messages("cmid")).extracting(Fixtures.Row::seq).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void keepsTheFirstOfDuplicatesInsideOneBatch() throws Exception {
+        fixtures.createRoom("inbatch", alice);
+        long sameId = ids.incrementAndGet();
+        QueueEnvelope a = envelope(sameId, "inbatch", alice, "alice", "first", null);
+        QueueEnvelope aAgain = envelope(sameId, "inbatch", alice, "alice", "second", null);
+        QueueEnvelope b = envelope(ids.incrementAndGet(), "inbatch", bob, "bob", "b", "k");
+        QueueEnvelope bRetry = envelope(ids.incrementAndGet(), "inbatch", bob, "bob", "b", "k");
+        QueueEnvelope c = envelope(ids.incrementAndGet(), "inbatch", alice, "alice", "c", "k");
+
+        BatchResult result = writer.write(List.of(a, aAgain, b, bRetry, c));
+
+        assertThat(result.stored()).isEqualTo(3);
+        assertThat(result.duplicates()).isEqualTo(2);
+        assertThat(result.toPublish()).extracting(StoredMessage::id).containsExactly(a.id(), b.id(), c.id());
+        List<Fixtures.Row> rows = fixtures.messages("inbatch");
+        assertThat(rows).extracting(Fixtures.Row::body).containsExactly("first", "b", "c");
+        assertThat(rows).extracting(Fixtures.Row::seq).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void dropsMessagesForRoomsThatDoNotExistAndStoresTheRest() throws Exception {
+        fixtures.createRoom("exists", alice);
+        QueueEnvelope orphan = envelope(ids.incrementAndGet(), "gone", alice, "alice", "x", null);
+        QueueEnvelope kept = envelope(ids.incrementAndGet(), "exists", alice, "alice", "y", null);
+
+        BatchResult result = writer.write(List.of(orphan, kept));
+
+        assertThat(result.dropped()).isEqualTo(1);
+        assertThat(result.stored()).isEqualTo(1);
+        assertThat(result.toPublish()).extracting(StoredMessage::id).containsExactly(kept.id());
+    }
+
+    @Test
+    void storesLargeBatchesInSeveralStatementsWithUtcMillisecondTimestamps() throws Exception {
+        fixtures.createRoom("large", alice);
+        int count = 2 * MessageBatchWriter.ROWS_PER_INSERT + 7;
+        List<QueueEnvelope> batch = interleaved(List.of("large"), count);
+
+        BatchResult result = writer.write(batch);
+
+        assertThat(result.stored()).isEqualTo(count);
+        List<Fixtures.Row> rows = fixtures.messages("large");
+        assertThat(rows).extracting(Fixtures.Row::seq).containsExactlyElementsOf(range(1, count));
+        DateTimeFormatter sqlFormat = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+        for (int i = 0; i < count; i++) {
+            QueueEnvelope e = batch.get(i);
+            Fixtures.Row row = rows.get(i);
+            assertThat(row.createdAt()).isEqualTo(sqlFormat.format(Instant.ofEpochMilli(e.acceptedAt())));
+            assertThat(row.body()).isEqualTo(e.body());
+            assertThat(row.sender()).isEqualTo(e.sender());
+            assertThat(row.senderId()).isEqualTo(Long.parseLong(e.senderId()));
+            assertThat(row.clientMsgId()).isEqualTo(e.clientMsgId());
+        }
+    }
+
+    /** {@code count} new envelopes spread round-robin over {@code rooms}, with bodies that need utf8mb4. */
+    private static List<QueueEnvelope> interleaved(List<String> rooms, int count) {
+        List<QueueEnvelope> batch = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            long id = ids.incrementAndGet();
+            boolean byAlice = i % 2 == 0;
+            batch.add(envelope(id, rooms.get(i % rooms.size()), byAlice ? alice : bob, byAlice ? "alice" : "bob",
+                    "message " + id + " \uD83D\uDE00 <b>", i % 3 == 0 ? null : "cm-" + id));
+        }
+        return batch;
+    }
+
+    private static List<Long> range(long from, long to) {
+        List<Long> values = new ArrayList<>();
+        for (long v = from; v <= to; v++) {
+            values.add(v);
+        }
+        return values;
+    }
+}
