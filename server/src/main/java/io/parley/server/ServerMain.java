@@ -68,6 +68,7 @@ public final class ServerMain implements AutoCloseable {
     private final LocalHub hub;
     private final Channel serverChannel;
     private final int port;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     public static void main(String[] args) throws Exception {
         ServerConfig config = ServerConfig.fromEnv(Env.system());
@@ -190,6 +191,9 @@ public final class ServerMain implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         log.info("Shutting down");
         serverChannel.close().syncUninterruptibly();
         List<Connection> open = hub.connections();

@@ -1,0 +1,227 @@
+package io.parley.server.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parley.protocol.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A real WebSocket client for tests: records every frame it receives and waits for frames with deadlines. */
+public final class WsClient implements AutoCloseable {
+    public static final Duration WAIT = Duration.ofSeconds(15);
+    private static final ObjectMapper MAPPER = Json.newMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final LinkedBlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
+    private final List<JsonNode> seen = new ArrayList<>();
+    private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    private final WebSocket socket;
+    private final boolean autoRead;
+    private int refs;
+
+    private WsClient(WebSocket.Builder builder, URI uri, boolean autoRead) {
+        this.autoRead = autoRead;
+        this.socket = builder.buildAsync(uri, new Listener()).join();
+    }
+
+    /** Connects with the token as a {@code bearer.} subprotocol, as browsers do. */
+    public static WsClient connect(int port, String token) {
+        return new WsClient(HTTP.newWebSocketBuilder().subprotocols("parley.v1", "bearer." + token),
+                uri(port), true);
+    }
+
+    /** Connects with the token in the Authorization header, as programs do. */
+    public static WsClient connectWithHeader(int port, String token) {
+        return new WsClient(HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + token)
+                .subprotocols("parley.v1"), uri(port), true);
+    }
+
+    /** Connects as a browser page of {@code origin}. */
+    public static WsClient connectWithOrigin(int port, String token, String origin) {
+        return new WsClient(HTTP.newWebSocketBuilder().header("Origin", origin)
+                .subprotocols("parley.v1", "bearer." + token), uri(port), true);
+    }
+
+    /** Connects but reads nothing: a client too slow to keep up. */
+    public static WsClient connectNotReading(int port, String token) {
+        return new WsClient(HTTP.newWebSocketBuilder().subprotocols("parley.v1", "bearer." + token),
+                uri(port), false);
+    }
+
+    /** The HTTP status with which an upgrade is refused. */
+    public static int refusedStatus(WebSocket.Builder builder, int port) {
+        try {
+            builder.buildAsync(uri(port), new WebSocket.Listener() { }).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof WebSocketHandshakeException h) {
+                return h.getResponse().statusCode();
+            }
+            throw e;
+        }
+        throw new AssertionError("the upgrade was accepted");
+    }
+
+    public static WebSocket.Builder builder() {
+        return HTTP.newWebSocketBuilder();
+    }
+
+    private static URI uri(int port) {
+        return URI.create("ws://127.0.0.1:" + port + "/ws");
+    }
+
+    public String subprotocol() {
+        return socket.getSubprotocol();
+    }
+
+    /** Sends a frame built from alternating keys and values, adding a fresh ref; answers the ref. */
+    public String send(Object... keyValues) {
+        Map<String, Object> frame = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            frame.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        String ref = (String) frame.computeIfAbsent("ref", k -> "r" + (++refs));
+        try {
+            sendRaw(MAPPER.writeValueAsString(frame));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+        return ref;
+    }
+
+    public synchronized void sendRaw(String text) {
+        socket.sendText(text, true).join();
+    }
+
+    /** Waits for the next frame (also among those received earlier but not yet taken) that matches. */
+    public JsonNode await(Predicate<JsonNode> match) {
+        return await(match, WAIT);
+    }
+
+    public JsonNode await(Predicate<JsonNode> match, Duration wait) {
+        synchronized (seen) {
+            for (int i = 0; i < seen.size(); i++) {
+                if (match.test(seen.get(i))) {
+                    return seen.remove(i);
+                }
+            }
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            JsonNode next;
+            try {
+                next = left > 0 ? inbox.poll(left, TimeUnit.NANOSECONDS) : null;
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            if (next == null) {
+                synchronized (seen) {
+                    throw new AssertionError("no matching frame within " + wait + "; unmatched: " + seen);
+                }
+            }
+            if (match.test(next)) {
+                return next;
+            }
+            synchronized (seen) {
+                seen.add(next);
+            }
+        }
+    }
+
+    /** Waits for the reply to a ref. */
+    public JsonNode reply(String ref) {
+        return await(f -> ref.equals(f.path("ref").asText(null)));
+    }
+
+    public JsonNode awaitType(String type) {
+        return await(f -> type.equals(f.path("type").asText()));
+    }
+
+    /** Asserts the reply to ref is an error with that code. */
+    public void expectError(String ref, String code) {
+        JsonNode reply = reply(ref);
+        assertThat(reply.path("type").asText()).as("reply %s", reply).isEqualTo("error");
+        assertThat(reply.path("code").asText()).as("reply %s", reply).isEqualTo(code);
+    }
+
+    /** Frames of a type received so far and not yet taken, without waiting. */
+    public List<JsonNode> drain(String type) {
+        List<JsonNode> out = new ArrayList<>();
+        synchronized (seen) {
+            inbox.drainTo(seen);
+            seen.removeIf(f -> {
+                if (type.equals(f.path("type").asText())) {
+                    out.add(f);
+                    return true;
+                }
+                return false;
+            });
+        }
+        return out;
+    }
+
+    public int awaitClose() {
+        return closeCode.orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+    }
+
+    public boolean isClosed() {
+        return closeCode.isDone();
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(1000, "bye");
+        }
+        socket.abort();
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            if (autoRead) {
+                webSocket.request(Long.MAX_VALUE);
+            }
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                try {
+                    inbox.add(MAPPER.readTree(partial.toString()));
+                } catch (Exception e) {
+                    throw new AssertionError("server sent invalid JSON: " + partial, e);
+                }
+                partial.setLength(0);
+            }
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closeCode.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closeCode.complete(1006);
+        }
+    }
+}
