@@ -28,6 +28,7 @@ public record ServerConfig(
         boolean migrate,
         int blockingThreads,
         int eventLoopThreads,
+        boolean trustProxyHeaders,
         DatabaseSettings database,
         RedisSettings redis) {
 
@@ -71,6 +72,7 @@ public record ServerConfig(
                 env.bool("PARLEY_MIGRATE", true),
                 env.integer("PARLEY_BLOCKING_THREADS", Math.max(8, cores * 4), 1, 512),
                 env.integer("PARLEY_EVENT_LOOP_THREADS", cores, 1, 256),
+                env.bool("PARLEY_TRUST_PROXY_HEADERS", false),
                 DatabaseSettings.fromEnv(env, Math.max(8, cores * 4)),
                 RedisSettings.fromEnv(env));
     }
@@ -94,6 +96,6 @@ public record ServerConfig(
                 + ", queuePartitions=" + queuePartitions + ", rate=" + ratePerSecond + "/s burst " + rateBurst
                 + ", loginAttemptsPerMinute=" + loginAttemptsPerMinute + ", bcryptCost=" + bcryptCost
                 + ", migrate=" + migrate + ", blockingThreads=" + blockingThreads + ", eventLoopThreads="
-                + eventLoopThreads + ", " + database + ", " + redis + "]";
+                + eventLoopThreads + ", trustProxyHeaders=" + trustProxyHeaders + ", " + database + ", " + redis + "]";
     }
 }

@@ -27,8 +27,14 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final RestApi api;
     private final HttpResponses responses;
     private final Metrics metrics;
+    private final boolean trustProxyHeaders;
 
-    public RestHandler(RestApi api, HttpResponses responses, Metrics metrics) {
+    /**
+     * @param trustProxyHeaders take the client address from {@code X-Real-IP}; only safe when every request comes
+     *                          through a proxy that sets it (the Compose stack, where backends are not published)
+     */
+    public RestHandler(RestApi api, HttpResponses responses, Metrics metrics, boolean trustProxyHeaders) {
+        this.trustProxyHeaders = trustProxyHeaders;
         this.api = Objects.requireNonNull(api, "api");
         this.responses = Objects.requireNonNull(responses, "responses");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -42,8 +48,9 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
             write(ctx, responses.error(ErrorCode.BAD_REQUEST, "malformed HTTP request"), false, false);
             return;
         }
-        String client = ctx.channel().remoteAddress() instanceof InetSocketAddress a
-                ? a.getAddress().getHostAddress() : "local";
+        String forwarded = trustProxyHeaders ? request.headers().get("X-Real-IP") : null;
+        String client = forwarded != null ? forwarded
+                : ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "local";
         api.handle(request, client).whenComplete((response, failure) -> {
             if (failure != null) {
                 log.error("Request failed without a response", failure);

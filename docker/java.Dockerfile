@@ -1,0 +1,46 @@
+# syntax=docker/dockerfile:1.7
+# Parley's Java processes. One build stage compiles the whole reactor once; two small runtime targets take its jars:
+#   docker build -f docker/java.Dockerfile --target backend .   (also runs the one-shot `migrate`)
+#   docker build -f docker/java.Dockerfile --target worker .
+# The build context is the repository root; docker/java.Dockerfile.dockerignore keeps target/, node_modules/,
+# .git and .env out of it.
+
+ARG JAVA_MAJOR=21
+
+# ---- build: Maven with a JDK; the local repository is a BuildKit cache, so rebuilds do not download again ----
+FROM maven:3.9-eclipse-temurin-${JAVA_MAJOR} AS build
+WORKDIR /src
+COPY . .
+# -am builds protocol and infra too; tests run in CI, not in the image build.
+RUN --mount=type=cache,target=/root/.m2 \
+    mvn -B -ntp -pl server,worker -am -DskipTests package \
+ && mkdir -p /out \
+ && cp server/target/parley-server.jar worker/target/parley-worker.jar /out/
+
+# ---- runtime base: a JRE and an unprivileged user, nothing else ----
+FROM eclipse-temurin:${JAVA_MAJOR}-jre AS runtime
+RUN groupadd --system --gid 10001 parley \
+ && useradd --system --uid 10001 --gid parley --home-dir /app --no-create-home --shell /usr/sbin/nologin parley
+WORKDIR /app
+COPY --chmod=0755 docker/http-health.sh /usr/local/bin/http-health
+USER parley:parley
+# Extra JVM flags go in JAVA_TOOL_OPTIONS (the JVM reads it); the flags below are the container defaults.
+
+# ---- backend: `java -jar parley-server.jar` serves; `... migrate` applies the schema and exits ----
+FROM runtime AS backend
+COPY --from=build --chown=root:root --chmod=0644 /out/parley-server.jar /app/parley-server.jar
+EXPOSE 8080
+# Heap from the container's memory limit, leaving room for Netty's direct buffers; die (and be restarted) rather
+# than limp on after an OutOfMemoryError. Exec form: java is PID 1 and gets SIGTERM, so it closes sockets with 1001.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=60", "-XX:InitialRAMPercentage=25", "-XX:+ExitOnOutOfMemoryError", \
+            "-jar", "/app/parley-server.jar"]
+HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 CMD ["http-health", "8080", "/readyz"]
+
+# ---- worker ----
+FROM runtime AS worker
+COPY --from=build --chown=root:root --chmod=0644 /out/parley-worker.jar /app/parley-worker.jar
+ENV PARLEY_WORKER_HEALTH_FILE=/tmp/parley-worker.alive
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=70", "-XX:InitialRAMPercentage=25", "-XX:+ExitOnOutOfMemoryError", \
+            "-jar", "/app/parley-worker.jar"]
+HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
+    CMD ["sh", "-c", "find \"$PARLEY_WORKER_HEALTH_FILE\" -mmin -1 | grep -q ."]
