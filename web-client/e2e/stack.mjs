@@ -1,0 +1,210 @@
+// Starts and stops the real Parley stack for the browser test: server
+// replicas, a worker and `vite preview` instances serving dist/. Every
+// process started here is tracked and killed by stopAll(), also on failure.
+import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const REPO_DIR = path.resolve(CLIENT_DIR, '..');
+export const ARTIFACTS = path.join(CLIENT_DIR, 'e2e-artifacts');
+export const JAVA = process.env.PARLEY_JAVA ?? '/usr/lib/jvm/temurin-25-jdk-amd64/bin/java';
+export const SERVER_JAR = path.join(REPO_DIR, 'server/target/parley-server.jar');
+export const WORKER_JAR = path.join(REPO_DIR, 'worker/target/parley-worker.jar');
+const VITE = path.join(CLIENT_DIR, 'node_modules/vite/bin/vite.js');
+
+const children = new Set();
+
+/** A fresh database, Redis prefix and JWT secret for one run. */
+export function isolatedEnv() {
+  const id = randomBytes(5).toString('hex');
+  return {
+    id,
+    env: {
+      PARLEY_DB_URL: `jdbc:mysql://127.0.0.1:3306/parley_e2e_${id}`,
+      PARLEY_DB_USER: 'root',
+      PARLEY_DB_PASSWORD: '',
+      PARLEY_REDIS_URL: 'redis://127.0.0.1:6379',
+      PARLEY_REDIS_PREFIX: `parley-e2e-${id}:`,
+      PARLEY_JWT_SECRET: randomBytes(32).toString('hex'),
+    },
+  };
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawns a tracked process in its own process group, output to e2e-artifacts/logs/<name>.log. */
+export function startProcess(name, cmd, args, env, cwd = CLIENT_DIR) {
+  mkdirSync(path.join(ARTIFACTS, 'logs'), { recursive: true });
+  const log = createWriteStream(path.join(ARTIFACTS, 'logs', `${name}.log`), { flags: 'a' });
+  const child = spawn(cmd, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  child.procName = name;
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+function killGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Waits for a child to exit, with a deadline. */
+export function waitExit(child, timeoutMs) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve(true);
+    });
+  });
+}
+
+/** SIGKILL, the way a crashed replica goes. */
+export async function killHard(child) {
+  killGroup(child, 'SIGKILL');
+  await waitExit(child, 10_000);
+}
+
+/** Stops everything started here: SIGTERM, then SIGKILL for what is still running after 10 s. */
+export async function stopAll() {
+  const list = [...children];
+  for (const c of list) killGroup(c, 'SIGTERM');
+  const exited = await Promise.all(list.map((c) => waitExit(c, 10_000)));
+  list.forEach((c, i) => {
+    if (!exited[i]) killGroup(c, 'SIGKILL');
+  });
+  await Promise.all(list.map((c) => waitExit(c, 5_000)));
+}
+
+// a last resort if the test runner exits without running the hooks
+process.on('exit', () => {
+  for (const c of children) killGroup(c, 'SIGKILL');
+});
+
+/** Polls `check` until it returns a truthy value or the deadline passes. */
+export async function waitUntil(check, { timeoutMs, intervalMs = 200, what }) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  while (Date.now() < deadline) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      lastError = e;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
+}
+
+export async function waitHttpOk(url, timeoutMs, child) {
+  let exited = false;
+  try {
+    return await waitUntil(
+      async () => {
+        if (child && (child.exitCode !== null || child.signalCode !== null)) {
+          exited = true;
+          return true;
+        }
+        const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+        return res.status === 200;
+      },
+      { timeoutMs, intervalMs: 300, what: `${url} to answer 200` },
+    ).then((v) => {
+      if (exited) throw new Error(`${child.procName} exited with ${child.exitCode ?? child.signalCode}`);
+      return v;
+    });
+  } catch (e) {
+    if (child) e.message += `\n--- last lines of ${child.procName}.log ---\n${logTail(child.procName)}`;
+    throw e;
+  }
+}
+
+function logTail(name, lines = 25) {
+  try {
+    return readFileSync(path.join(ARTIFACTS, 'logs', `${name}.log`), 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+export function requireBuilt() {
+  const missing = [SERVER_JAR, WORKER_JAR, JAVA, path.join(CLIENT_DIR, 'dist/index.html')].filter((f) => !existsSync(f));
+  if (missing.length > 0) {
+    throw new Error(
+      `missing: ${missing.join(', ')} (build the jars with mvn package, the client with npm run build)`,
+    );
+  }
+}
+
+export function startServer(name, serverId, port, env) {
+  return startProcess(name, JAVA, ['-Xmx256m', '-jar', SERVER_JAR], {
+    ...env,
+    PARLEY_HTTP_PORT: String(port),
+    PARLEY_SERVER_ID: serverId,
+  });
+}
+
+export function startWorker(env) {
+  return startProcess('worker', JAVA, ['-Xmx256m', '-jar', WORKER_JAR], { ...env, PARLEY_WORKER_ID: 'worker-1' });
+}
+
+export function startPreview(name, port, backendPort) {
+  return startProcess(name, process.execPath, [VITE, 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+    PARLEY_BACKEND: `http://127.0.0.1:${backendPort}`,
+  });
+}
+
+/** Best effort: drop the run's database and Redis keys. */
+export function cleanupData(id, env) {
+  try {
+    execFileSync('mariadb', ['-uroot', '-h127.0.0.1', '-e', `DROP DATABASE IF EXISTS parley_e2e_${id}`], {
+      stdio: 'ignore',
+      timeout: 10_000,
+    });
+  } catch {
+    // client missing or server gone: leave it
+  }
+  try {
+    const keys = execFileSync('redis-cli', ['--scan', '--pattern', `${env.PARLEY_REDIS_PREFIX}*`], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    })
+      .split('\n')
+      .filter(Boolean);
+    for (let i = 0; i < keys.length; i += 500) {
+      execFileSync('redis-cli', ['del', ...keys.slice(i, i + 500)], { stdio: 'ignore', timeout: 10_000 });
+    }
+  } catch {
+    // ignore
+  }
+}

@@ -1,0 +1,138 @@
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { ApiError, api, type Session } from '../api';
+import { ChatClient } from '../chat/ChatClient';
+import { wsUrl } from '../session';
+import { ConnectionStatus } from './ConnectionStatus';
+import { RoomBrowser } from './RoomBrowser';
+import { RoomForm } from './RoomForm';
+import { RoomList } from './RoomList';
+import { RoomView } from './RoomView';
+
+interface Props {
+  session: Session;
+  onLogout: (reason?: string) => void;
+}
+
+function roomFromHash(): string | null {
+  const h = decodeURIComponent(location.hash.replace(/^#\/?/, ''));
+  return h ? h : null;
+}
+
+function openInHash(name: string | null) {
+  const target = name ? `#${encodeURIComponent(name)}` : '';
+  if (location.hash !== target) history.pushState(null, '', target || location.pathname + location.search);
+  window.dispatchEvent(new HashChangeEvent('hashchange'));
+}
+
+/** The logged-in screen: owns the ChatClient for this session. */
+export function ChatView({ session, onLogout }: Props) {
+  const [client] = useState(
+    () =>
+      new ChatClient({
+        url: wsUrl(),
+        token: session.token,
+        storage: localStorage,
+        onAuthExpired: () => onLogout('Your session has expired. Please log in again.'),
+        checkAuth: async () => {
+          try {
+            await api.me(session.token);
+            return 'ok';
+          } catch (e) {
+            return e instanceof ApiError && e.status === 401 ? 'unauthorized' : 'unreachable';
+          }
+        },
+      }),
+  );
+  const state = useSyncExternalStore(client.subscribe, client.getState);
+  const [hashRoom, setHashRoom] = useState(roomFromHash);
+  const [showRooms, setShowRooms] = useState(false);
+
+  useEffect(() => {
+    client.start();
+    const online = () => client.reconnectNow();
+    window.addEventListener('online', online);
+    return () => {
+      window.removeEventListener('online', online);
+      client.stop();
+    };
+  }, [client]);
+
+  useEffect(() => {
+    const onHash = () => setHashRoom(roomFromHash());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  const isMember = hashRoom !== null && hashRoom in state.rooms;
+  const open = state.connection === 'open';
+  useEffect(() => {
+    if (isMember) client.openRoom(hashRoom);
+    else {
+      client.openRoom(null);
+      // a room we are no longer in (left here or elsewhere): back to the list
+      if (hashRoom && open) openInHash(null);
+    }
+  }, [client, hashRoom, isMember, open]);
+
+  const onUnauthorized = useCallback(
+    (e: unknown) => {
+      if (e instanceof ApiError && e.status === 401) onLogout('Your session has expired. Please log in again.');
+    },
+    [onLogout],
+  );
+
+  const select = useCallback((name: string | null) => {
+    setShowRooms(false);
+    openInHash(name);
+  }, []);
+
+  const active = state.activeRoom ? state.rooms[state.activeRoom] : undefined;
+  const sidebarOpen = showRooms || !active;
+
+  return (
+    <div className={`app ${sidebarOpen ? 'sidebar-open' : 'room-open'}`}>
+      <header className="topbar">
+        <button
+          type="button"
+          className="icon rooms-toggle"
+          aria-expanded={sidebarOpen}
+          aria-controls="sidebar"
+          onClick={() => setShowRooms((v) => !v)}
+        >
+          Rooms
+        </button>
+        <span className="brand">Parley</span>
+        <ConnectionStatus state={state} onReconnect={() => client.reconnectNow()} />
+        <span className="me" title="Logged in as">
+          {session.user.username}
+        </span>
+        <button type="button" className="secondary" onClick={() => onLogout()}>
+          Log out
+        </button>
+      </header>
+      <aside id="sidebar" className="sidebar">
+        <RoomList state={state} onSelect={select} />
+        <RoomForm client={client} token={session.token} onJoined={select} onUnauthorized={onUnauthorized} />
+        <RoomBrowser state={state} token={session.token} client={client} onOpen={select} onUnauthorized={onUnauthorized} />
+      </aside>
+      <main className="room" aria-label={active ? `Room ${active.name}` : 'No room open'}>
+        {active ? (
+          <RoomView key={active.name} client={client} room={active} me={state.user ?? session.user} onLeft={() => select(null)} />
+        ) : (
+          <div className="placeholder">
+            <h2>Welcome, {session.user.username}</h2>
+            <p>Pick one of your rooms, join one by name, or browse all rooms.</p>
+          </div>
+        )}
+      </main>
+      {state.notice && (
+        <div className="toast" role="alert">
+          <span>{state.notice}</span>
+          <button type="button" className="icon" aria-label="Dismiss" onClick={() => client.dismissNotice()}>
+            ×
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

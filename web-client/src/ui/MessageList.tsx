@@ -1,0 +1,124 @@
+import { memo, useCallback, useLayoutEffect, useRef } from 'react';
+import type { ChatClient, PendingMessage, RoomState } from '../chat/ChatClient';
+import type { Message, User } from '../chat/protocol';
+
+interface Props {
+  client: ChatClient;
+  room: RoomState;
+  me: User;
+}
+
+function formatTime(iso: string): { short: string; full: string } {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return { short: '', full: iso };
+  const sameDay = d.toDateString() === new Date().toDateString();
+  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return {
+    short: sameDay ? time : `${d.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${time}`,
+    full: d.toLocaleString(),
+  };
+}
+
+// Bodies are rendered as React text children: never parsed as HTML.
+const StoredItem = memo(function StoredItem({ m, mine }: { m: Message; mine: boolean }) {
+  const t = formatTime(m.createdAt);
+  return (
+    <li className={`msg ${mine ? 'mine' : ''}`} data-seq={m.seq} data-id={m.id}>
+      <div className="meta">
+        <span className="sender">{m.sender}</span>{' '}
+        <time dateTime={m.createdAt} title={t.full}>
+          {t.short}
+        </time>
+      </div>
+      <div className="body">{m.body}</div>
+    </li>
+  );
+});
+
+function PendingItem({ p, me, client }: { p: PendingMessage; me: User; client: ChatClient }) {
+  return (
+    <li className={`msg mine pending ${p.status}`} data-client-msg-id={p.clientMsgId} data-status={p.status}>
+      <div className="meta">
+        <span className="sender">{me.username}</span>{' '}
+        <span className="status">
+          {p.status === 'sending' ? 'Sending…' : p.status === 'sent' ? 'Sent' : `Not sent: ${p.error ?? 'error'}`}
+        </span>
+      </div>
+      <div className="body">{p.body}</div>
+      {p.status === 'failed' && (
+        <div className="row">
+          <button type="button" className="small" onClick={() => client.retry(p.room, p.clientMsgId)}>
+            Retry
+          </button>
+          <button type="button" className="small secondary" onClick={() => client.discard(p.room, p.clientMsgId)}>
+            Discard
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}
+
+/** Scrollable message list: sticks to the bottom, loads older pages when scrolled to the top. */
+export function MessageList({ client, room, me }: Props) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const prev = useRef({ first: undefined as number | undefined, height: 0, pending: 0 });
+  const { messages, hasOlder } = room.log;
+  const { loadingOlder, pending, opened } = room;
+
+  const loadOlder = useCallback(() => {
+    void client.loadOlder(room.name);
+  }, [client, room.name]);
+
+  const onScroll = () => {
+    const el = scroller.current;
+    if (!el) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    if (el.scrollTop < 80 && hasOlder && !loadingOlder && opened) loadOlder();
+  };
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const first = messages[0]?.seq;
+    const p = prev.current;
+    const prepended = p.first !== undefined && first !== undefined && first < p.first;
+    if (pending.length > p.pending) atBottom.current = true; // our own new message
+    if (prepended && !atBottom.current) el.scrollTop += el.scrollHeight - p.height;
+    else if (atBottom.current) el.scrollTop = el.scrollHeight;
+    prev.current = { first, height: el.scrollHeight, pending: pending.length };
+    // a page that does not fill the view cannot be scrolled up: fetch more right away
+    if (el.scrollHeight <= el.clientHeight && hasOlder && !loadingOlder && opened) loadOlder();
+  }, [messages, pending, hasOlder, loadingOlder, opened, loadOlder]);
+
+  const meLower = me.username.toLowerCase();
+  const newest = messages[messages.length - 1];
+  return (
+    <div className="messages" ref={scroller} onScroll={onScroll} tabIndex={0} aria-labelledby="room-title">
+      <div className="older">
+        {hasOlder ? (
+          <button type="button" className="link" onClick={loadOlder} disabled={loadingOlder}>
+            {loadingOlder ? 'Loading…' : 'Load older messages'}
+          </button>
+        ) : opened ? (
+          <span className="muted small">{messages.length ? 'Start of the room' : 'No messages yet. Say hello!'}</span>
+        ) : (
+          <span className="muted small">Loading…</span>
+        )}
+      </div>
+      <ul role="list" aria-label="Messages" className="message-list">
+        {messages.map((m) => (
+          <StoredItem key={m.seq} m={m} mine={m.sender.toLowerCase() === meLower} />
+        ))}
+        {pending.map((p) => (
+          <PendingItem key={p.clientMsgId} p={p} me={me} client={client} />
+        ))}
+      </ul>
+      {/* screen readers hear the newest message from others, not every page loaded */}
+      <div className="visually-hidden" aria-live="polite">
+        {newest && newest.sender.toLowerCase() !== meLower ? `${newest.sender}: ${newest.body}` : ''}
+      </div>
+    </div>
+  );
+}

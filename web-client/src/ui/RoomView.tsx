@@ -1,0 +1,68 @@
+import { useState } from 'react';
+import type { ChatClient, RoomState } from '../chat/ChatClient';
+import type { User } from '../chat/protocol';
+import { Composer } from './Composer';
+import { MessageList } from './MessageList';
+
+interface Props {
+  client: ChatClient;
+  room: RoomState;
+  me: User;
+  onLeft: () => void;
+}
+
+function typingText(users: string[]): string {
+  if (users.length === 0) return '';
+  if (users.length === 1) return `${users[0]} is typing…`;
+  if (users.length === 2) return `${users[0]} and ${users[1]} are typing…`;
+  return `${users.length} people are typing…`;
+}
+
+/** One open room: who is online, the messages, who is typing, the composer. */
+export function RoomView({ client, room, me, onLeft }: Props) {
+  const [leaving, setLeaving] = useState(false);
+  const typing = Object.keys(room.typing).sort();
+
+  async function leave() {
+    setLeaving(true);
+    try {
+      await client.leave(room.name);
+      onLeft();
+    } catch {
+      setLeaving(false);
+    }
+  }
+
+  return (
+    <>
+      <div className="room-header">
+        <h2 id="room-title">#{room.name}</h2>
+        <div className="online" aria-label="Online in this room" data-testid="online">
+          {room.online === null ? (
+            <span className="muted small">…</span>
+          ) : (
+            <>
+              <span className="muted small">{room.online.length} online:</span>{' '}
+              <ul className="inline-list">
+                {room.online.map((u) => (
+                  <li key={u} className="online-user">
+                    <span className="dot on" aria-hidden="true" />
+                    {u}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+        <button type="button" className="secondary small" onClick={() => void leave()} disabled={leaving}>
+          Leave room
+        </button>
+      </div>
+      <MessageList client={client} room={room} me={me} />
+      <div className="typing" aria-live="polite" data-testid="typing">
+        {typingText(typing)}
+      </div>
+      <Composer client={client} room={room.name} />
+    </>
+  );
+}
