@@ -49,14 +49,16 @@ public final class Stack implements AutoCloseable {
     }
 
     /** Starts the worker jar as a real process; its log goes to target/. */
-    public Process startWorker(String workerId) throws IOException {
+    public Process startWorker(String workerId, String... overrides) throws IOException {
         Path jar = Path.of("..", "worker", "target", "parley-worker.jar").toAbsolutePath().normalize();
         if (!Files.exists(jar)) {
             throw new IllegalStateException("build the worker first: " + jar);
         }
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toString());
-        pb.environment().putAll(env("PARLEY_WORKER_ID", workerId, "PARLEY_WORKER_LEASE_MS", "2000"));
+        List<String> all = new ArrayList<>(List.of("PARLEY_WORKER_ID", workerId, "PARLEY_WORKER_LEASE_MS", "2000"));
+        all.addAll(List.of(overrides));
+        pb.environment().putAll(env(all.toArray(String[]::new)));
         File log = Path.of("target", "worker-" + workerId + ".log").toFile();
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
         Process process = pb.start();
