@@ -18,12 +18,12 @@ import java.util.Objects;
 /** The pipeline of every accepted connection: HTTP first, a WebSocket once the upgrade is authenticated. */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     static final String REST_HANDLER = "rest";
-    private static final int READER_IDLE_SECONDS = 60;
-    private static final int PING_INTERVAL_SECONDS = 25;
 
     private final WebSocketAuthHandler webSocketAuth;
     private final ChannelHandler restHandler;
     private final HttpResponses responses;
+    private final int pingIntervalSeconds;
+    private final int idleTimeoutSeconds;
     private final WebSocketServerProtocolConfig webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
             .websocketPath(WebSocketAuthHandler.PATH)
             .subprotocols("parley.v1")
@@ -37,7 +37,10 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                     .build())
             .build();
 
-    ServerInitializer(WebSocketAuthHandler webSocketAuth, ChannelHandler restHandler, HttpResponses responses) {
+    ServerInitializer(WebSocketAuthHandler webSocketAuth, ChannelHandler restHandler, HttpResponses responses,
+                      int pingIntervalSeconds, int idleTimeoutSeconds) {
+        this.pingIntervalSeconds = pingIntervalSeconds;
+        this.idleTimeoutSeconds = idleTimeoutSeconds;
         this.webSocketAuth = Objects.requireNonNull(webSocketAuth, "webSocketAuth");
         this.restHandler = Objects.requireNonNull(restHandler, "restHandler");
         this.responses = Objects.requireNonNull(responses, "responses");
@@ -50,8 +53,8 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 .addLast("http", new HttpServerCodec(4096, 8192, 8192))
                 // Whole requests, at most 16 KiB of body; larger ones get too_large.
                 .addLast("aggregate", new BoundedHttpAggregator(Limits.MAX_HTTP_BODY_BYTES, responses))
-                // Ping every 25 s of silence from us; close after 60 s of silence from the client.
-                .addLast("idle", new IdleStateHandler(READER_IDLE_SECONDS, PING_INTERVAL_SECONDS, 0))
+                // Ping after 25 s of silence from us; close after 60 s of silence from the client (defaults).
+                .addLast("idle", new IdleStateHandler(idleTimeoutSeconds, pingIntervalSeconds, 0))
                 // Token and Origin checks before the upgrade; swaps "rest" for a frame handler on success.
                 .addLast("ws-auth", webSocketAuth)
                 // Handshake, ping/pong, close, and the 16 KiB frame limit (1009).

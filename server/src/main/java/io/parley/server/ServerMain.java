@@ -146,7 +146,9 @@ public final class ServerMain implements AutoCloseable {
                         config.serverId() + "-" + connectionIds.incrementAndGet(),
                         config.ratePerSecond(), config.rateBurst()),
                 ServerInitializer.REST_HANDLER);
-        var initializer = new ServerInitializer(webSocketAuth, new RestHandler(api, responses, metrics, config.trustProxyHeaders()), responses);
+        var initializer = new ServerInitializer(webSocketAuth,
+                new RestHandler(api, responses, metrics, config.trustProxyHeaders()), responses,
+                config.pingIntervalSeconds(), config.idleTimeoutSeconds());
 
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();

@@ -193,4 +193,39 @@ class ClusterIT {
             return rs.getLong(1);
         }
     }
+
+    @Test
+    void usersOfAKilledReplicaGoOfflineWithinSeconds() throws Exception {
+        int doomedPort = Stack.freePort();
+        Process doomed = stack.startServerProcess("doomed", doomedPort);
+        Rest rest1 = new Rest(port1);
+        Rest.Account alice = rest1.newAccount("survivor");
+        Rest.Account bob = rest1.newAccount("victim");
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+            try {
+                return new Rest(doomedPort).get("/readyz", null).status() == 200;
+            } catch (AssertionError e) {
+                return false;
+            }
+        });
+        try (WsClient a = WsClient.connect(port1, alice.token()); WsClient b = WsClient.connect(doomedPort, bob.token())) {
+            a.awaitType("ready");
+            assertThat(b.awaitType("ready").path("server").asText()).isEqualTo("doomed");
+            a.reply(a.send("type", "join", "room", "wake"));
+            b.reply(b.send("type", "join", "room", "wake"));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                    a.reply(a.send("type", "presence", "room", "wake")).path("online").size() == 2);
+            doomed.destroyForcibly().waitFor();
+            long killedAt = System.nanoTime();
+            JsonNode offline = a.await(f -> f.path("type").asText().equals("presence")
+                    && f.path("user").asText().equals(bob.username()) && f.has("online")
+                    && !f.path("online").asBoolean(), Duration.ofSeconds(10));
+            assertThat(offline.path("room").asText()).isEqualTo("wake");
+            assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(6));
+            JsonNode now = a.reply(a.send("type", "presence", "room", "wake"));
+            List<String> online = new ArrayList<>();
+            now.path("online").forEach(n -> online.add(n.asText()));
+            assertThat(online).containsExactly(alice.username());
+        }
+    }
 }

@@ -29,6 +29,8 @@ public record ServerConfig(
         int blockingThreads,
         int eventLoopThreads,
         boolean trustProxyHeaders,
+        int pingIntervalSeconds,
+        int idleTimeoutSeconds,
         DatabaseSettings database,
         RedisSettings redis) {
 
@@ -43,6 +45,10 @@ public record ServerConfig(
         allowedOrigins = Set.copyOf(allowedOrigins);
         if (httpPort < 0 || httpPort > 65535) {
             throw new IllegalArgumentException("PARLEY_HTTP_PORT: " + httpPort + " (expected: 0-65535)");
+        }
+        if (pingIntervalSeconds >= idleTimeoutSeconds) {
+            throw new IllegalArgumentException("PARLEY_PING_INTERVAL_SECONDS: " + pingIntervalSeconds
+                    + " (expected: less than PARLEY_IDLE_TIMEOUT_SECONDS, " + idleTimeoutSeconds + ")");
         }
         if (production && (jwtSecret.equals(DEV_SECRET) || jwtSecret.getBytes(StandardCharsets.UTF_8).length < 32)) {
             throw new IllegalArgumentException(
@@ -73,6 +79,8 @@ public record ServerConfig(
                 env.integer("PARLEY_BLOCKING_THREADS", Math.max(8, cores * 4), 1, 512),
                 env.integer("PARLEY_EVENT_LOOP_THREADS", cores, 1, 256),
                 env.bool("PARLEY_TRUST_PROXY_HEADERS", false),
+                env.integer("PARLEY_PING_INTERVAL_SECONDS", 25, 1, 3600),
+                env.integer("PARLEY_IDLE_TIMEOUT_SECONDS", 60, 1, 3600),
                 DatabaseSettings.fromEnv(env, Math.max(8, cores * 4)),
                 RedisSettings.fromEnv(env));
     }
@@ -96,6 +104,7 @@ public record ServerConfig(
                 + ", queuePartitions=" + queuePartitions + ", rate=" + ratePerSecond + "/s burst " + rateBurst
                 + ", loginAttemptsPerMinute=" + loginAttemptsPerMinute + ", bcryptCost=" + bcryptCost
                 + ", migrate=" + migrate + ", blockingThreads=" + blockingThreads + ", eventLoopThreads="
-                + eventLoopThreads + ", trustProxyHeaders=" + trustProxyHeaders + ", " + database + ", " + redis + "]";
+                + eventLoopThreads + ", trustProxyHeaders=" + trustProxyHeaders
+                + ", ping/idle=" + pingIntervalSeconds + "/" + idleTimeoutSeconds + "s, " + database + ", " + redis + "]";
     }
 }

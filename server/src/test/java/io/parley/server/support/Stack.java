@@ -21,7 +21,7 @@ public final class Stack implements AutoCloseable {
     public static final String SECRET = "integration-test-secret-0123456789abcdef";
     private final TestServices.Isolated services = TestServices.isolated();
     private final List<ServerMain> servers = new ArrayList<>();
-    private final List<Process> workers = new ArrayList<>();
+    private final List<Process> workers = new ArrayList<>(); // and server processes
 
     public TestServices.Isolated services() {
         return services;
@@ -50,20 +50,36 @@ public final class Stack implements AutoCloseable {
 
     /** Starts the worker jar as a real process; its log goes to target/. */
     public Process startWorker(String workerId, String... overrides) throws IOException {
-        Path jar = Path.of("..", "worker", "target", "parley-worker.jar").toAbsolutePath().normalize();
+        List<String> all = new ArrayList<>(List.of("PARLEY_WORKER_ID", workerId, "PARLEY_WORKER_LEASE_MS", "2000"));
+        all.addAll(List.of(overrides));
+        return startJar("worker", workerId, all);
+    }
+
+    /** Starts the server jar as a real process on {@code port}, for tests that must SIGKILL a replica. */
+    public Process startServerProcess(String serverId, int port) throws IOException {
+        return startJar("server", serverId, List.of("PARLEY_SERVER_ID", serverId, "PARLEY_HTTP_PORT",
+                Integer.toString(port)));
+    }
+
+    private Process startJar(String module, String name, List<String> overrides) throws IOException {
+        Path jar = Path.of("..", module, "target", "parley-" + module + ".jar").toAbsolutePath().normalize();
         if (!Files.exists(jar)) {
-            throw new IllegalStateException("build the worker first: " + jar);
+            throw new IllegalStateException("build the " + module + " first: " + jar);
         }
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toString());
-        List<String> all = new ArrayList<>(List.of("PARLEY_WORKER_ID", workerId, "PARLEY_WORKER_LEASE_MS", "2000"));
-        all.addAll(List.of(overrides));
-        pb.environment().putAll(env(all.toArray(String[]::new)));
-        File log = Path.of("target", "worker-" + workerId + ".log").toFile();
+        pb.environment().putAll(env(overrides.toArray(String[]::new)));
+        File log = Path.of("target", module + "-" + name + ".log").toFile();
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
         Process process = pb.start();
         workers.add(process);
         return process;
+    }
+
+    public static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     @Override
