@@ -35,13 +35,6 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
                 env.integer("PARLEY_DB_POOL_SIZE", defaultPoolSize, 1, 200));
     }
 
-    public DatabaseSettings withDatabase(String database) {
-        URI uri = URI.create(jdbcUrl.substring("jdbc:".length()));
-        String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-        return new DatabaseSettings("jdbc:" + uri.getScheme() + "://" + uri.getRawAuthority() + "/" + database + query,
-                user, password, poolSize);
-    }
-
     /** The database (schema) name in the URL's path. */
     public String databaseName() {
         return databaseName(jdbcUrl);

@@ -13,10 +13,6 @@ public record HistoryQuery(Long before, Long after, int limit) {
         }
     }
 
-    public static HistoryQuery newest(int limit) {
-        return new HistoryQuery(null, null, limit);
-    }
-
     /** True when the page is read oldest-first from {@code after}; otherwise newest-first back from {@code before}. */
     public boolean forward() {
         return after != null;

@@ -35,7 +35,7 @@ class FrameCodecTest {
         assertThat(decode("{\"type\":\"history\",\"room\":\"r\",\"before\":10,\"limit\":5}"))
                 .isEqualTo(new ClientFrame.History(null, "r", new HistoryQuery(10L, null, 5)));
         assertThat(decode("{\"type\":\"history\",\"room\":\"r\"}"))
-                .isEqualTo(new ClientFrame.History(null, "r", HistoryQuery.newest(50)));
+                .isEqualTo(new ClientFrame.History(null, "r", new HistoryQuery(null, null, 50)));
         assertThat(decode("{\"type\":\"typing\",\"room\":\"r\"}")).isEqualTo(new ClientFrame.Typing(null, "r"));
         assertThat(decode("{\"type\":\"presence\",\"ref\":\"p\",\"room\":\"r\"}"))
                 .isEqualTo(new ClientFrame.Presence("p", "r"));

@@ -49,10 +49,6 @@ public final class RedisSubscriber implements AutoCloseable {
         thread.start();
     }
 
-    public boolean connected() {
-        return connected;
-    }
-
     public void subscribe(String channel) {
         if (wanted.add(channel)) {
             synchronized (lock) {
