@@ -34,6 +34,7 @@ public final class Connection {
     private final Set<Long> unacked = new HashSet<>(4);
     private ArrayDeque<Held> deferred;
     private int strikes;
+    private boolean unflushed;
     private boolean open = true;
     private boolean registered;
 
@@ -101,7 +102,8 @@ public final class Connection {
     /** Encodes and writes a reply now. */
     public void send(ServerFrame frame) {
         if (isOpen()) {
-            write(Unpooled.wrappedBuffer(codec.encode(frame)));
+            write(new TextWebSocketFrame(Unpooled.wrappedBuffer(codec.encode(frame))));
+            unflushed = false;
             channel.flush();
         }
     }
@@ -123,47 +125,58 @@ public final class Connection {
         if (deferred != null && deferred.isEmpty()) {
             deferred = null;
         }
+        unflushed = false;
         channel.flush();
     }
 
     /**
-     * Writes a shared broadcast frame (without flushing). A stored message whose ack has not gone out yet is held
+     * Writes a shared, fully encoded broadcast frame (see {@link WireFrames}) without flushing; answers whether it
+     * was written, so the caller flushes once per batch. A stored message whose ack has not gone out yet is held
      * back, with everything after it, so that the sender always sees {@code ack} before its {@code message}.
      */
-    void deliver(ByteBuf frame, long messageId) {
+    boolean deliver(ByteBuf wireFrame, long messageId) {
         if (!isOpen()) {
-            frame.release();
-            return;
+            wireFrame.release();
+            return false;
         }
         if (deferred != null || (messageId != 0 && unacked.contains(messageId))) {
             if (deferred == null) {
                 deferred = new ArrayDeque<>();
             }
             if (deferred.size() >= MAX_DEFERRED) {
-                frame.release();
+                wireFrame.release();
                 closeSlowReader();
-                return;
+                return false;
             }
-            deferred.add(new Held(frame, messageId));
-            return;
+            deferred.add(new Held(wireFrame, messageId));
+            return false;
         }
-        write(frame);
+        if (unflushed) {
+            write(wireFrame);
+            return false; // already in the caller's list of connections to flush
+        }
+        write(wireFrame);
+        unflushed = true;
+        return true;
     }
 
-    void flush() {
+    /** Flushes what {@link #deliver} wrote. */
+    void flushDelivered() {
+        unflushed = false;
         channel.flush();
     }
 
-    private void write(ByteBuf payload) {
+    /** Writes an encoded frame, or a {@link TextWebSocketFrame} for the WebSocket encoder to frame. */
+    private void write(Object frame) {
         if (!channel.isWritable()) {
             ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
             if (buffer != null && buffer.totalPendingWriteBytes() > MAX_PENDING_BYTES) {
-                payload.release();
+                io.netty.util.ReferenceCountUtil.release(frame);
                 closeSlowReader();
                 return;
             }
         }
-        channel.write(new TextWebSocketFrame(payload), channel.voidPromise());
+        channel.write(frame, channel.voidPromise());
     }
 
     private void closeSlowReader() {

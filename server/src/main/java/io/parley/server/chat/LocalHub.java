@@ -37,6 +37,7 @@ public final class LocalHub implements RedisSubscriber.Listener {
     private final String userPrefix;
     private final Map<String, Set<Connection>> byRoom = new ConcurrentHashMap<>();
     private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
+    private final Map<EventLoop, FanOutQueue> fanOutQueues = new ConcurrentHashMap<>();
 
     public LocalHub(RedisSubscriber subscriber, RedisKeys keys, FrameCodec codec, Metrics metrics) {
         this.subscriber = Objects.requireNonNull(subscriber, "subscriber");
@@ -142,31 +143,17 @@ public final class LocalHub implements RedisSubscriber.Listener {
         } else {
             excludedUser = actorOf(payload);
         }
-        // One direct buffer for everybody; each event loop gets one task that writes to all its connections.
-        ByteBuf shared = ByteBufAllocator.DEFAULT.directBuffer(payload.length).writeBytes(payload);
+        // One encoded frame for everybody; each event loop gets its share in one batch.
         Map<EventLoop, List<Connection>> byLoop = new HashMap<>(4);
         for (Connection c : members) {
             if (excludedUser == null || !excludedUser.equals(c.principal().username())) {
                 byLoop.computeIfAbsent(c.channel().eventLoop(), l -> new ArrayList<>()).add(c);
             }
         }
+        ByteBuf shared = WireFrames.text(ByteBufAllocator.DEFAULT, payload);
         long id = messageId;
-        byLoop.forEach((loop, targets) -> {
-            shared.retain();
-            loop.execute(() -> {
-                try {
-                    for (Connection c : targets) {
-                        c.deliver(shared.retainedDuplicate(), id);
-                    }
-                    for (Connection c : targets) {
-                        c.flush();
-                    }
-                    metrics.framesOut(targets.size());
-                } finally {
-                    shared.release();
-                }
-            });
-        });
+        byLoop.forEach((loop, targets) -> fanOutQueues.computeIfAbsent(loop, l -> new FanOutQueue(l, metrics))
+                .add(shared.retain(), id, targets));
         shared.release();
     }
 

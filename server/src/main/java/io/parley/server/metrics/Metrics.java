@@ -15,6 +15,7 @@ public final class Metrics {
     private final LongAdder sends = new LongAdder();
     private final LongAdder acks = new LongAdder();
     private final LongAdder connectionsOpened = new LongAdder();
+    private final LongAdder fanOutDropped = new LongAdder();
     private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
     private final Map<Integer, LongAdder> httpResponses = new ConcurrentHashMap<>();
     private final Map<String, LongSupplier> gauges = new LinkedHashMap<>();
@@ -50,6 +51,10 @@ public final class Metrics {
         connectionsOpened.increment();
     }
 
+    public void fanOutDropped(int deliveries) {
+        fanOutDropped.add(deliveries);
+    }
+
     public void error(ErrorCode code) {
         errors.get(code).increment();
     }
@@ -66,6 +71,8 @@ public final class Metrics {
         counter(out, "parley_sends_total", "send frames accepted for queueing", sends.sum());
         counter(out, "parley_acks_total", "sends acknowledged after Redis accepted them", acks.sum());
         counter(out, "parley_ws_connections_opened_total", "WebSocket connections opened", connectionsOpened.sum());
+        counter(out, "parley_fanout_dropped_total", "Deliveries dropped because an event loop fell too far behind",
+                fanOutDropped.sum());
         out.append("# HELP parley_errors_total Errors answered to clients, by code\n# TYPE parley_errors_total counter\n");
         errors.forEach((code, n) -> out.append("parley_errors_total{code=\"").append(code.wireName()).append("\"} ")
                 .append(n.sum()).append('\n'));

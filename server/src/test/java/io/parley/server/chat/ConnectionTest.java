@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.parley.protocol.FrameCodec;
@@ -22,16 +22,29 @@ class ConnectionTest {
             codec, 20, 40);
 
     private ByteBuf message(long id, long seq) {
-        return Unpooled.wrappedBuffer(codec.encode(new ServerFrame.Message(Long.toString(id), "r", seq, "alice", "b",
-                null, "2026-11-27T00:00:00.000Z")));
+        return WireFrames.text(UnpooledByteBufAllocator.DEFAULT, codec.encode(new ServerFrame.Message(
+                Long.toString(id), "r", seq, "alice", "b", null, "2026-11-27T00:00:00.000Z")));
     }
 
+    /** The next frame written: a reply (a TextWebSocketFrame) or an encoded broadcast (header and payload). */
     private String nextWritten() {
-        TextWebSocketFrame frame = channel.readOutbound();
+        Object written = channel.readOutbound();
+        if (written instanceof TextWebSocketFrame frame) {
+            try {
+                return frame.content().toString(UTF_8);
+            } finally {
+                frame.release();
+            }
+        }
+        ByteBuf wire = (ByteBuf) written;
         try {
-            return frame.content().toString(UTF_8);
+            assertThat(wire.getUnsignedByte(0)).as("FIN + text opcode").isEqualTo((short) 0x81);
+            int length = wire.getUnsignedByte(1);
+            assertThat(length).as("short payload, unmasked").isLessThan(126);
+            assertThat(wire.readableBytes()).isEqualTo(2 + length);
+            return wire.toString(2, length, UTF_8);
         } finally {
-            frame.release();
+            wire.release();
         }
     }
 
@@ -40,7 +53,7 @@ class ConnectionTest {
         connection.sendPending(42);
         connection.deliver(message(42, 1), 42);
         connection.deliver(message(43, 2), 43); // someone else's, but after ours: order is kept
-        connection.flush();
+        connection.flushDelivered();
         assertThat((Object) channel.readOutbound()).isNull();
 
         connection.acknowledged(42, new ServerFrame.Ack("s1", "r", "42", null));
@@ -54,7 +67,7 @@ class ConnectionTest {
     void deliversOthersMessagesAtOnceWhenNothingOfItsOwnIsPending() {
         connection.sendPending(7);
         connection.deliver(message(99, 5), 99);
-        connection.flush();
+        connection.flushDelivered();
         assertThat(nextWritten()).contains("\"id\":\"99\"");
         assertFalse(channel.finish());
     }
