@@ -13,7 +13,6 @@ import java.util.UUID;
 /** A small REST client for tests against a real server port. */
 public final class Rest {
     private static final ObjectMapper MAPPER = Json.newMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** A response: status, parsed body (null when not JSON) and the raw response. */
     public record Reply(int status, JsonNode body, HttpResponse<String> raw) {
@@ -27,6 +26,9 @@ public final class Rest {
     }
 
     private final int port;
+    // One client per server: a shared pool could reuse a keep-alive connection to an earlier test's server that
+    // has since closed, when the new server happens to get the same ephemeral port.
+    private final HttpClient http = HttpClient.newHttpClient();
 
     public Rest(int port) {
         this.port = port;
@@ -81,9 +83,9 @@ public final class Rest {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
-    private static Reply send(HttpRequest request) {
+    private Reply send(HttpRequest request) {
         try {
-            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             JsonNode body = null;
             try {
                 body = MAPPER.readTree(response.body());
