@@ -32,6 +32,12 @@ public final class Databases {
         config.addDataSourceProperty("prepStmtCacheSize", "256");
         config.addDataSourceProperty("prepStmtCacheSqlLimit", "8192");
         config.addDataSourceProperty("useServerPrepStmts", "false");
+        // Track autocommit, isolation and read-only on the client, so setting them to what they already are costs
+        // no round trip; nothing here changes session state with raw SQL behind the driver's back.
+        config.addDataSourceProperty("useLocalSessionState", "true");
+        // Per-statement bookkeeping the driver does for nothing we use.
+        config.addDataSourceProperty("maintainTimeStats", "false");
+        config.addDataSourceProperty("cacheResultSetMetadata", "true");
         config.addDataSourceProperty("allowPublicKeyRetrieval", "true");
         config.addDataSourceProperty("connectionTimeZone", "UTC");
         config.addDataSourceProperty("characterEncoding", "utf8");

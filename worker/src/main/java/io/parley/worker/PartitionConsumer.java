@@ -2,23 +2,19 @@ package io.parley.worker;
 
 import static java.util.Objects.requireNonNull;
 
-import io.parley.protocol.QueueEnvelope;
-import io.parley.worker.bus.MessagePublisher;
-import io.parley.worker.queue.EnvelopeDecoder;
 import io.parley.worker.queue.PartitionLeases;
 import io.parley.worker.queue.PartitionQueue;
-import io.parley.worker.store.BatchResult;
-import io.parley.worker.store.MessageBatchWriter;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes one partition while this worker holds its lease: take a batch (leftovers first), store it, publish it,
- * and only then remove it from the inflight list. Runs on its own thread until asked to stop or the lease is lost.
+ * Consumes one partition while this worker holds its lease: takes a batch (leftovers first) and hands the partition
+ * to the worker's round loop, which stores, publishes and only then removes each batch, and keeps taking while there
+ * are envelopes; when it hands the partition back empty, blocks until one arrives. Runs on its own thread until asked
+ * to stop or the lease is lost.
  */
 final class PartitionConsumer implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(PartitionConsumer.class);
@@ -26,19 +22,14 @@ final class PartitionConsumer implements Runnable {
     static final Duration AWAIT = Duration.ofSeconds(1);
 
     /** Everything a consumer needs, shared by all partitions of one worker. */
-    record Collaborators(PartitionQueue queue, PartitionLeases leases, EnvelopeDecoder decoder,
-                         MessageBatchWriter writer, MessagePublisher publisher, Retrier retrier, Outage redisOutage,
-                         Outage dbOutage, Metrics metrics, int batchSize) {
+    record Collaborators(PartitionQueue queue, PartitionLeases leases, BatchCommitter committer, Retrier retrier,
+                         Outage redisOutage, int batchSize) {
         Collaborators {
             requireNonNull(queue, "queue");
             requireNonNull(leases, "leases");
-            requireNonNull(decoder, "decoder");
-            requireNonNull(writer, "writer");
-            requireNonNull(publisher, "publisher");
+            requireNonNull(committer, "committer");
             requireNonNull(retrier, "retrier");
             requireNonNull(redisOutage, "redisOutage");
-            requireNonNull(dbOutage, "dbOutage");
-            requireNonNull(metrics, "metrics");
         }
     }
 
@@ -47,6 +38,11 @@ final class PartitionConsumer implements Runnable {
     private final Consumer<PartitionConsumer> onExit;
     private volatile boolean stopRequested;
     private volatile boolean lost;
+    /** Envelopes at the old end of the inflight list that an earlier owner may have stored already. */
+    private volatile long leftovers;
+    /** A stored batch that the round loop could not publish and acknowledge: the next take does. */
+    private int toAck;
+    private List<byte[]> toPublish = List.of();
 
     PartitionConsumer(int partition, Collaborators collaborators, Consumer<PartitionConsumer> onExit) {
         this.partition = partition;
@@ -81,18 +77,36 @@ final class PartitionConsumer implements Runnable {
     public void run() {
         log.info("Consuming partition {}", partition);
         try {
+            leftovers = c.retrier().call(c.redisOutage(), () -> c.queue().inflightLength(partition), () -> !lost);
             while (isActive()) {
-                List<String> batch = c.retrier().call(c.redisOutage(), () -> c.queue().take(partition, c.batchSize()),
-                        () -> !lost);
+                List<String> batch = c.retrier().call(c.redisOutage(),
+                        () -> c.queue().take(partition, c.batchSize(), toAck, toPublish), () -> !lost);
+                // Published either way; acknowledged only if the lease was still ours.
+                toPublish = List.of();
                 if (batch == null) {
-                    lost = true;
-                } else if (batch.isEmpty()) {
+                    lostBeforeAck();
+                    continue;
+                }
+                toAck = 0;
+                if (!batch.isEmpty()) {
+                    BatchCommitter.Handback back = c.committer().consume(this, batch);
+                    if (back.toAck() > 0) {
+                        toAck = back.toAck();
+                        toPublish = back.toPublish();
+                        continue;
+                    }
+                    if (back.next() == null) {
+                        lost = true;
+                        log.info("Partition {}: lease lost", partition);
+                        continue;
+                    }
+                }
+                // Nothing left to take: block until an envelope arrives.
+                if (isActive()) {
                     c.retrier().call(c.redisOutage(), () -> {
                         c.queue().awaitEnvelope(partition, AWAIT);
                         return null;
                     }, this::isActive);
-                } else {
-                    handle(batch);
                 }
             }
         } catch (Retrier.Abandoned e) {
@@ -105,30 +119,34 @@ final class PartitionConsumer implements Runnable {
         }
     }
 
-    private void handle(List<String> batch) {
-        List<QueueEnvelope> envelopes = new ArrayList<>(batch.size());
-        for (String raw : batch) {
-            c.decoder().decode(raw).ifPresent(envelopes::add);
-        }
-        BatchResult result = envelopes.isEmpty()
-                ? new BatchResult(List.of(), 0, 0, 0)
-                : c.retrier().call(c.dbOutage(), () -> c.writer().write(envelopes), () -> !lost);
-        c.retrier().call(c.redisOutage(), () -> {
-            c.publisher().publish(result.toPublish());
-            return null;
-        }, () -> !lost);
-        boolean acknowledged = c.retrier().call(c.redisOutage(), () -> c.queue().ack(partition, batch.size()),
-                () -> !lost);
-        if (!acknowledged) {
+    /**
+     * Whether a batch of {@code size} just taken holds no leftovers (so none of it can be stored yet), counting the
+     * leftovers off; called by whoever handles the batch, once per batch, in order.
+     */
+    boolean freshBatch(int size) {
+        boolean fresh = leftovers == 0;
+        leftovers = Math.max(0, leftovers - size);
+        return fresh;
+    }
+
+    private void lostBeforeAck() {
+        if (toAck > 0) {
             log.warn("Partition {}: lease lost before the batch was acknowledged; its next owner redoes it", partition);
-            lost = true;
         }
-        c.metrics().recordBatch(batch.size(), result.stored(), result.duplicates(),
-                result.dropped() + batch.size() - envelopes.size());
+        lost = true;
     }
 
     private void finish() {
         try {
+            if (toAck > 0) {
+                // The last batch is stored but not yet published and acknowledged: no take follows to carry them.
+                // Without the lease it is still published (once, best effort); its next owner acknowledges it.
+                List<String> none = c.retrier().call(c.redisOutage(),
+                        () -> c.queue().take(partition, 0, lost ? 0 : toAck, toPublish), () -> !lost);
+                if (none == null) {
+                    lostBeforeAck();
+                }
+            }
             if (!lost) {
                 c.leases().release(partition);
                 log.info("Released partition {}", partition);

@@ -8,7 +8,7 @@ import io.parley.infra.RedisPools;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.Json;
 import io.parley.protocol.RedisKeys;
-import io.parley.worker.bus.MessagePublisher;
+import io.parley.worker.bus.MessageFrames;
 import io.parley.worker.config.WorkerConfig;
 import io.parley.worker.queue.EnvelopeDecoder;
 import io.parley.worker.queue.PartitionLeases;
@@ -61,25 +61,26 @@ public final class WorkerMain {
             }, () -> true);
         }
         HikariDataSource dataSource = Databases.open(config.database(), "parley-worker");
-        // One connection per consumer (one per partition at most) plus the coordinator's, plus slack.
+        // One connection per consumer (one per partition at most), the coordinator's and the round loop's.
         JedisPool redis = RedisPools.open(config.redis(), config.partitions() + 2, REDIS_SOCKET_TIMEOUT);
         ObjectMapper mapper = Json.newMapper();
         RedisKeys keys = new RedisKeys(config.redis().prefix());
         PartitionLeases leases = new PartitionLeases(redis, keys, config.workerId(), config.leaseMs());
         Metrics metrics = new Metrics();
-        PartitionConsumer.Collaborators collaborators = new PartitionConsumer.Collaborators(
-                new PartitionQueue(redis, keys, config.workerId()),
-                leases,
-                new EnvelopeDecoder(mapper),
-                new MessageBatchWriter(dataSource),
-                new MessagePublisher(redis, keys, new FrameCodec(mapper)),
-                retrier, redisOutage, dbOutage, metrics, config.batchSize());
+        PartitionQueue queue = new PartitionQueue(redis, keys, config.workerId());
+        BatchCommitter committer = new BatchCommitter(dataSource, new MessageBatchWriter(dataSource), queue,
+                new EnvelopeDecoder(mapper), new MessageFrames(keys, new FrameCodec(mapper)), dbOutage, redisOutage,
+                metrics, config.batchSize(), config.workerId());
+        committer.start();
+        PartitionConsumer.Collaborators collaborators = new PartitionConsumer.Collaborators(queue, leases, committer,
+                retrier, redisOutage, config.batchSize());
         PartitionCoordinator coordinator = new PartitionCoordinator(leases, config.partitions(),
                 (partition, onExit) -> new PartitionConsumer(partition, collaborators, onExit),
                 redisOutage, dbOutage, new HealthFile(config.healthFile()));
         // Renew four times per lease period (at least every second), so a lease survives three missed ticks.
         long tickMs = Math.min(1000, config.leaseMs() / 4);
-        Worker worker = new Worker(config.workerId(), coordinator, metrics, tickMs, List.of(dataSource, redis));
+        // Closed in reverse order: the round loop after every consumer has ended, the pools after it.
+        Worker worker = new Worker(config.workerId(), coordinator, metrics, tickMs, List.of(dataSource, redis, committer));
         worker.start();
         return worker;
     }

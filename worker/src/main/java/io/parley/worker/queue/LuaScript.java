@@ -8,6 +8,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /** A Lua script run by its SHA-1, loaded again transparently when Redis lost its script cache (after a restart). */
@@ -31,6 +33,20 @@ final class LuaScript {
         } catch (JedisNoScriptException e) {
             return jedis.eval(source, keys, args);
         }
+    }
+
+    /** As {@link #eval} with binary arguments; bulk replies come back as byte arrays. */
+    Object evalBinary(Jedis jedis, List<byte[]> keys, List<byte[]> args) {
+        try {
+            return jedis.evalsha(sha1.getBytes(StandardCharsets.US_ASCII), keys, args);
+        } catch (JedisNoScriptException e) {
+            return jedis.eval(source.getBytes(StandardCharsets.UTF_8), keys, args);
+        }
+    }
+
+    /** Queues the script in {@code pipeline} by its SHA-1; after a Redis restart the answer is a NOSCRIPT error. */
+    Response<Object> evalBinary(Pipeline pipeline, List<byte[]> keys, List<byte[]> args) {
+        return pipeline.evalsha(sha1.getBytes(StandardCharsets.US_ASCII), keys, args);
     }
 
     String source() {

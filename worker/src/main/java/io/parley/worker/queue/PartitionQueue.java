@@ -3,13 +3,17 @@ package io.parley.worker.queue;
 import static java.util.Objects.requireNonNull;
 
 import io.parley.protocol.RedisKeys;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.args.ListDirection;
 
 /**
@@ -18,13 +22,27 @@ import redis.clients.jedis.args.ListDirection;
  * processed first and in order, and acknowledging a batch just trims that many envelopes off the right end.
  */
 public final class PartitionQueue {
-    // Tops the inflight list up to ARGV[2] envelopes, then returns its oldest ARGV[2] (newest first); nil when the
-    // lease is not ours, so a worker that lost its lease never takes anything.
+    // Publishes the previous batch's messages (ARGV[5..]: channel, frame pairs; stored messages may always be
+    // published), then, only under our lease, acknowledges that batch (its ARGV[3] envelopes at the right end, but
+    // only while the newest of them is still ARGV[4], so a retried acknowledgement never trims twice), tops
+    // the inflight list up to ARGV[2] envelopes and returns its oldest ARGV[2] (newest first). nil when the lease is
+    // not ours, so a worker that lost its lease never acknowledges or takes anything. One round trip per batch
+    // instead of three: each one costs both processes more than the work it carries.
     private static final LuaScript TAKE = new LuaScript("""
+            for i = 5, #ARGV, 2 do
+              redis.call('publish', ARGV[i], ARGV[i + 1])
+            end
             if redis.call('get', KEYS[3]) ~= ARGV[1] then
               return false
             end
+            local ack = tonumber(ARGV[3])
+            if ack > 0 and redis.call('lindex', KEYS[2], -ack) == ARGV[4] then
+              redis.call('ltrim', KEYS[2], 0, -(ack + 1))
+            end
             local max = tonumber(ARGV[2])
+            if max == 0 then
+              return {}
+            end
             local n = redis.call('llen', KEYS[2])
             while n < max do
               if not redis.call('lmove', KEYS[1], KEYS[2], 'RIGHT', 'LEFT') then
@@ -41,17 +59,25 @@ public final class PartitionQueue {
             if redis.call('get', KEYS[2]) ~= ARGV[1] then
               return 0
             end
-            redis.call('ltrim', KEYS[1], 0, -(tonumber(ARGV[2]) + 1))
+            local ack = tonumber(ARGV[2])
+            if redis.call('lindex', KEYS[1], -ack) == ARGV[3] then
+              redis.call('ltrim', KEYS[1], 0, -(ack + 1))
+            end
             return 1""");
 
     private final JedisPool pool;
     private final RedisKeys keys;
     private final String workerId;
+    private final byte[] workerIdBytes;
+    // Per partition, the newest envelope of the batch last taken: the acknowledgement of that batch trims only while
+    // it is still in place. If a reply is lost after the script ran, the retry finds it gone and trims nothing.
+    private final Map<Integer, byte[]> newestTaken = new ConcurrentHashMap<>();
 
     public PartitionQueue(JedisPool pool, RedisKeys keys, String workerId) {
         this.pool = requireNonNull(pool, "pool");
         this.keys = requireNonNull(keys, "keys");
         this.workerId = requireNonNull(workerId, "workerId");
+        this.workerIdBytes = bytes(workerId);
     }
 
     /**
@@ -59,21 +85,87 @@ public final class PartitionQueue {
      * anything new. Empty when there is nothing to do; null when this worker does not hold the partition's lease.
      */
     public List<String> take(int partition, int max) {
+        return take(partition, max, 0, List.of());
+    }
+
+    /**
+     * Publishes {@code publish} (channel and frame, alternating, in order), acknowledges the previous batch of
+     * {@code ackCount} envelopes and takes the next one, as {@link #take(int, int)}, in one script. With {@code max}
+     * 0 it only publishes and acknowledges, answering an empty list. Null (and nothing acknowledged or taken, though
+     * published) when this worker does not hold the partition's lease.
+     */
+    public List<String> take(int partition, int max, int ackCount, List<byte[]> publish) {
         Object reply;
         try (Jedis jedis = pool.getResource()) {
-            reply = TAKE.eval(jedis, List.of(keys.queue(partition), keys.inflight(partition), keys.lease(partition)),
-                    List.of(workerId, Integer.toString(max)));
+            reply = TAKE.evalBinary(jedis, takeKeys(partition), takeArgs(partition, max, ackCount, publish));
         }
+        return batch(partition, reply);
+    }
+
+    /** One {@link #take(int, int, int, List)} among several run together by {@link #takeAll}. */
+    public record Take(int partition, int max, int ackCount, List<byte[]> publish) {
+    }
+
+    /** What one take of {@link #takeAll} answered: its batch (null without the lease), or why it failed. */
+    public record Taken(List<String> batch, RuntimeException failure) {
+    }
+
+    /**
+     * Runs {@code takes} in one pipeline, one round trip for all of them, answering each in order. Throws when the
+     * pipeline as a whole failed; then some of the takes may have run.
+     */
+    public List<Taken> takeAll(List<Take> takes) {
+        List<Response<Object>> responses = new ArrayList<>(takes.size());
+        try (Jedis jedis = pool.getResource()) {
+            Pipeline pipeline = jedis.pipelined();
+            for (Take t : takes) {
+                responses.add(TAKE.evalBinary(pipeline, takeKeys(t.partition()),
+                        takeArgs(t.partition(), t.max(), t.ackCount(), t.publish())));
+            }
+            pipeline.sync();
+        }
+        List<Taken> answers = new ArrayList<>(takes.size());
+        for (int i = 0; i < responses.size(); i++) {
+            try {
+                answers.add(new Taken(batch(takes.get(i).partition(), responses.get(i).get()), null));
+            } catch (RuntimeException e) {
+                answers.add(new Taken(null, e));
+            }
+        }
+        return answers;
+    }
+
+    private List<byte[]> takeKeys(int partition) {
+        return List.of(bytes(keys.queue(partition)), bytes(keys.inflight(partition)), bytes(keys.lease(partition)));
+    }
+
+    private List<byte[]> takeArgs(int partition, int max, int ackCount, List<byte[]> publish) {
+        List<byte[]> args = new ArrayList<>(4 + publish.size());
+        args.add(workerIdBytes);
+        args.add(Integer.toString(max).getBytes(StandardCharsets.US_ASCII));
+        args.add(Integer.toString(ackCount).getBytes(StandardCharsets.US_ASCII));
+        args.add(newestTaken.getOrDefault(partition, new byte[0]));
+        args.addAll(publish);
+        return args;
+    }
+
+    private List<String> batch(int partition, Object reply) {
         if (reply == null) {
             return null;
         }
         List<?> newestFirst = (List<?>) reply;
-        List<String> batch = new ArrayList<>(newestFirst.size());
-        for (Object envelope : newestFirst) {
-            batch.add((String) envelope);
+        if (!newestFirst.isEmpty()) {
+            newestTaken.put(partition, (byte[]) newestFirst.get(0));
         }
-        Collections.reverse(batch);
+        List<String> batch = new ArrayList<>(newestFirst.size());
+        for (int i = newestFirst.size() - 1; i >= 0; i--) {
+            batch.add(new String((byte[]) newestFirst.get(i), StandardCharsets.UTF_8));
+        }
         return batch;
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -89,11 +181,22 @@ public final class PartitionQueue {
         }
     }
 
+    /**
+     * How many envelopes the inflight list holds. Asked once when this worker starts consuming a partition, these are
+     * the only envelopes that an earlier owner may already have stored: every later one is moved here by this worker.
+     */
+    public long inflightLength(int partition) {
+        try (Jedis jedis = pool.getResource()) {
+            return jedis.llen(keys.inflight(partition));
+        }
+    }
+
     /** Removes a handled batch of {@code count} envelopes; false (and nothing removed) when the lease is not ours. */
     public boolean ack(int partition, int count) {
         try (Jedis jedis = pool.getResource()) {
-            Object reply = ACK.eval(jedis, List.of(keys.inflight(partition), keys.lease(partition)),
-                    List.of(workerId, Integer.toString(count)));
+            Object reply = ACK.evalBinary(jedis, List.of(bytes(keys.inflight(partition)), bytes(keys.lease(partition))),
+                    List.of(workerIdBytes, Integer.toString(count).getBytes(StandardCharsets.US_ASCII),
+                            newestTaken.getOrDefault(partition, new byte[0])));
             return Long.valueOf(1).equals(reply);
         }
     }

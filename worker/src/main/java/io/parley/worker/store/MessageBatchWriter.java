@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Stores a batch of queue envelopes in one transaction: locks the batch's rooms, drops duplicates (same id, or same
  * sender + clientMsgId, in the database or earlier in the batch), gives each room's messages the next seqs in queue
- * order and inserts them with multi-row statements. Safe to run again on the same batch.
+ * order and inserts them with multi-row statements. Safe to run again on the same batch. Batches known to be fresh
+ * skip the duplicate look-ups and rely on the unique keys instead.
  */
 public final class MessageBatchWriter {
     private static final Logger log = LoggerFactory.getLogger(MessageBatchWriter.class);
@@ -35,6 +36,8 @@ public final class MessageBatchWriter {
     static final int ROWS_PER_INSERT = 500;
     /** A database that stops answering must fail the batch (to be retried), not hang the partition. */
     private static final int NETWORK_TIMEOUT_MS = 30_000;
+    /** MySQL's and MariaDB's error code for a duplicate key. */
+    private static final int ER_DUP_ENTRY = 1062;
     private static final String INSERT_PREFIX =
             "INSERT INTO messages (id, room_id, seq, sender_id, sender_name, body, client_msg_id, created_at) VALUES ";
     private static final String INSERT_ROW = "(?,?,?,?,?,?,?,?)";
@@ -50,34 +53,78 @@ public final class MessageBatchWriter {
         this.dataSource = requireNonNull(dataSource, "dataSource");
     }
 
-    /** Stores {@code envelopes} (in queue order) and commits; on any SQLException nothing is stored. */
+    /** Stores {@code envelopes} (in queue order) on a connection of its own and commits; on any SQLException, nothing. */
     public BatchResult write(List<QueueEnvelope> envelopes) throws SQLException {
+        requireNonNull(envelopes, "envelopes");
+        try (Connection c = dataSource.getConnection()) {
+            prepare(c);
+            return write(c, envelopes, false);
+        }
+    }
+
+    /** Sets up {@code c} as {@link #write(Connection, List, boolean)} needs it: manual commit, READ COMMITTED. */
+    public static void prepare(Connection c) throws SQLException {
+        c.setNetworkTimeout(Runnable::run, NETWORK_TIMEOUT_MS);
+        c.setAutoCommit(false);
+        // Each statement must see what other transactions committed before we locked the rooms.
+        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+    }
+
+    /**
+     * Stores {@code envelopes} (in queue order) in one transaction on {@code c} (set up by {@link #prepare}) and
+     * commits; on any SQLException the transaction is rolled back and nothing is stored. {@code fresh} promises that
+     * none of them can be stored yet (they were moved from the queue under this worker's lease), which skips the
+     * look-ups for stored duplicates; a duplicate key proves the promise wrong, and the batch is then redone with them.
+     */
+    public BatchResult write(Connection c, List<QueueEnvelope> envelopes, boolean fresh) throws SQLException {
         requireNonNull(envelopes, "envelopes");
         List<QueueEnvelope> unique = new ArrayList<>(envelopes.size());
         int duplicates = dropInBatchDuplicates(envelopes, unique);
         if (unique.isEmpty()) {
             return new BatchResult(List.of(), 0, duplicates, 0);
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setNetworkTimeout(Runnable::run, NETWORK_TIMEOUT_MS);
-            c.setAutoCommit(false);
-            // Each statement must see what other transactions committed before we locked the rooms.
-            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        if (fresh) {
             try {
-                BatchResult result = write(c, unique, duplicates);
+                BatchResult result = write(c, unique, duplicates, false);
                 c.commit();
                 return result;
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException e) {
+                rollbackQuietly(c, e);
+                if (!isDuplicateKey(e)) {
+                    throw e;
+                }
+                // Redis lost acknowledgements (a restart from an old snapshot) or a dedupe entry: look them up.
+                log.info("A fresh batch of {} hit a duplicate key; redoing it with duplicate checks: {}", unique.size(),
+                        e.getMessage());
+            } catch (RuntimeException e) {
                 rollbackQuietly(c, e);
                 throw e;
             }
         }
+        try {
+            BatchResult result = write(c, unique, duplicates, true);
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(c, e);
+            throw e;
+        }
     }
 
-    private BatchResult write(Connection c, List<QueueEnvelope> batch, int inBatchDuplicates) throws SQLException {
-        Map<String, RoomRow> rooms = lockRooms(c, batch.stream().map(QueueEnvelope::room).distinct().toList());
-        Map<Long, StoredRow> storedById = storedById(c, batch);
-        Set<SenderKey> storedClientMsgIds = storedClientMsgIds(c, batch);
+    private static boolean isDuplicateKey(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getErrorCode() == ER_DUP_ENTRY) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private BatchResult write(Connection c, List<QueueEnvelope> batch, int inBatchDuplicates, boolean checkStored)
+            throws SQLException {
+        Map<String, RoomRow> rooms = lockRooms(c, batch.stream().map(QueueEnvelope::room).distinct().sorted().toList());
+        Map<Long, StoredRow> storedById = checkStored ? storedById(c, batch) : Map.of();
+        Set<SenderKey> storedClientMsgIds = checkStored ? storedClientMsgIds(c, batch) : Set.of();
 
         List<StoredMessage> toPublish = new ArrayList<>(batch.size());
         List<NewRow> inserts = new ArrayList<>(batch.size());
@@ -221,13 +268,19 @@ public final class MessageBatchWriter {
         if (changed.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE rooms SET last_seq = ? WHERE id = ?")) {
+        // One statement for all rooms: every round trip costs the driver and the server more than the rows do.
+        String sql = "UPDATE rooms SET last_seq = CASE id" + " WHEN ? THEN ?".repeat(changed.size())
+                + " END WHERE id IN (" + placeholders(changed.size()) + ")";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
             for (RoomRow room : changed) {
-                ps.setLong(1, room.lastSeq);
-                ps.setLong(2, room.id());
-                ps.addBatch();
+                ps.setLong(i++, room.id());
+                ps.setLong(i++, room.lastSeq);
             }
-            ps.executeBatch();
+            for (RoomRow room : changed) {
+                ps.setLong(i++, room.id());
+            }
+            ps.executeUpdate();
         }
     }
 

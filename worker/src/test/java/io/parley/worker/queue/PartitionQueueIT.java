@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.infra.TestServices;
 import io.parley.protocol.RedisKeys;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.JedisPubSub;
 
 class PartitionQueueIT {
     private static final int P = 3;
@@ -37,6 +43,23 @@ class PartitionQueueIT {
             jedis.del(keys.queue(P), keys.inflight(P), keys.lease(P), keys.workers());
         }
         pool.close();
+    }
+
+    @Test
+    void aRetriedAcknowledgementWhoseReplyWasLostTrimsNothingMore() {
+        try (Jedis jedis = pool.getResource()) {
+            jedis.lpush(keys.queue(P), "a", "b", "c", "d");
+        }
+        assertThat(mine.tryAcquire(P)).isTrue();
+        assertThat(queue.take(P, 2)).containsExactly("a", "b");
+        // The acknowledgement ran, but say its reply was lost: the retry must not trim c and d.
+        assertThat(queue.take(P, 0, 2, List.of())).isEmpty();
+        assertThat(queue.take(P, 0, 2, List.of())).isEmpty();
+        assertThat(queue.ack(P, 2)).isTrue();
+        try (Jedis jedis = pool.getResource()) {
+            assertThat(jedis.llen(keys.inflight(P)) + jedis.llen(keys.queue(P))).isEqualTo(2);
+        }
+        assertThat(queue.take(P, 10)).containsExactly("c", "d");
     }
 
     @Test
@@ -72,6 +95,60 @@ class PartitionQueueIT {
             assertThat(jedis.lrange(keys.inflight(P), 0, -1)).containsExactly("theirs");
             assertThat(jedis.lrange(keys.queue(P), 0, -1)).containsExactly("queued");
         }
+    }
+
+    @Test
+    void oneTakePublishesAndAcknowledgesThePreviousBatchBeforeTakingTheNext() throws Exception {
+        try (Jedis jedis = pool.getResource()) {
+            jedis.lpush(keys.queue(P), "a", "b", "c");
+        }
+        assertThat(mine.tryAcquire(P)).isTrue();
+        List<String> received = new CopyOnWriteArrayList<>();
+        CountDownLatch subscribed = new CountDownLatch(1);
+        JedisPubSub pubSub = new JedisPubSub() {
+            @Override
+            public void onMessage(String channel, String message) {
+                received.add(channel + "=" + message);
+            }
+
+            @Override
+            public void onSubscribe(String channel, int count) {
+                subscribed.countDown();
+            }
+        };
+        Thread subscriber = new Thread(() -> {
+            try (Jedis jedis = pool.getResource()) {
+                jedis.subscribe(pubSub, "ch-1", "ch-2");
+            }
+        });
+        subscriber.start();
+        assertThat(subscribed.await(5, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(queue.take(P, 2, 0, List.of())).containsExactly("a", "b");
+        assertThat(queue.take(P, 2, 2, frames("ch-1", "a!", "ch-2", "b!"))).containsExactly("c");
+        assertThat(queue.inflightLength(P)).isEqualTo(1);
+        // Only publishing and acknowledging: the lease holder's last batch on its way out.
+        assertThat(queue.take(P, 0, 1, frames("ch-1", "c!"))).isEmpty();
+        assertThat(queue.inflightLength(P)).isZero();
+        // Without the lease nothing is acknowledged, but stored messages are still published.
+        try (Jedis jedis = pool.getResource()) {
+            jedis.lpush(keys.inflight(P), "theirs");
+            jedis.set(keys.lease(P), "them");
+        }
+        assertThat(queue.take(P, 10, 1, frames("ch-2", "late!"))).isNull();
+        assertThat(queue.inflightLength(P)).isEqualTo(1);
+
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (received.size() < 4 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+        pubSub.unsubscribe();
+        subscriber.join(5_000);
+        assertThat(received).containsExactly("ch-1=a!", "ch-2=b!", "ch-1=c!", "ch-2=late!");
+    }
+
+    private static List<byte[]> frames(String... channelsAndFrames) {
+        return Arrays.stream(channelsAndFrames).map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.parley.infra.Databases;
 import io.parley.infra.TestServices;
 import io.parley.protocol.QueueEnvelope;
 import io.parley.worker.Fixtures;
+import java.sql.Connection;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -173,6 +174,79 @@ class MessageBatchWriterIT {
             assertThat(row.sender()).isEqualTo(e.sender());
             assertThat(row.senderId()).isEqualTo(Long.parseLong(e.senderId()));
             assertThat(row.clientMsgId()).isEqualTo(e.clientMsgId());
+        }
+    }
+
+    @Test
+    void freshBatchesAreStoredWithoutLookUpsLikeAnyOther() throws Exception {
+        List<String> rooms = List.of("fresh-a", "fresh-b");
+        for (String room : rooms) {
+            fixtures.createRoom(room, alice);
+        }
+        List<QueueEnvelope> first = interleaved(rooms, 20);
+        List<QueueEnvelope> second = interleaved(rooms, 2 * MessageBatchWriter.ROWS_PER_INSERT + 3);
+
+        BatchResult r1 = writeFresh(first);
+        BatchResult r2 = writeFresh(second);
+
+        assertThat(r1.stored()).isEqualTo(20);
+        assertThat(r2.stored()).isEqualTo(second.size());
+        assertThat(r1.duplicates() + r2.duplicates()).isZero();
+        for (String room : rooms) {
+            List<String> queued = new ArrayList<>();
+            first.stream().filter(e -> e.room().equals(room)).forEach(e -> queued.add(e.id()));
+            second.stream().filter(e -> e.room().equals(room)).forEach(e -> queued.add(e.id()));
+            List<Fixtures.Row> stored = fixtures.messages(room);
+            assertThat(stored).extracting(row -> Long.toString(row.id())).containsExactlyElementsOf(queued);
+            assertThat(stored).extracting(Fixtures.Row::seq).containsExactlyElementsOf(range(1, queued.size()));
+            assertThat(fixtures.lastSeq(room)).isEqualTo(queued.size());
+        }
+    }
+
+    @Test
+    void aFreshBatchThatHitsAStoredIdIsRedoneWithDuplicateChecks() throws Exception {
+        fixtures.createRoom("fallback-id", alice);
+        List<QueueEnvelope> stored = interleaved(List.of("fallback-id"), 3);
+        BatchResult first = writer.write(stored);
+        List<QueueEnvelope> batch = new ArrayList<>(stored.subList(1, 3));
+        batch.addAll(interleaved(List.of("fallback-id"), 2));
+
+        // Wrongly promised fresh, as after Redis came back from an old snapshot: the unique key catches it.
+        BatchResult result = writeFresh(batch);
+
+        assertThat(result.stored()).isEqualTo(2);
+        assertThat(result.duplicates()).isEqualTo(2);
+        assertThat(result.toPublish()).extracting(StoredMessage::seq).containsExactly(2L, 3L, 4L, 5L);
+        assertThat(result.toPublish().subList(0, 2)).isEqualTo(first.toPublish().subList(1, 3));
+        assertThat(fixtures.messages("fallback-id")).extracting(row -> Long.toString(row.id()))
+                .containsExactlyElementsOf(List.of(stored.get(0).id(), stored.get(1).id(), stored.get(2).id(),
+                        batch.get(2).id(), batch.get(3).id()));
+        assertThat(fixtures.lastSeq("fallback-id")).isEqualTo(5);
+    }
+
+    @Test
+    void aFreshBatchThatHitsAStoredClientMsgIdIsRedoneWithDuplicateChecks() throws Exception {
+        fixtures.createRoom("fallback-cmid", alice);
+        QueueEnvelope original = envelope(ids.incrementAndGet(), "fallback-cmid", alice, "alice", "hi", "f-1");
+        writer.write(List.of(original));
+        QueueEnvelope retry = envelope(ids.incrementAndGet(), "fallback-cmid", alice, "alice", "hi", "f-1");
+        QueueEnvelope next = envelope(ids.incrementAndGet(), "fallback-cmid", alice, "alice", "next", "f-2");
+
+        BatchResult result = writeFresh(List.of(retry, next));
+
+        assertThat(result.stored()).isEqualTo(1);
+        assertThat(result.duplicates()).isEqualTo(1);
+        assertThat(result.toPublish()).extracting(StoredMessage::id).containsExactly(next.id());
+        assertThat(fixtures.messages("fallback-cmid")).extracting(row -> Long.toString(row.id()))
+                .containsExactly(original.id(), next.id());
+        assertThat(fixtures.messages("fallback-cmid")).extracting(Fixtures.Row::seq).containsExactly(1L, 2L);
+        assertThat(fixtures.lastSeq("fallback-cmid")).isEqualTo(2);
+    }
+
+    private BatchResult writeFresh(List<QueueEnvelope> batch) throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            MessageBatchWriter.prepare(c);
+            return writer.write(c, batch, true);
         }
     }
 
