@@ -139,7 +139,7 @@ public final class Connection {
             wireFrame.release();
             return false;
         }
-        if (deferred != null || (messageId != 0 && unacked.contains(messageId))) {
+        if (deferred != null || (messageId != 0 && !unacked.isEmpty() && unacked.contains(messageId))) {
             if (deferred == null) {
                 deferred = new ArrayDeque<>();
             }
