@@ -55,8 +55,12 @@ class RestApiIT {
         assertThat(rest.post("/api/auth/register", null, "{\"username\":5,\"password\":\"long enough\"}").errorCode())
                 .isEqualTo("bad_request");
         assertThat(rest.post("/api/auth/register", null, "[]").status()).isEqualTo(400);
-        assertThat(rest.post("/api/auth/register", null, "{\"username\":\"" + "x".repeat(20_000) + "\"}").status())
-                .isEqualTo(413);
+        Rest.Reply tooLarge = rest.post("/api/auth/register", null, "{\"username\":\"" + "x".repeat(20_000) + "\"}");
+        assertThat(tooLarge.status()).isEqualTo(413);
+        assertThat(tooLarge.errorCode()).isEqualTo("too_large");
+        // The server closes that connection and says so, so the client's next request goes over a fresh one.
+        assertThat(tooLarge.raw().headers().firstValue("connection")).hasValue("close");
+        assertThat(rest.get("/healthz", null).status()).isEqualTo(200);
     }
 
     @Test

@@ -5,7 +5,9 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.parley.protocol.ErrorCode;
 import io.parley.server.auth.Principal;
@@ -82,6 +84,8 @@ public final class WebSocketAuthHandler extends ChannelInboundHandlerAdapter {
 
     private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, ErrorCode code, String message) {
         request.release();
-        ctx.writeAndFlush(responses.error(code, message)).addListener(ChannelFutureListener.CLOSE);
+        FullHttpResponse response = responses.error(code, message);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 }
