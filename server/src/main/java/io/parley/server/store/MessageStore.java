@@ -1,5 +1,6 @@
 package io.parley.server.store;
 
+import io.parley.infra.SqlTime;
 import io.parley.protocol.HistoryQuery;
 import io.parley.protocol.ServerFrame;
 import io.parley.protocol.Timestamps;

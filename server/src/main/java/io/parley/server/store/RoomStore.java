@@ -1,5 +1,6 @@
 package io.parley.server.store;
 
+import io.parley.infra.SqlTime;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.Room;
 import io.parley.protocol.Timestamps;

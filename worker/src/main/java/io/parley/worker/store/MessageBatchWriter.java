@@ -2,15 +2,13 @@ package io.parley.worker.store;
 
 import static java.util.Objects.requireNonNull;
 
+import io.parley.infra.SqlTime;
 import io.parley.protocol.QueueEnvelope;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -41,11 +39,6 @@ public final class MessageBatchWriter {
     private static final String INSERT_PREFIX =
             "INSERT INTO messages (id, room_id, seq, sender_id, sender_name, body, client_msg_id, created_at) VALUES ";
     private static final String INSERT_ROW = "(?,?,?,?,?,?,?,?)";
-    /**
-     * created_at is bound as text: Connector/J reads MariaDB's handshake version as 5.5.5 and then drops the
-     * milliseconds of a bound LocalDateTime or Timestamp, while both servers parse this literal exactly.
-     */
-    private static final DateTimeFormatter DATETIME_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
 
     private final DataSource dataSource;
 
@@ -255,8 +248,7 @@ public final class MessageBatchWriter {
                     ps.setString(i++, e.sender());
                     ps.setString(i++, e.body());
                     ps.setString(i++, e.clientMsgId());
-                    ps.setString(i++, DATETIME_MILLIS.format(
-                            LocalDateTime.ofInstant(Instant.ofEpochMilli(e.acceptedAt()), ZoneOffset.UTC)));
+                    ps.setString(i++, SqlTime.utc(Instant.ofEpochMilli(e.acceptedAt())));
                 }
                 ps.executeUpdate();
             }
