@@ -52,6 +52,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +69,7 @@ public final class ServerMain implements AutoCloseable {
     private final LocalHub hub;
     private final Channel serverChannel;
     private final int port;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     public static void main(String[] args) throws Exception {
         ServerConfig config = ServerConfig.fromEnv(Env.system());
@@ -205,7 +206,6 @@ public final class ServerMain implements AutoCloseable {
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (hub.connectionCount() > 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
             try {
                 Thread.sleep(10); // polling a condition with a deadline
             } catch (InterruptedException e) {

@@ -25,9 +25,8 @@ public final class LoginThrottle {
     /** Milliseconds until the subject may try again, or 0 when it may now. */
     public long retryAfterMs(String subject) {
         try (Jedis jedis = pool.getResource()) {
-            List<Object> state = jedis.eval("return {tonumber(redis.call('GET', KEYS[1]) or '0'),"
-                    + " redis.call('PTTL', KEYS[1])}", List.of(keys.loginAttempts(subject)), List.of()) instanceof List<?> l
-                    ? List.copyOf(l) : List.of(0L, -2L);
+            List<?> state = (List<?>) jedis.eval("return {tonumber(redis.call('GET', KEYS[1]) or '0'),"
+                    + " redis.call('PTTL', KEYS[1])}", List.of(keys.loginAttempts(subject)), List.of());
             long failures = (Long) state.get(0);
             long ttl = (Long) state.get(1);
             return failures >= maxFailures ? Math.max(1, ttl) : 0;

@@ -151,11 +151,10 @@ public final class Connection {
             deferred.add(new Held(wireFrame, messageId));
             return false;
         }
+        write(wireFrame);
         if (unflushed) {
-            write(wireFrame);
             return false; // already in the caller's list of connections to flush
         }
-        write(wireFrame);
         unflushed = true;
         return true;
     }
