@@ -26,7 +26,7 @@ const SERVER_PING_SECONDS = 25;
 
 const haveKubectl = existsSync(kubectl);
 if (!haveKubectl) {
-  console.log(`# SKIP: no kubectl at ${kubectl} (set PARLEY_KUBECTL): the overlays were not rendered`);
+  console.log(`SKIP: no kubectl at ${kubectl} (set PARLEY_KUBECTL): the overlays were not rendered`);
 }
 
 /** Rendered objects of one overlay. */
@@ -260,6 +260,15 @@ test("production ships no secret and runs the production profile; dev's key woul
   assert.match(env.get("PARLEY_ALLOWED_ORIGINS"), /^https:\/\//);
   assert.ok(!env.has("PARLEY_JWT_SECRET") || env.get("PARLEY_JWT_SECRET") === null, "the JWT key comes from the Secret");
   assert.ok(named(production, "Ingress", "parley").spec.tls?.length > 0, "TLS at the ingress");
+
+  // The sizes of docs/SCALING.md, section 3: 15,000 connections per server pod, 1 M connections at most, and every
+  // worker holding the same number of partitions.
+  const hpa = named(production, "HorizontalPodAutoscaler", "parley-server").spec;
+  assert.ok(hpa.maxReplicas * 15_000 >= 1_000_000, `maxReplicas ${hpa.maxReplicas} carries 1 M connections`);
+  const workers = named(production, "Deployment", "parley-worker");
+  const partitions = Number(environment(production, workers.spec.template.spec.containers[0]).get("PARLEY_QUEUE_PARTITIONS"));
+  assert.equal(partitions % workers.spec.replicas, 0, `${partitions} partitions over ${workers.spec.replicas} workers`);
+  assert.ok(workers.spec.replicas * 8_000 >= 100_000, `${workers.spec.replicas} workers at 8,000 msgs/s carry 100,000`);
 
   const dev = rendered.get("dev");
   const secrets = ofKind(dev, "Secret");
