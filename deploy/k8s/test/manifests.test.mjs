@@ -162,6 +162,7 @@ for (const overlay of overlays) {
       assert.equal(spec.securityContext.runAsUser, 10001, `${owner}: the image's user (docker/java.Dockerfile)`);
       assert.equal(spec.securityContext.seccompProfile.type, "RuntimeDefault", `${owner}: seccomp`);
       assert.equal(spec.automountServiceAccountToken, false, `${owner}: no API token`);
+      assert.equal(spec.enableServiceLinks, false, `${owner}: no injected MYSQL_PORT=tcp://… (read as the DB port)`);
       for (const c of spec.containers) {
         assert.equal(c.securityContext.allowPrivilegeEscalation, false, `${owner}: allowPrivilegeEscalation`);
         assert.equal(c.securityContext.readOnlyRootFilesystem, true, `${owner}: readOnlyRootFilesystem`);
