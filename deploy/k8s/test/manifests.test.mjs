@@ -24,9 +24,20 @@ const WORKER_SHUTDOWN_SECONDS = 15;
 /** The server pings after 25 s of silence (PARLEY_PING_INTERVAL_SECONDS). */
 const SERVER_PING_SECONDS = 25;
 
-const haveKubectl = existsSync(kubectl);
+/** Why the overlays cannot be rendered here, or null: kubectl must embed kustomize v5 (`labels`, inline patches). */
+function missingKubectl() {
+  if (!existsSync(kubectl)) {
+    return `no kubectl at ${kubectl} (set PARLEY_KUBECTL)`;
+  }
+  const version = execFileSync(kubectl, ["version", "--client"], { encoding: "utf8" });
+  const major = Number(version.match(/Kustomize Version: v(\d+)/)?.[1] ?? 0);
+  return major >= 5 ? null : `${kubectl} embeds kustomize ${major || "(unknown)"}, not v5 or later`;
+}
+
+const skipReason = missingKubectl();
+const haveKubectl = skipReason === null;
 if (!haveKubectl) {
-  console.log(`SKIP: no kubectl at ${kubectl} (set PARLEY_KUBECTL): the overlays were not rendered`);
+  console.log(`SKIP: ${skipReason}: the overlays were not rendered`);
 }
 
 /** Rendered objects of one overlay. */
@@ -119,8 +130,31 @@ test("there are a dev and a production overlay", () => {
   assert.deepEqual([...overlays].sort(), ["dev", "production"]);
 });
 
+test("the manifests name no host outside the stack, and the lockfile records no download addresses", () => {
+  // An empty host is a scheme named in prose (`redis://`).
+  const stackHosts = new Set(["", "redis", "mysql", "127.0.0.1", "localhost", "chat.example.com"]);
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory() && entry.name !== "node_modules") walk(path);
+      else if (entry.isFile() && entry.name !== "package-lock.json") files.push(path); // funding links; checked below
+    }
+  };
+  walk(k8s);
+  assert.ok(files.length > 10, `${files.length} files`);
+  for (const file of files) {
+    for (const m of readFileSync(file, "utf8").matchAll(/[A-Za-z][A-Za-z0-9+.-]*:\/\/([A-Za-z0-9._-]*)/g)) {
+      assert.ok(stackHosts.has(m[1]), `host ${m[1]} in ${file.slice(root.length + 1)}`);
+    }
+  }
+  const lock = readFileSync(join(here, "package-lock.json"), "utf8");
+  assert.doesNotMatch(lock, /"resolved"/);
+  assert.match(readFileSync(join(here, ".npmrc"), "utf8"), /^omit-lockfile-registry-resolved=true$/m);
+});
+
 for (const overlay of overlays) {
-  test(`${overlay}: renders, and every object validates against the Kubernetes schemas`, { skip: !haveKubectl && "no kubectl" }, async () => {
+  test(`${overlay}: renders, and every object validates against the Kubernetes schemas`, { skip: skipReason ?? false }, async () => {
     const objects = rendered.get(overlay);
     assert.ok(objects.length >= 12, `${objects.length} objects`);
     const kinds = new Set(objects.map((o) => o.kind));
@@ -138,7 +172,7 @@ for (const overlay of overlays) {
     }
   });
 
-  test(`${overlay}: every variable given to Parley is in the README and read by the code`, { skip: !haveKubectl && "no kubectl" }, () => {
+  test(`${overlay}: every variable given to Parley is in the README and read by the code`, { skip: skipReason ?? false }, () => {
     const objects = rendered.get(overlay);
     const documented = documentedVariables();
     const sources = javaSources();
@@ -154,7 +188,7 @@ for (const overlay of overlays) {
     }
   });
 
-  test(`${overlay}: pods run as non-root with a read-only root, no capabilities and RuntimeDefault seccomp`, { skip: !haveKubectl && "no kubectl" }, () => {
+  test(`${overlay}: pods run as non-root with a read-only root, no capabilities and RuntimeDefault seccomp`, { skip: skipReason ?? false }, () => {
     const specs = podSpecs(rendered.get(overlay));
     assert.equal(specs.length, 3, "server, worker, migration");
     for (const { owner, spec } of specs) {
@@ -175,7 +209,7 @@ for (const overlay of overlays) {
     }
   });
 
-  test(`${overlay}: servers are probed and drain their WebSockets before they stop`, { skip: !haveKubectl && "no kubectl" }, () => {
+  test(`${overlay}: servers are probed and drain their WebSockets before they stop`, { skip: skipReason ?? false }, () => {
     const objects = rendered.get(overlay);
     const server = named(objects, "Deployment", "parley-server");
     const pod = server.spec.template.spec;
@@ -208,7 +242,7 @@ for (const overlay of overlays) {
     assert.equal(store(server), store(worker), "the same partition count on servers and workers");
   });
 
-  test(`${overlay}: the ingress keeps WebSockets open, and selectors find the pods`, { skip: !haveKubectl && "no kubectl" }, () => {
+  test(`${overlay}: the ingress keeps WebSockets open, and selectors find the pods`, { skip: skipReason ?? false }, () => {
     const objects = rendered.get(overlay);
     const ingress = named(objects, "Ingress", "parley");
     const annotations = ingress.metadata.annotations;
@@ -242,7 +276,7 @@ for (const overlay of overlays) {
   });
 }
 
-test("production ships no secret and runs the production profile; dev's key would be refused there", { skip: !haveKubectl && "no kubectl" }, () => {
+test("production ships no secret and runs the production profile; dev's key would be refused there", { skip: skipReason ?? false }, () => {
   const production = rendered.get("production");
   assert.deepEqual(ofKind(production, "Secret"), [], "production renders no Secret");
   const refs = new Set();
