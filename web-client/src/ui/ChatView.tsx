@@ -139,15 +139,16 @@ export function ChatView({ session, onLogout }: Props) {
             </div>
           )}
         </section>
+        {/* inside the landmark, so nothing on the page sits outside one (it is position: fixed anyway) */}
+        {state.notice && (
+          <div className="toast" role="alert">
+            <span>{state.notice}</span>
+            <button type="button" className="icon" aria-label="Dismiss" onClick={() => client.dismissNotice()}>
+              ×
+            </button>
+          </div>
+        )}
       </main>
-      {state.notice && (
-        <div className="toast" role="alert">
-          <span>{state.notice}</span>
-          <button type="button" className="icon" aria-label="Dismiss" onClick={() => client.dismissNotice()}>
-            ×
-          </button>
-        </div>
-      )}
     </div>
   );
 }

@@ -113,8 +113,8 @@ export function MessageList({ client, room, me }: Props) {
     if (el.scrollHeight <= el.clientHeight && hasOlder && !loadingOlder && opened) loadOlder();
   }, [messages, pending, hasOlder, loadingOlder, opened, loadOlder]);
 
-  // The view also changes size without new messages: the header wraps when presence arrives, the composer grows,
-  // a phone keyboard opens. Keep the newest message in view when the reader was at the bottom.
+  // The view also changes size without new messages (the composer grows, a phone keyboard opens, fonts load):
+  // keep the newest message in view while the reader is at the bottom.
   useEffect(() => {
     const el = scroller.current;
     if (!el || typeof ResizeObserver === 'undefined') return;
