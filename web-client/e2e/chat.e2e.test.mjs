@@ -359,6 +359,10 @@ test('two users on two replicas chat, reload, and survive a replica crash', asyn
     }
     await assertAccessible(a, 'a room');
     await assertAccessible(b, 'a room');
+    // the dark palette (prefers-color-scheme) must keep its contrast too
+    await a.emulateMedia({ colorScheme: 'dark' });
+    await assertAccessible(a, 'a room in the dark colour scheme');
+    await a.emulateMedia({ colorScheme: 'light' });
     await button(b, 'Room options').click();
     await button(b, 'Leave room').waitFor({ timeout: UI_MS });
     await assertAccessible(b, 'the room options menu');
