@@ -61,16 +61,27 @@ done
 [ -n "$access_log" ] || access_log="$runtime_dir/access.log"
 [ -n "$error_log" ] || error_log="$runtime_dir/error.log"
 
-flags="max_fails=1 fail_timeout=10s"
+# Each replica twice. As a primary server it is skipped for a few seconds after a failure, so a dead replica costs
+# no one a retry. Nginx clears that mark only when a request to it completes, which an open WebSocket never does:
+# a restarted replica carrying only sockets can stay marked, and when another replica then fails every primary is
+# down at once. The same replicas as backup servers without failure accounting (max_fails=0) are what Nginx falls
+# back to then, so a request is refused only when no replica at all accepts it.
+flags="max_fails=1 fail_timeout=5s"
+backup_flags="backup max_fails=0"
 resolver_block="    # No resolver: the upstream servers are fixed addresses."
 if [ -n "$resolver" ]; then
     flags="resolve $flags"
+    backup_flags="resolve $backup_flags"
     resolver_block="    resolver $resolver valid=10s ipv6=off;
     resolver_timeout 5s;"
 fi
 server_lines=""
 for upstream in $upstreams; do
     server_lines="$server_lines        server $upstream $flags;
+"
+done
+for upstream in $upstreams; do
+    server_lines="$server_lines        server $upstream $backup_flags;
 "
 done
 

@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Unit tests of the framework-free client modules; the browser test is e2e/ (node --test).
+// Unit tests of the framework-free client modules, and component tests (*.test.tsx, jsdom, fake timers);
+// the browser test is e2e/ (node --test).
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     environment: 'node',
   },
 });

@@ -1,9 +1,10 @@
 // Browser test against the real stack: two server replicas, one worker,
-// MariaDB and Redis (fresh database and key prefix), the built client served
-// twice by `vite preview`, each proxying to a different replica.
+// MariaDB and Redis (fresh database and key prefix), and the project's Nginx
+// config serving the built client in front of both replicas.
 // Run: npm run build && npm run test:e2e   (the jars must be built).
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -14,7 +15,7 @@ import {
   isolatedEnv,
   killHard,
   requireBuilt,
-  startPreview,
+  startNginx,
   startServer,
   startWorker,
   stopAll,
@@ -34,6 +35,25 @@ const suffix = run.id.slice(0, 6);
 const userA = `alice_${suffix}`;
 const userB = `bob_${suffix}`;
 const password = 'correct horse battery';
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 780 };
+// enough to scroll at both widths (and what the README screenshots show)
+const CONVERSATION = [
+  'Deploy of 2.4 is done on backend-1, rolling on to the next replica',
+  'Nice. Anything odd in the logs?',
+  'Nothing so far: the sockets moved over and reconnected within a second',
+  'The load test kept running the whole time, zero failed requests',
+  'Great. Who is on call tonight?',
+  'Me. I will keep an eye on the queue depth',
+  'Thanks! Ping me if the worker lags behind',
+  'Will do. Rolling backend-2 now',
+  'Seeing your messages fine from here',
+  'backend-2 is back, all replicas on 2.4',
+  'Shipping it. Release notes go out at five',
+  'See you tomorrow!',
+];
+const LAST_LINE = CONVERSATION[CONVERSATION.length - 1];
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 // ------------------------------------------------------------ page helpers
 
@@ -95,6 +115,48 @@ async function send(page, text) {
   await box.press('Enter');
 }
 
+/**
+ * axe-core in the page, every rule it runs by default; any violation fails the test. The script is injected by
+ * Playwright (the contexts bypass the CSP for it), never shipped with the client.
+ */
+async function assertAccessible(page, view) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  assert.deepEqual(violations, [], `axe-core violations on ${view} at ${page.viewportSize().width} px`);
+}
+
+/** The newest message of the open room is fully inside the scrolled list, not under the composer. */
+async function assertNewestVisible(page, when) {
+  await waitUntil(
+    () =>
+      page.evaluate(() => {
+        const list = document.querySelector('.messages');
+        const items = list?.querySelectorAll('li.msg');
+        const last = items?.[items.length - 1];
+        const composer = document.querySelector('.composer');
+        if (!list || !composer) return false;
+        if (!last) return true; // an empty room
+        const l = list.getBoundingClientRect();
+        const m = last.getBoundingClientRect();
+        return m.top >= l.top - 1 && m.bottom <= l.bottom + 1 && m.bottom <= composer.getBoundingClientRect().top + 1;
+      }),
+    { timeoutMs: 5_000, intervalMs: 100, what: `the newest message in view ${when} at ${page.viewportSize().width} px` },
+  );
+}
+
+/** The room header (title, who is online, the options button) stays one line. */
+async function assertHeaderOneLine(page) {
+  const heights = await page.evaluate(() => {
+    const header = document.querySelector('.room-header');
+    const button = header.querySelector('.room-menu button');
+    return { header: header.getBoundingClientRect().height, button: button.getBoundingClientRect().height };
+  });
+  assert.ok(heights.header < heights.button + 30, `room header ${heights.header} px high: more than one line`);
+}
+
 function assertNoDuplicates(list) {
   const seqs = list.map(([s]) => s);
   assert.equal(new Set(seqs).size, seqs.length, `duplicate seqs shown: ${seqs.join(',')}`);
@@ -107,20 +169,16 @@ before(async () => {
   requireBuilt();
   rmSync(path.join(ARTIFACTS, 'logs'), { recursive: true, force: true });
   mkdirSync(ARTIFACTS, { recursive: true });
-  const [p1, p2, w1, w2] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  Object.assign(stack, { p1, p2, w1, w2 });
+  const [p1, p2, web] = await Promise.all([freePort(), freePort(), freePort()]);
+  Object.assign(stack, { ports: { 'backend-1': p1, 'backend-2': p2 }, servers: {} });
   // the first replica applies the migrations alone; the second starts once it is ready
-  stack.server1 = startServer('server-1', 'backend-1', p1, run.env);
-  await waitHttpOk(`http://127.0.0.1:${p1}/readyz`, STARTUP_MS, stack.server1);
-  stack.server2 = startServer('server-2', 'backend-2', p2, run.env);
+  stack.servers['backend-1'] = startServer('server-1', 'backend-1', p1, run.env);
+  await waitHttpOk(`http://127.0.0.1:${p1}/readyz`, STARTUP_MS, stack.servers['backend-1']);
+  stack.servers['backend-2'] = startServer('server-2', 'backend-2', p2, run.env);
   stack.worker = startWorker(run.env);
-  stack.web1 = startPreview('preview-1', w1, p1);
-  stack.web2 = startPreview('preview-2', w2, p2);
-  await Promise.all([
-    waitHttpOk(`http://127.0.0.1:${p2}/readyz`, STARTUP_MS, stack.server2),
-    waitHttpOk(`http://127.0.0.1:${w1}/`, STARTUP_MS, stack.web1),
-    waitHttpOk(`http://127.0.0.1:${w2}/`, STARTUP_MS, stack.web2),
-  ]);
+  await waitHttpOk(`http://127.0.0.1:${p2}/readyz`, STARTUP_MS, stack.servers['backend-2']);
+  stack.nginx = startNginx(web, [p1, p2]);
+  await waitHttpOk(`http://127.0.0.1:${web}/nginx-health`, STARTUP_MS, stack.nginx);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -133,16 +191,15 @@ before(async () => {
       '--disable-quic',
     ],
   });
-  // A on a desktop-sized window through replica 1, B phone-sized through replica 2
-  const ctxA = await browser.newContext({ viewport: { width: 1200, height: 800 } });
-  const ctxB = await browser.newContext({ viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true });
+  // A on a desktop-sized window, B phone-sized; both through Nginx. bypassCSP lets the test inject axe-core.
+  const ctxA = await browser.newContext({ viewport: DESKTOP, bypassCSP: true });
+  const ctxB = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, bypassCSP: true });
   pages.a = await ctxA.newPage();
   pages.b = await ctxB.newPage();
   for (const [k, p] of Object.entries(pages)) {
     p.on('pageerror', (e) => console.error(`[page ${k}] ${e.message}`));
   }
-  pages.urlA = `http://127.0.0.1:${w1}/`;
-  pages.urlB = `http://127.0.0.1:${w2}/`;
+  pages.url = `http://127.0.0.1:${web}/`;
 });
 
 after(async () => {
@@ -159,21 +216,46 @@ after(async () => {
 test('two users on two replicas chat, reload, and survive a replica crash', async (t) => {
   const { a, b } = pages;
 
-  await t.test('register both users, each lands on its own replica', async () => {
-    await register(a, pages.urlA, userA);
-    await register(b, pages.urlB, userB);
-    assert.equal(await connectedServer(a), 'backend-1');
-    assert.equal(await connectedServer(b), 'backend-2');
+  await t.test('the login page is accessible at both widths', async () => {
+    await a.goto(pages.url);
+    await b.goto(pages.url);
+    await assertAccessible(a, 'the login page');
+    await assertAccessible(b, 'the login page');
+  });
+
+  await t.test('register both users; Nginx puts them on different replicas', async () => {
+    await register(a, pages.url, userA);
+    const serverA = await connectedServer(a);
+    await register(b, pages.url, userB);
+    // least_conn: A's socket holds one replica, so B's goes to the other
+    assert.notEqual(await connectedServer(b), serverA);
+    assert.equal(await a.title(), 'Parley');
+  });
+
+  await t.test('the empty state and the room browser are accessible at both widths', async () => {
+    await assertAccessible(a, 'the empty state');
+    await assertAccessible(b, 'the empty state');
+    assert.match(await a.locator('nav[aria-labelledby="my-rooms-title"]').innerText(), /You are in no room yet/);
+    await button(a, 'Browse rooms').click();
+    await a.getByText('No rooms yet.').waitFor({ timeout: UI_MS });
+    await assertAccessible(a, 'the room browser');
+    // an error state: a room name the server would refuse
+    await byLabel(b, 'Room name').fill('Not a valid name!');
+    await button(b, 'Join').click();
+    await b.getByText(/Room names are 1–48 characters/).waitFor({ timeout: UI_MS });
+    await assertAccessible(b, 'the room form error');
+    await byLabel(b, 'Room name').fill('');
   });
 
   await t.test('clear messages for a taken name and wrong credentials; log in and out', async () => {
-    const ctx = await browser.newContext();
+    const ctx = await browser.newContext({ bypassCSP: true });
     try {
       const c = await ctx.newPage();
-      await c.goto(pages.urlA);
+      await c.goto(pages.url);
       await fillAuth(c, userA.toUpperCase(), password);
       await button(c, 'Register').click();
       assert.match(await alertText(c), /already taken/);
+      await assertAccessible(c, 'the login error');
       await fillAuth(c, userA, 'wrong password!');
       await button(c, 'Log in').click();
       await waitUntil(async () => /Wrong username or password/.test(await c.locator('form.login-card [role="alert"]').innerText()), {
@@ -182,7 +264,7 @@ test('two users on two replicas chat, reload, and survive a replica crash', asyn
       });
       await fillAuth(c, userA.toUpperCase(), password);
       await button(c, 'Log in').click();
-      assert.equal(await connectedServer(c), 'backend-1');
+      assert.match(await connectedServer(c), /^backend-[12]$/);
       await button(c, 'Log out').click();
       await button(c, 'Log in').waitFor({ timeout: UI_MS });
     } finally {
@@ -193,10 +275,25 @@ test('two users on two replicas chat, reload, and survive a replica crash', asyn
   await t.test('both join one room and exchange messages both ways', async () => {
     await joinRoom(a, 'lobby', 'Create room');
     await joinRoom(b, 'lobby', 'Join');
+    for (const page of [a, b]) await assertNewestVisible(page, 'after opening a room');
     await send(a, 'hello from A');
     await waitForMessage(b, 'hello from A');
     const fromA = (await items(b)).find((x) => x.includes('hello from A'));
     assert.match(fromA, new RegExp(userA));
+    // one's own messages: "You" and on the right; the others' on the left
+    const ownA = a.locator('li.msg', { hasText: 'hello from A' });
+    await ownA.waitFor({ timeout: UI_MS });
+    assert.match(await ownA.locator('.sender').innerText(), /^You$/);
+    const bounds = await Promise.all(
+      [ownA, b.locator('li.msg', { hasText: 'hello from A' }), a.locator('.message-list'), b.locator('.message-list')].map(
+        (l) => l.boundingBox(),
+      ),
+    );
+    const [mine, theirs, listA, listB] = bounds;
+    assert.ok(Math.abs(mine.x + mine.width - (listA.x + listA.width)) < 2, 'own message aligned right');
+    assert.ok(mine.x > listA.x + 20, 'own message not full width');
+    assert.ok(Math.abs(theirs.x - listB.x) < 2, "others' message aligned left");
+    assert.ok((await messageList(a).getByText('Today', { exact: true }).count()) === 1, 'a "Today" separator');
 
     // B uses the Send button; the body is shown as text, never as HTML
     await byLabel(b, 'Message').fill('hi from B <b>not bold</b>');
@@ -218,11 +315,59 @@ test('two users on two replicas chat, reload, and survive a replica crash', asyn
     });
     assertNoDuplicates(await stored(a));
     assertNoDuplicates(await stored(b));
+
+    // enough messages to scroll, the newest stays in view after each send at both widths
+    for (const [i, line] of CONVERSATION.entries()) {
+      await send(i % 2 ? b : a, line);
+      await waitForMessage(a, line);
+    }
+    await waitForMessage(b, LAST_LINE);
+    for (const page of [a, b]) await assertNewestVisible(page, 'after sending');
+
+    // the composer grows to a few lines, then scrolls
+    const draft = byLabel(b, 'Message');
+    const oneLine = (await draft.boundingBox()).height;
+    await draft.fill(Array.from({ length: 20 }, (_, i) => `draft line ${i}`).join('\n'));
+    const grown = await draft.evaluate((el) => ({ height: el.clientHeight, scroll: el.scrollHeight }));
+    assert.ok(grown.height > oneLine * 2, `composer grows (${grown.height} px)`);
+    assert.ok(grown.height < oneLine * 5, `composer stops at a few lines (${grown.height} px)`);
+    assert.ok(grown.scroll > grown.height, 'a longer draft scrolls');
+    await assertNewestVisible(b, 'with a long draft');
+    await draft.fill('');
   });
 
   await t.test('who is online and who is typing', async () => {
     const online = a.getByTestId('online');
     await waitUntil(async () => (await online.innerText()).includes(userB), { timeoutMs: UI_MS, what: `${userB} online` });
+    // a third user joining changes the header on both: still one line, the newest message still in view
+    const userC = `carol_${suffix}`;
+    const ctx = await browser.newContext();
+    try {
+      const c = await ctx.newPage();
+      await register(c, pages.url, userC);
+      await joinRoom(c, 'lobby', 'Join');
+      for (const page of [a, b]) {
+        await waitUntil(async () => (await page.getByTestId('online').innerText()).includes(userC), {
+          timeoutMs: UI_MS,
+          what: `${userC} online`,
+        });
+        await assertHeaderOneLine(page);
+        await assertNewestVisible(page, 'after presence changed the header');
+      }
+    } finally {
+      await ctx.close();
+    }
+    await assertAccessible(a, 'a room');
+    await assertAccessible(b, 'a room');
+    // the dark palette (prefers-color-scheme) must keep its contrast too
+    await a.emulateMedia({ colorScheme: 'dark' });
+    await assertAccessible(a, 'a room in the dark colour scheme');
+    await a.emulateMedia({ colorScheme: 'light' });
+    await button(b, 'Room options').click();
+    await button(b, 'Leave room').waitFor({ timeout: UI_MS });
+    await assertAccessible(b, 'the room options menu');
+    await b.keyboard.press('Escape');
+    assert.equal(await button(b, 'Leave room').count(), 0);
     await byLabel(b, "Message").pressSequentially('typing…');
     await waitUntil(async () => (await a.getByTestId('typing').innerText()).includes(`${userB} is typing`), {
       timeoutMs: UI_MS,
@@ -245,6 +390,7 @@ test('two users on two replicas chat, reload, and survive a replica crash', asyn
       timeoutMs: UI_MS,
       what: 'an unread count of 1 on #side',
     });
+    assert.equal(await a.title(), '(1) #lobby · Parley');
     await button(b, 'Rooms').click();
     await b.locator('nav button[data-room="lobby"]').click();
     await b.getByRole('heading', { name: '#lobby', exact: true }).waitFor({ timeout: UI_MS });
@@ -253,32 +399,47 @@ test('two users on two replicas chat, reload, and survive a replica crash', asyn
   await t.test('history survives a reload', async () => {
     const beforeReload = await stored(a);
     await a.reload();
-    assert.equal(await connectedServer(a), 'backend-1');
+    await connectedServer(a);
     await waitForMessage(a, 'hello from A');
+    await waitForMessage(a, LAST_LINE);
     const afterReload = await stored(a);
     assert.deepEqual(afterReload, beforeReload);
+    for (const page of [a, b]) {
+      await page.reload();
+      await connectedServer(page);
+      await waitForMessage(page, LAST_LINE);
+      await assertNewestVisible(page, 'after history arrived');
+    }
   });
 
-  await t.test('a client whose replica crashed reconnects by itself and shows what it missed', async () => {
-    await killHard(stack.server1);
-    await a.locator('[data-state="reconnecting"]').waitFor({ timeout: 60_000 });
+  await t.test('screenshots', async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await a.screenshot({ path: path.join(ARTIFACTS, 'screenshot-chat.png') });
+    await b.screenshot({ path: path.join(ARTIFACTS, 'screenshot-phone.png') });
+  });
 
-    // sent while offline: pending now, stored once after the reconnect
-    await send(a, 'queued while offline');
-    await a.locator('li[data-status="sending"]').waitFor({ timeout: UI_MS });
+  await t.test('a client whose replica crashed moves to the other replica at once and shows what it missed', async () => {
+    const victim = await connectedServer(a);
+    const survivor = victim === 'backend-1' ? 'backend-2' : 'backend-1';
+    await killHard(stack.servers[victim]);
 
+    // sent while A's socket is going: stored once, whether it waited for the reconnect or not
+    await send(a, 'sent during the failover');
     for (const n of [1, 2, 3]) await send(b, `missed ${n}`);
     await waitForMessage(b, 'missed 3');
 
-    stack.server1 = startServer('server-1', 'backend-1', stack.p1, run.env);
-    await waitHttpOk(`http://127.0.0.1:${stack.p1}/readyz`, STARTUP_MS, stack.server1);
-    assert.equal(await connectedServer(a, 60_000), 'backend-1');
+    // Nginx sends the new socket to the live replica: no wait for the dead one to come back
+    await waitUntil(async () => (await a.locator('[data-state="open"]').count()) === 1 && (await connectedServer(a)) === survivor, {
+      timeoutMs: 30_000,
+      what: `A connected to ${survivor}`,
+    });
     for (const n of [1, 2, 3]) await waitForMessage(a, `missed ${n}`);
-    await waitForMessage(b, 'queued while offline');
+    await waitForMessage(b, 'sent during the failover');
     await waitUntil(async () => (await a.locator('li[data-status]').count()) === 0, {
       timeoutMs: UI_MS,
-      what: 'the queued message to be stored',
+      what: 'the failover message to be stored',
     });
+    await assertNewestVisible(a, 'after the reconnect');
 
     const shownA = await stored(a);
     const shownB = await stored(b);
@@ -287,7 +448,7 @@ test('two users on two replicas chat, reload, and survive a replica crash', asyn
       shownA.map(([s]) => s),
       shownB.map(([s]) => s),
     );
-    for (const text of ['missed 1', 'missed 2', 'missed 3', 'queued while offline']) {
+    for (const text of ['missed 1', 'missed 2', 'missed 3', 'sent during the failover']) {
       assert.equal(shownA.filter(([, x]) => x.includes(text)).length, 1, `${text} shown once`);
     }
 
@@ -298,9 +459,20 @@ test('two users on two replicas chat, reload, and survive a replica crash', asyn
     await waitForMessage(a, 'welcome back');
   });
 
-  await t.test('screenshots', async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await a.screenshot({ path: path.join(ARTIFACTS, 'screenshot-chat.png') });
-    await b.screenshot({ path: path.join(ARTIFACTS, 'screenshot-phone.png') });
+  await t.test('with no replica left, the status tells the real wait and the page stays accessible', async () => {
+    await killHard(stack.servers[await connectedServer(a)]);
+    const status = a.locator('[data-testid="connection"] [role="status"]');
+    const text = await waitUntil(
+      async () => {
+        const t = await status.innerText();
+        return /^Disconnected, retrying in \d+ s$/.test(t) ? t : null;
+      },
+      { timeoutMs: 30_000, what: 'the retry countdown' },
+    );
+    const secs = Number(/(\d+) s/.exec(text)[1]);
+    assert.ok(secs >= 1 && secs <= 15, `retry in ${secs} s (backoff caps at 15 s)`);
+    await assertAccessible(a, 'the disconnected state');
+    await b.locator('[data-state="reconnecting"]').waitFor({ timeout: 30_000 });
+    await assertAccessible(b, 'the disconnected state');
   });
 });

@@ -1,9 +1,10 @@
 // Starts and stops the real Parley stack for the browser test: server
-// replicas, a worker and `vite preview` instances serving dist/. Every
-// process started here is tracked and killed by stopAll(), also on failure.
+// replicas, a worker and the project's Nginx serving dist/ in front of them
+// Every process started here is tracked and killed by stopAll(), also on
+// failure.
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,6 @@ export const ARTIFACTS = path.join(CLIENT_DIR, 'e2e-artifacts');
 export const JAVA = process.env.PARLEY_JAVA ?? '/usr/lib/jvm/temurin-25-jdk-amd64/bin/java';
 export const SERVER_JAR = path.join(REPO_DIR, 'server/target/parley-server.jar');
 export const WORKER_JAR = path.join(REPO_DIR, 'worker/target/parley-worker.jar');
-const VITE = path.join(CLIENT_DIR, 'node_modules/vite/bin/vite.js');
 
 const children = new Set();
 
@@ -158,7 +158,9 @@ function logTail(name, lines = 25) {
 }
 
 export function requireBuilt() {
-  const missing = [SERVER_JAR, WORKER_JAR, JAVA, path.join(CLIENT_DIR, 'dist/index.html')].filter((f) => !existsSync(f));
+  const missing = [SERVER_JAR, WORKER_JAR, JAVA, NGINX, path.join(CLIENT_DIR, 'dist/index.html')].filter(
+    (f) => !existsSync(f),
+  );
   if (missing.length > 0) {
     throw new Error(
       `missing: ${missing.join(', ')} (build the jars with mvn package, the client with npm run build)`,
@@ -178,10 +180,23 @@ export function startWorker(env) {
   return startProcess('worker', JAVA, ['-Xmx256m', '-jar', WORKER_JAR], { ...env, PARLEY_WORKER_ID: 'worker-1' });
 }
 
-export function startPreview(name, port, backendPort) {
-  return startProcess(name, process.execPath, [VITE, 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-    PARLEY_BACKEND: `http://127.0.0.1:${backendPort}`,
-  });
+export const NGINX = process.env.PARLEY_NGINX_BIN ?? '/usr/sbin/nginx';
+
+/**
+ * The project's Nginx config (nginx/render.sh, as the image and NginxIT render it) in front of the given replicas,
+ * serving dist/. Everything it writes lives in e2e-artifacts/nginx.
+ */
+export function startNginx(port, upstreamPorts) {
+  const runtime = path.join(ARTIFACTS, 'nginx');
+  rmSync(runtime, { recursive: true, force: true });
+  mkdirSync(runtime, { recursive: true });
+  const args = ['--listen', `127.0.0.1:${port}`, '--root', path.join(CLIENT_DIR, 'dist'), '--runtime-dir', runtime];
+  for (const p of upstreamPorts) args.push('--upstream', `127.0.0.1:${p}`);
+  const conf = path.join(runtime, 'nginx.conf');
+  writeFileSync(conf, execFileSync('sh', [path.join(REPO_DIR, 'nginx/render.sh'), ...args], { encoding: 'utf8' }));
+  const base = ['-p', `${runtime}/`, '-c', conf, '-e', 'stderr'];
+  execFileSync(NGINX, [...base, '-t'], { stdio: 'pipe', timeout: 30_000 });
+  return startProcess('nginx', NGINX, [...base, '-g', 'daemon off;'], {});
 }
 
 /** Best effort: drop the run's database and Redis keys. */

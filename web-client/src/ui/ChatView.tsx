@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { ApiError, api, type Session } from '../api';
-import { ChatClient } from '../chat/ChatClient';
+import { ChatClient, unreadCount } from '../chat/ChatClient';
 import { wsUrl } from '../session';
 import { ConnectionStatus } from './ConnectionStatus';
 import { RoomBrowser } from './RoomBrowser';
@@ -89,6 +89,18 @@ export function ChatView({ session, onLogout }: Props) {
   const active = state.activeRoom ? state.rooms[state.activeRoom] : undefined;
   const sidebarOpen = showRooms || !active;
 
+  // "(3) #lobby · Parley": the tab shows how much is unread elsewhere, as chat apps do.
+  const me = state.user ?? session.user;
+  const unread = Object.values(state.rooms).reduce(
+    (sum, r) => sum + (r.name === state.activeRoom ? 0 : unreadCount(r, me)),
+    0,
+  );
+  const title = `${unread > 0 ? `(${unread}) ` : ''}${active ? `#${active.name} · ` : ''}Parley`;
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+  useEffect(() => () => void (document.title = 'Parley'), []);
+
   return (
     <div className={`app ${sidebarOpen ? 'sidebar-open' : 'room-open'}`}>
       <header className="topbar">
@@ -101,7 +113,7 @@ export function ChatView({ session, onLogout }: Props) {
         >
           Rooms
         </button>
-        <span className="brand">Parley</span>
+        <h1 className="brand">Parley</h1>
         <ConnectionStatus state={state} onReconnect={() => client.reconnectNow()} />
         <span className="me" title="Logged in as">
           {session.user.username}
@@ -110,29 +122,33 @@ export function ChatView({ session, onLogout }: Props) {
           Log out
         </button>
       </header>
-      <aside id="sidebar" className="sidebar">
-        <RoomList state={state} onSelect={select} />
-        <RoomForm client={client} token={session.token} onJoined={select} onUnauthorized={onUnauthorized} />
-        <RoomBrowser state={state} token={session.token} client={client} onOpen={select} onUnauthorized={onUnauthorized} />
-      </aside>
-      <main className="room" aria-label={active ? `Room ${active.name}` : 'No room open'}>
-        {active ? (
-          <RoomView key={active.name} client={client} room={active} me={state.user ?? session.user} onLeft={() => select(null)} />
-        ) : (
-          <div className="placeholder">
-            <h2>Welcome, {session.user.username}</h2>
-            <p>Pick one of your rooms, join one by name, or browse all rooms.</p>
+      {/* One main landmark around both panes: on a phone only one of them is shown, and a page needs its main. */}
+      <main className="content">
+        <div id="sidebar" className="sidebar">
+          <RoomList state={state} onSelect={select} />
+          <RoomForm client={client} token={session.token} onJoined={select} onUnauthorized={onUnauthorized} />
+          <RoomBrowser state={state} token={session.token} client={client} onOpen={select} onUnauthorized={onUnauthorized} />
+        </div>
+        <section className="room" aria-label={active ? `Room ${active.name}` : 'No room open'}>
+          {active ? (
+            <RoomView key={active.name} client={client} room={active} me={state.user ?? session.user} onLeft={() => select(null)} />
+          ) : (
+            <div className="placeholder">
+              <h2>Welcome, {session.user.username}</h2>
+              <p>Pick one of your rooms, join one by name, or browse all rooms.</p>
+            </div>
+          )}
+        </section>
+        {/* inside the landmark, so nothing on the page sits outside one (it is position: fixed anyway) */}
+        {state.notice && (
+          <div className="toast" role="alert">
+            <span>{state.notice}</span>
+            <button type="button" className="icon" aria-label="Dismiss" onClick={() => client.dismissNotice()}>
+              ×
+            </button>
           </div>
         )}
       </main>
-      {state.notice && (
-        <div className="toast" role="alert">
-          <span>{state.notice}</span>
-          <button type="button" className="icon" aria-label="Dismiss" onClick={() => client.dismissNotice()}>
-            ×
-          </button>
-        </div>
-      )}
     </div>
   );
 }

@@ -10,27 +10,34 @@ const LABEL = {
 
 /** Connection state plus the replica name from `ready`, small and unobtrusive. */
 export function ConnectionStatus({ state, onReconnect }: { state: ChatState; onReconnect: () => void }) {
-  const [now, setNow] = useState(() => Date.now());
-  const waiting = state.connection === 'reconnecting' && state.reconnectAt !== null;
+  const { connection, reconnectAt } = state;
+  const waiting = connection === 'reconnecting' && reconnectAt !== null;
+  // Read the clock at every render, and render again when the whole seconds left change: a clock kept in state
+  // goes stale between a new reconnectAt and the next tick.
+  const left = waiting ? reconnectAt - Date.now() : 0;
+  const secs = Math.max(0, Math.ceil(left / 1000));
+  const [tick, setTick] = useState(0);
   useEffect(() => {
     if (!waiting) return;
-    const t = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(t);
-  }, [waiting]);
-  const secs = waiting ? Math.max(0, Math.ceil((state.reconnectAt! - now) / 1000)) : 0;
+    const untilNextSecond = (reconnectAt - Date.now()) % 1000;
+    if (untilNextSecond < 0) return;
+    const t = setTimeout(() => setTick((n) => n + 1), untilNextSecond || 1000);
+    return () => clearTimeout(t);
+  }, [waiting, reconnectAt, tick]);
+
+  const label = waiting && secs > 0 ? `Disconnected, retrying in ${secs} s` : LABEL[connection];
   return (
-    <span className={`conn conn-${state.connection}`} data-testid="connection">
+    <span className={`conn conn-${connection}`} data-testid="connection">
       <span className="dot" aria-hidden="true" />
-      <span role="status" aria-live="polite" data-state={state.connection}>
-        {LABEL[state.connection]}
-        {waiting && secs > 0 ? ` (retry in ${secs} s)` : ''}
+      <span role="status" aria-live="polite" data-state={connection}>
+        {label}
       </span>
       {waiting && (
         <button type="button" className="link" onClick={onReconnect}>
           Retry now
         </button>
       )}
-      {state.server && state.connection === 'open' && (
+      {state.server && connection === 'open' && (
         <span className="server" title="Server replica this connection landed on" data-testid="server-name">
           {state.server}
         </span>

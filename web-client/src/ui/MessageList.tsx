@@ -1,6 +1,7 @@
-import { memo, useCallback, useLayoutEffect, useRef } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, type ReactNode } from 'react';
 import type { ChatClient, PendingMessage, RoomState } from '../chat/ChatClient';
 import type { Message, User } from '../chat/protocol';
+import { dayKey, dayLabel } from './days';
 
 interface Props {
   client: ChatClient;
@@ -23,9 +24,9 @@ function formatTime(iso: string): { short: string; full: string } {
 const StoredItem = memo(function StoredItem({ m, mine }: { m: Message; mine: boolean }) {
   const t = formatTime(m.createdAt);
   return (
-    <li className={`msg ${mine ? 'mine' : ''}`} data-seq={m.seq} data-id={m.id}>
+    <li className={`msg ${mine ? 'mine' : 'theirs'}`} data-seq={m.seq} data-id={m.id}>
       <div className="meta">
-        <span className="sender">{m.sender}</span>{' '}
+        <Sender name={m.sender} mine={mine} />{' '}
         <time dateTime={m.createdAt} title={t.full}>
           {t.short}
         </time>
@@ -35,11 +36,30 @@ const StoredItem = memo(function StoredItem({ m, mine }: { m: Message; mine: boo
   );
 });
 
+// Own messages say "You" (and sit on the right): told apart without relying on colour.
+function Sender({ name, mine }: { name: string; mine: boolean }) {
+  return mine ? (
+    <span className="sender" title={name}>
+      You
+    </span>
+  ) : (
+    <span className="sender">{name}</span>
+  );
+}
+
+function DaySeparator({ label }: { label: string }) {
+  return (
+    <li className="day-separator">
+      <span>{label}</span>
+    </li>
+  );
+}
+
 function PendingItem({ p, me, client }: { p: PendingMessage; me: User; client: ChatClient }) {
   return (
     <li className={`msg mine pending ${p.status}`} data-client-msg-id={p.clientMsgId} data-status={p.status}>
       <div className="meta">
-        <span className="sender">{me.username}</span>{' '}
+        <Sender name={me.username} mine />{' '}
         <span className="status">
           {p.status === 'sending' ? 'Sending…' : p.status === 'sent' ? 'Sent' : `Not sent: ${p.error ?? 'error'}`}
         </span>
@@ -62,6 +82,7 @@ function PendingItem({ p, me, client }: { p: PendingMessage; me: User; client: C
 /** Scrollable message list: sticks to the bottom, loads older pages when scrolled to the top. */
 export function MessageList({ client, room, me }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLUListElement>(null);
   const atBottom = useRef(true);
   const prev = useRef({ first: undefined as number | undefined, height: 0, pending: 0 });
   const { messages, hasOlder } = room.log;
@@ -92,8 +113,33 @@ export function MessageList({ client, room, me }: Props) {
     if (el.scrollHeight <= el.clientHeight && hasOlder && !loadingOlder && opened) loadOlder();
   }, [messages, pending, hasOlder, loadingOlder, opened, loadOlder]);
 
+  // The view also changes size without new messages (the composer grows, a phone keyboard opens, fonts load):
+  // keep the newest message in view while the reader is at the bottom.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const keep = new ResizeObserver(() => {
+      if (atBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    keep.observe(el);
+    if (list.current) keep.observe(list.current);
+    return () => keep.disconnect();
+  }, []);
+
   const meLower = me.username.toLowerCase();
   const newest = messages[messages.length - 1];
+  const now = new Date();
+  const rows: ReactNode[] = [];
+  let day: string | undefined;
+  for (const m of messages) {
+    const d = new Date(m.createdAt);
+    const key = Number.isNaN(d.getTime()) ? day : dayKey(d);
+    if (key !== undefined && key !== day) rows.push(<DaySeparator key={`day-${key}`} label={dayLabel(d, now)} />);
+    day = key;
+    rows.push(<StoredItem key={m.seq} m={m} mine={m.sender.toLowerCase() === meLower} />);
+  }
+  if (pending.length > 0 && day !== dayKey(now)) rows.push(<DaySeparator key="day-pending" label="Today" />);
+  for (const p of pending) rows.push(<PendingItem key={p.clientMsgId} p={p} me={me} client={client} />);
   return (
     <div className="messages" ref={scroller} onScroll={onScroll} tabIndex={0} aria-labelledby="room-title">
       <div className="older">
@@ -107,13 +153,8 @@ export function MessageList({ client, room, me }: Props) {
           <span className="muted small">Loading…</span>
         )}
       </div>
-      <ul role="list" aria-label="Messages" className="message-list">
-        {messages.map((m) => (
-          <StoredItem key={m.seq} m={m} mine={m.sender.toLowerCase() === meLower} />
-        ))}
-        {pending.map((p) => (
-          <PendingItem key={p.clientMsgId} p={p} me={me} client={client} />
-        ))}
+      <ul role="list" aria-label="Messages" className="message-list" ref={list}>
+        {rows}
       </ul>
       {/* screen readers hear the newest message from others, not every page loaded */}
       <div className="visually-hidden" aria-live="polite">

@@ -1,4 +1,17 @@
-import { unreadCount, type ChatState } from '../chat/ChatClient';
+import { unreadCount, type ChatState, type ConnectionState } from '../chat/ChatClient';
+
+// Only the first connection is "loading": once it failed, the list is empty because we are offline.
+function emptyText(connection: ConnectionState): string {
+  switch (connection) {
+    case 'open':
+      return 'You are in no room yet.';
+    case 'connecting':
+      return 'Loading…';
+    case 'reconnecting':
+    case 'closed':
+      return 'Not connected: your rooms show here once the connection is back.';
+  }
+}
 
 /** The rooms the user belongs to, with unread counts on the ones not open. */
 export function RoomList({ state, onSelect }: { state: ChatState; onSelect: (name: string) => void }) {
@@ -7,7 +20,7 @@ export function RoomList({ state, onSelect }: { state: ChatState; onSelect: (nam
     <nav aria-labelledby="my-rooms-title" className="panel">
       <h2 id="my-rooms-title">Your rooms</h2>
       {rooms.length === 0 ? (
-        <p className="muted">{state.connection === 'open' ? 'You are in no room yet.' : 'Loading…'}</p>
+        <p className="muted">{emptyText(state.connection)}</p>
       ) : (
         <ul className="room-list">
           {rooms.map((r) => {

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ChatClient, RoomState } from '../chat/ChatClient';
 import type { User } from '../chat/protocol';
 import { Composer } from './Composer';
@@ -35,8 +35,9 @@ export function RoomView({ client, room, me, onLeft }: Props) {
 
   return (
     <>
+      {/* One line at every width: the title and who is online shrink with an ellipsis, actions sit in a menu. */}
       <div className="room-header">
-        <h2 id="room-title">#{room.name}</h2>
+        <h1 id="room-title">#{room.name}</h1>
         <div className="online" aria-label="Online in this room" data-testid="online">
           {room.online === null ? (
             <span className="muted small">…</span>
@@ -54,9 +55,11 @@ export function RoomView({ client, room, me, onLeft }: Props) {
             </>
           )}
         </div>
-        <button type="button" className="secondary small" onClick={() => void leave()} disabled={leaving}>
-          Leave room
-        </button>
+        <RoomMenu>
+          <button type="button" className="secondary small" onClick={() => void leave()} disabled={leaving}>
+            Leave room
+          </button>
+        </RoomMenu>
       </div>
       <MessageList client={client} room={room} me={me} />
       <div className="typing" aria-live="polite" data-testid="typing">
@@ -64,5 +67,46 @@ export function RoomView({ client, room, me, onLeft }: Props) {
       </div>
       <Composer client={client} room={room.name} />
     </>
+  );
+}
+
+/** A disclosure button for the room's actions; Escape or a click elsewhere closes it. */
+function RoomMenu({ children }: { children: ReactNode }) {
+  const [open, setOpen] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setOpen(false);
+    };
+    const onPointer = (e: PointerEvent) => {
+      if (box.current && !box.current.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('pointerdown', onPointer);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('pointerdown', onPointer);
+    };
+  }, [open]);
+  return (
+    <div className="room-menu" ref={box}>
+      <button
+        type="button"
+        className="icon"
+        aria-label="Room options"
+        title="Room options"
+        aria-expanded={open}
+        aria-controls="room-actions"
+        onClick={() => setOpen((v) => !v)}
+      >
+        <span aria-hidden="true">⋯</span>
+      </button>
+      {open && (
+        <div id="room-actions" className="room-actions">
+          {children}
+        </div>
+      )}
+    </div>
   );
 }

@@ -205,11 +205,13 @@ class ComposeFileTest {
     @Test
     void rendersTheTemplateForDockerAndForLoopback() throws Exception {
         String docker = NginxConfig.renderDocker();
-        assertThat(docker).contains("server backend:8080 resolve", "resolver 127.0.0.11 valid=10s", "zone ",
+        assertThat(docker).contains("server backend:8080 resolve", "server backend:8080 resolve backup max_fails=0;",
+                "resolver 127.0.0.11 valid=10s", "zone ",
                 "least_conn;", "listen 8080;");
         String loopback = NginxConfig.renderLoopback(18080, List.of(18081, 18082), Path.of("/tmp/www"),
                 Path.of("/tmp/run"));
-        assertThat(loopback).contains("server 127.0.0.1:18081 max_fails", "server 127.0.0.1:18082 max_fails")
+        assertThat(loopback).contains("server 127.0.0.1:18081 max_fails", "server 127.0.0.1:18082 max_fails",
+                        "server 127.0.0.1:18081 backup max_fails=0;", "server 127.0.0.1:18082 backup max_fails=0;")
                 .doesNotContainPattern("(?m)^\\s*server \\S+ resolve").doesNotContainPattern("(?m)^\\s*resolver ");
         for (String conf : List.of(docker, loopback)) {
             assertThat(conf).doesNotContainPattern("@[A-Z_]+@").contains("proxy_read_timeout 75s;",

@@ -249,7 +249,7 @@ class NginxIT {
                 .findFirst().orElseThrow(() -> new AssertionError("the previous test left no replica down"));
         stack.restart(down, http);
         Api.Session judy = login(register("judy").username());
-        // Nginx retries a failed server after fail_timeout (10 s); least_conn then prefers the empty replica.
+        // Nginx retries a failed server after fail_timeout (5 s); least_conn then prefers the empty replica.
         long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
         Set<String> seen = new HashSet<>();
         while (!seen.contains(down) && System.nanoTime() < deadline) {
