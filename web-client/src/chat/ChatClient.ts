@@ -831,6 +831,3 @@ export function unreadCount(r: RoomState, me: User | null): number {
   return Math.max(0, behind - mine);
 }
 
-
-export { ProtocolError, describeError } from './errors';
-export { newClientMsgId, resolvePending, validateBody, type PendingMessage } from './pending';
