@@ -1,4 +1,4 @@
-import type { SocketLike } from '../src/chat/ChatClient';
+import type { SocketLike } from '../src/chat/socket';
 import type { Message } from '../src/chat/protocol';
 
 /** A socket the test drives by hand: what the client sends is recorded, the test plays the server. */

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { ApiError, api, type Session } from '../api';
-import { ChatClient, unreadCount } from '../chat/ChatClient';
+import { ChatClient } from '../chat/ChatClient';
+import { unreadCount } from '../chat/readMarkers';
 import { wsUrl } from '../session';
 import { ConnectionStatus } from './ConnectionStatus';
 import { RoomBrowser } from './RoomBrowser';
