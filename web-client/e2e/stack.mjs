@@ -24,7 +24,7 @@ function javaFromRepo() {
     const home = execFileSync(path.join(REPO_DIR, 'bin/java-home'), { encoding: 'utf8', timeout: 30_000 }).trim();
     return path.join(home, 'bin/java');
   } catch (e) {
-    throw new Error(`bin/java-home found no JDK >= 21 (set JAVA_HOME or PARLEY_JAVA): ${e.message}`);
+    throw new Error(`bin/java-home found no JDK >= 21 (set JAVA_HOME or PARLEY_JAVA): ${e.message}`, { cause: e });
   }
 }
 
