@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 npm ci
 npm run lint
+npm run format:check
 npm run build
 npm test
 npm run test:e2e

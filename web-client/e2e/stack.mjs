@@ -185,7 +185,10 @@ export async function waitHttpOk(url, timeoutMs, child) {
 
 function logTail(name, lines = 25) {
   try {
-    return readFileSync(path.join(ARTIFACTS, 'logs', `${name}.log`), 'utf8').split('\n').slice(-lines).join('\n');
+    return readFileSync(path.join(ARTIFACTS, 'logs', `${name}.log`), 'utf8')
+      .split('\n')
+      .slice(-lines)
+      .join('\n');
   } catch {
     return '(no log)';
   }
@@ -196,9 +199,7 @@ export function requireBuilt() {
     (f) => !existsSync(f),
   );
   if (missing.length > 0) {
-    throw new Error(
-      `missing: ${missing.join(', ')} (build the jars with mvn package, the client with npm run build)`,
-    );
+    throw new Error(`missing: ${missing.join(', ')} (build the jars with mvn package, the client with npm run build)`);
   }
 }
 

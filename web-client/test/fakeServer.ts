@@ -126,7 +126,12 @@ export class FakeServer {
     const room = f.room as string;
     switch (f.type) {
       case 'history': {
-        const q = { room, before: f.before as number | undefined, after: f.after as number | undefined, limit: f.limit as number | undefined };
+        const q = {
+          room,
+          before: f.before as number | undefined,
+          after: f.after as number | undefined,
+          limit: f.limit as number | undefined,
+        };
         this.historyQueries.push(q);
         s.receive({ type: 'history', ref, room, ...page(this.room(room), q) });
         break;

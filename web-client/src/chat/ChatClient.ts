@@ -3,7 +3,16 @@ import { ProtocolError, describeError, errorText } from './errors';
 import { resolvePending, validateBody, type PendingMessage } from './pending';
 import type { ClientFrame, HistoryFrame, Message, ReadyFrame, Room, ServerFrame, User } from './protocol';
 import { ReadMarkers } from './readMarkers';
-import { applyAfterPage, applyBeforePage, applyLive, emptyLog, missing, noteLatest, olderCursor, type RoomLog } from './roomLog';
+import {
+  applyAfterPage,
+  applyBeforePage,
+  applyLive,
+  emptyLog,
+  missing,
+  noteLatest,
+  olderCursor,
+  type RoomLog,
+} from './roomLog';
 import { Sender, newPending, withPending } from './sends';
 import { Connection, DISCONNECTED, type AuthCheck, type SocketFactory } from './socket';
 
@@ -386,7 +395,11 @@ export class ChatClient {
     const gen = this.connection.generation;
     this.patchRoom(name, (x) => ({ ...x, loadingOlder: true, opened: true }));
     try {
-      const page = await fetchHistory(this.request, { room: name, before: olderCursor(r.log), limit: this.opts.historyPageSize });
+      const page = await fetchHistory(this.request, {
+        room: name,
+        before: olderCursor(r.log),
+        limit: this.opts.historyPageSize,
+      });
       if (gen === this.connection.generation) this.applyPage(name, page, 'before');
     } catch (e) {
       if ((e as Error).message !== DISCONNECTED) this.set({ notice: `Could not load messages: ${errorText(e)}` });

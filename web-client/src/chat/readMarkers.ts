@@ -39,8 +39,7 @@ export function unreadCount(r: { readonly log: RoomLog; readonly lastReadSeq: nu
   const behind = r.log.latestSeq - r.lastReadSeq;
   if (behind <= 0) return 0;
   const mine = me
-    ? r.log.messages.filter((m) => m.seq > r.lastReadSeq && m.sender.toLowerCase() === me.username.toLowerCase())
-        .length
+    ? r.log.messages.filter((m) => m.seq > r.lastReadSeq && m.sender.toLowerCase() === me.username.toLowerCase()).length
     : 0;
   return Math.max(0, behind - mine);
 }
