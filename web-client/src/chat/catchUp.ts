@@ -43,19 +43,24 @@ export interface GapFillHost {
  * time; a fill asked for while one runs makes that one do another pass.
  */
 export class GapFiller {
-  /** Rooms with a fill running on the current connection, and whether another pass was asked for. */
-  private readonly filling = new Map<string, boolean>();
+  /**
+   * Rooms with a fill running, the connection it runs on and whether another pass was asked for. An entry of an
+   * older connection is stale: its fill gives up without removing it, so it must not block the next one.
+   */
+  private readonly filling = new Map<string, { gen: number; again: boolean }>();
 
   constructor(private readonly host: GapFillHost) {}
 
   async fill(room: string): Promise<void> {
-    if (this.filling.has(room)) {
-      this.filling.set(room, true);
-      return;
-    }
     const host = this.host;
     const gen = host.generation();
-    this.filling.set(room, false);
+    const running = this.filling.get(room);
+    if (running && running.gen === gen) {
+      running.again = true;
+      return;
+    }
+    const entry = { gen, again: false };
+    this.filling.set(room, entry);
     try {
       for (let pass = 0; pass < 2; pass++) {
         let more = true;
@@ -67,15 +72,15 @@ export class GapFiller {
           host.apply(room, page);
           more = page.hasMore && page.messages.length > 0;
         }
-        if (!this.filling.get(room)) break;
-        this.filling.set(room, false);
+        if (!entry.again) break;
+        entry.again = false;
       }
     } catch (e) {
       if (gen === host.generation() && (e as Error).message !== DISCONNECTED) {
         host.notice(`Could not load missed messages of #${room}: ${errorText(e)}`);
       }
     } finally {
-      if (gen === host.generation()) this.filling.delete(room);
+      if (this.filling.get(room) === entry) this.filling.delete(room);
     }
   }
 }
