@@ -68,7 +68,10 @@ async function fillAuth(page, username, pw) {
 
 async function alertText(page) {
   const alert = page.locator('form.login-card [role="alert"]');
-  await waitUntil(async () => (await alert.innerText()).trim().length > 0, { timeoutMs: UI_MS, what: 'an error message' });
+  await waitUntil(async () => (await alert.innerText()).trim().length > 0, {
+    timeoutMs: UI_MS,
+    what: 'an error message',
+  });
   return (await alert.innerText()).trim();
 }
 
@@ -143,7 +146,11 @@ async function assertNewestVisible(page, when) {
         const m = last.getBoundingClientRect();
         return m.top >= l.top - 1 && m.bottom <= l.bottom + 1 && m.bottom <= composer.getBoundingClientRect().top + 1;
       }),
-    { timeoutMs: 5_000, intervalMs: 100, what: `the newest message in view ${when} at ${page.viewportSize().width} px` },
+    {
+      timeoutMs: 5_000,
+      intervalMs: 100,
+      what: `the newest message in view ${when} at ${page.viewportSize().width} px`,
+    },
   );
 }
 
@@ -258,10 +265,13 @@ test('two users on two replicas chat, reload, and survive a replica crash', asyn
       await assertAccessible(c, 'the login error');
       await fillAuth(c, userA, 'wrong password!');
       await button(c, 'Log in').click();
-      await waitUntil(async () => /Wrong username or password/.test(await c.locator('form.login-card [role="alert"]').innerText()), {
-        timeoutMs: UI_MS,
-        what: 'the wrong-credentials message',
-      });
+      await waitUntil(
+        async () => /Wrong username or password/.test(await c.locator('form.login-card [role="alert"]').innerText()),
+        {
+          timeoutMs: UI_MS,
+          what: 'the wrong-credentials message',
+        },
+      );
       await fillAuth(c, userA.toUpperCase(), password);
       await button(c, 'Log in').click();
       assert.match(await connectedServer(c), /^backend-[12]$/);
@@ -285,9 +295,12 @@ test('two users on two replicas chat, reload, and survive a replica crash', asyn
     await ownA.waitFor({ timeout: UI_MS });
     assert.match(await ownA.locator('.sender').innerText(), /^You$/);
     const bounds = await Promise.all(
-      [ownA, b.locator('li.msg', { hasText: 'hello from A' }), a.locator('.message-list'), b.locator('.message-list')].map(
-        (l) => l.boundingBox(),
-      ),
+      [
+        ownA,
+        b.locator('li.msg', { hasText: 'hello from A' }),
+        a.locator('.message-list'),
+        b.locator('.message-list'),
+      ].map((l) => l.boundingBox()),
     );
     const [mine, theirs, listA, listB] = bounds;
     assert.ok(Math.abs(mine.x + mine.width - (listA.x + listA.width)) < 2, 'own message aligned right');
@@ -338,7 +351,10 @@ test('two users on two replicas chat, reload, and survive a replica crash', asyn
 
   await t.test('who is online and who is typing', async () => {
     const online = a.getByTestId('online');
-    await waitUntil(async () => (await online.innerText()).includes(userB), { timeoutMs: UI_MS, what: `${userB} online` });
+    await waitUntil(async () => (await online.innerText()).includes(userB), {
+      timeoutMs: UI_MS,
+      what: `${userB} online`,
+    });
     // a third user joining changes the header on both: still one line, the newest message still in view
     const userC = `carol_${suffix}`;
     const ctx = await browser.newContext();
@@ -368,7 +384,7 @@ test('two users on two replicas chat, reload, and survive a replica crash', asyn
     await assertAccessible(b, 'the room options menu');
     await b.keyboard.press('Escape');
     assert.equal(await button(b, 'Leave room').count(), 0);
-    await byLabel(b, "Message").pressSequentially('typing…');
+    await byLabel(b, 'Message').pressSequentially('typing…');
     await waitUntil(async () => (await a.getByTestId('typing').innerText()).includes(`${userB} is typing`), {
       timeoutMs: UI_MS,
       what: 'the typing notice',
@@ -418,46 +434,52 @@ test('two users on two replicas chat, reload, and survive a replica crash', asyn
     await b.screenshot({ path: path.join(ARTIFACTS, 'screenshot-phone.png') });
   });
 
-  await t.test('a client whose replica crashed moves to the other replica at once and shows what it missed', async () => {
-    const victim = await connectedServer(a);
-    const survivor = victim === 'backend-1' ? 'backend-2' : 'backend-1';
-    await killHard(stack.servers[victim]);
+  await t.test(
+    'a client whose replica crashed moves to the other replica at once and shows what it missed',
+    async () => {
+      const victim = await connectedServer(a);
+      const survivor = victim === 'backend-1' ? 'backend-2' : 'backend-1';
+      await killHard(stack.servers[victim]);
 
-    // sent while A's socket is going: stored once, whether it waited for the reconnect or not
-    await send(a, 'sent during the failover');
-    for (const n of [1, 2, 3]) await send(b, `missed ${n}`);
-    await waitForMessage(b, 'missed 3');
+      // sent while A's socket is going: stored once, whether it waited for the reconnect or not
+      await send(a, 'sent during the failover');
+      for (const n of [1, 2, 3]) await send(b, `missed ${n}`);
+      await waitForMessage(b, 'missed 3');
 
-    // Nginx sends the new socket to the live replica: no wait for the dead one to come back
-    await waitUntil(async () => (await a.locator('[data-state="open"]').count()) === 1 && (await connectedServer(a)) === survivor, {
-      timeoutMs: 30_000,
-      what: `A connected to ${survivor}`,
-    });
-    for (const n of [1, 2, 3]) await waitForMessage(a, `missed ${n}`);
-    await waitForMessage(b, 'sent during the failover');
-    await waitUntil(async () => (await a.locator('li[data-status]').count()) === 0, {
-      timeoutMs: UI_MS,
-      what: 'the failover message to be stored',
-    });
-    await assertNewestVisible(a, 'after the reconnect');
+      // Nginx sends the new socket to the live replica: no wait for the dead one to come back
+      await waitUntil(
+        async () => (await a.locator('[data-state="open"]').count()) === 1 && (await connectedServer(a)) === survivor,
+        {
+          timeoutMs: 30_000,
+          what: `A connected to ${survivor}`,
+        },
+      );
+      for (const n of [1, 2, 3]) await waitForMessage(a, `missed ${n}`);
+      await waitForMessage(b, 'sent during the failover');
+      await waitUntil(async () => (await a.locator('li[data-status]').count()) === 0, {
+        timeoutMs: UI_MS,
+        what: 'the failover message to be stored',
+      });
+      await assertNewestVisible(a, 'after the reconnect');
 
-    const shownA = await stored(a);
-    const shownB = await stored(b);
-    assertNoDuplicates(shownA);
-    assert.deepEqual(
-      shownA.map(([s]) => s),
-      shownB.map(([s]) => s),
-    );
-    for (const text of ['missed 1', 'missed 2', 'missed 3', 'sent during the failover']) {
-      assert.equal(shownA.filter(([, x]) => x.includes(text)).length, 1, `${text} shown once`);
-    }
+      const shownA = await stored(a);
+      const shownB = await stored(b);
+      assertNoDuplicates(shownA);
+      assert.deepEqual(
+        shownA.map(([s]) => s),
+        shownB.map(([s]) => s),
+      );
+      for (const text of ['missed 1', 'missed 2', 'missed 3', 'sent during the failover']) {
+        assert.equal(shownA.filter(([, x]) => x.includes(text)).length, 1, `${text} shown once`);
+      }
 
-    // live traffic flows again both ways
-    await send(a, 'back online');
-    await waitForMessage(b, 'back online');
-    await send(b, 'welcome back');
-    await waitForMessage(a, 'welcome back');
-  });
+      // live traffic flows again both ways
+      await send(a, 'back online');
+      await waitForMessage(b, 'back online');
+      await send(b, 'welcome back');
+      await waitForMessage(a, 'welcome back');
+    },
+  );
 
   await t.test('with no replica left, the status tells the real wait and the page stays accessible', async () => {
     await killHard(stack.servers[await connectedServer(a)]);

@@ -12,22 +12,56 @@ import { fileURLToPath } from 'node:url';
 export const CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO_DIR = path.resolve(CLIENT_DIR, '..');
 export const ARTIFACTS = path.join(CLIENT_DIR, 'e2e-artifacts');
-export const JAVA = process.env.PARLEY_JAVA ?? '/usr/lib/jvm/temurin-25-jdk-amd64/bin/java';
+export const JAVA = process.env.PARLEY_JAVA ?? javaFromRepo();
 export const SERVER_JAR = path.join(REPO_DIR, 'server/target/parley-server.jar');
 export const WORKER_JAR = path.join(REPO_DIR, 'worker/target/parley-worker.jar');
 
 const children = new Set();
 
-/** A fresh database, Redis prefix and JWT secret for one run. */
+/** The JDK bin/java-home picks for the Java builds and tests, so all of them run the same one. */
+function javaFromRepo() {
+  try {
+    const home = execFileSync(path.join(REPO_DIR, 'bin/java-home'), { encoding: 'utf8', timeout: 30_000 }).trim();
+    return path.join(home, 'bin/java');
+  } catch (e) {
+    throw new Error(`bin/java-home found no JDK >= 21 (set JAVA_HOME or PARLEY_JAVA): ${e.message}`, { cause: e });
+  }
+}
+
+/** The first variable among `names` that is set and not blank, trimmed, else the fallback (infra's Env.first). */
+function firstEnv(fallback, ...names) {
+  for (const name of names) {
+    const v = process.env[name];
+    if (v !== undefined && v.trim() !== '') return v.trim();
+  }
+  return fallback;
+}
+
+/** Where MySQL and Redis are, from the environment with the defaults of DatabaseSettings and RedisSettings. */
+export function services() {
+  const url =
+    firstEnv('', 'PARLEY_DB_URL') ||
+    `jdbc:mysql://${firstEnv('127.0.0.1', 'MYSQL_HOST')}:${firstEnv('3306', 'MYSQL_PORT')}/parley`;
+  const db = new URL(url.replace(/^jdbc:/, ''));
+  return {
+    db,
+    dbUser: firstEnv('root', 'PARLEY_DB_USER', 'MYSQL_USER'),
+    dbPassword: firstEnv('', 'PARLEY_DB_PASSWORD', 'MYSQL_PASSWORD'),
+    redisUrl: firstEnv('redis://127.0.0.1:6379', 'PARLEY_REDIS_URL', 'REDIS_URL', 'CELERY_BROKER_URL'),
+  };
+}
+
+/** A fresh database (on the configured server), Redis prefix and JWT secret for one run. */
 export function isolatedEnv() {
   const id = randomBytes(5).toString('hex');
+  const { db, dbUser, dbPassword, redisUrl } = services();
   return {
     id,
     env: {
-      PARLEY_DB_URL: `jdbc:mysql://127.0.0.1:3306/parley_e2e_${id}`,
-      PARLEY_DB_USER: 'root',
-      PARLEY_DB_PASSWORD: '',
-      PARLEY_REDIS_URL: 'redis://127.0.0.1:6379',
+      PARLEY_DB_URL: `jdbc:${db.protocol}//${db.host}/parley_e2e_${id}${db.search}`,
+      PARLEY_DB_USER: dbUser,
+      PARLEY_DB_PASSWORD: dbPassword,
+      PARLEY_REDIS_URL: redisUrl,
       PARLEY_REDIS_PREFIX: `parley-e2e-${id}:`,
       PARLEY_JWT_SECRET: randomBytes(32).toString('hex'),
     },
@@ -151,7 +185,10 @@ export async function waitHttpOk(url, timeoutMs, child) {
 
 function logTail(name, lines = 25) {
   try {
-    return readFileSync(path.join(ARTIFACTS, 'logs', `${name}.log`), 'utf8').split('\n').slice(-lines).join('\n');
+    return readFileSync(path.join(ARTIFACTS, 'logs', `${name}.log`), 'utf8')
+      .split('\n')
+      .slice(-lines)
+      .join('\n');
   } catch {
     return '(no log)';
   }
@@ -162,9 +199,7 @@ export function requireBuilt() {
     (f) => !existsSync(f),
   );
   if (missing.length > 0) {
-    throw new Error(
-      `missing: ${missing.join(', ')} (build the jars with mvn package, the client with npm run build)`,
-    );
+    throw new Error(`missing: ${missing.join(', ')} (build the jars with mvn package, the client with npm run build)`);
   }
 }
 
@@ -201,23 +236,28 @@ export function startNginx(port, upstreamPorts) {
 
 /** Best effort: drop the run's database and Redis keys. */
 export function cleanupData(id, env) {
+  const { db } = services();
   try {
-    execFileSync('mariadb', ['-uroot', '-h127.0.0.1', '-e', `DROP DATABASE IF EXISTS parley_e2e_${id}`], {
+    const args = [`-u${env.PARLEY_DB_USER}`, `-h${db.hostname}`, `-P${db.port || '3306'}`, '--protocol=TCP'];
+    execFileSync('mariadb', [...args, '-e', `DROP DATABASE IF EXISTS parley_e2e_${id}`], {
       stdio: 'ignore',
       timeout: 10_000,
+      // the password through the environment, never on a command line that ps shows
+      env: { ...process.env, MYSQL_PWD: env.PARLEY_DB_PASSWORD },
     });
   } catch {
     // client missing or server gone: leave it
   }
   try {
-    const keys = execFileSync('redis-cli', ['--scan', '--pattern', `${env.PARLEY_REDIS_PREFIX}*`], {
+    const redis = ['-u', env.PARLEY_REDIS_URL];
+    const keys = execFileSync('redis-cli', [...redis, '--scan', '--pattern', `${env.PARLEY_REDIS_PREFIX}*`], {
       encoding: 'utf8',
       timeout: 10_000,
     })
       .split('\n')
       .filter(Boolean);
     for (let i = 0; i < keys.length; i += 500) {
-      execFileSync('redis-cli', ['del', ...keys.slice(i, i + 500)], { stdio: 'ignore', timeout: 10_000 });
+      execFileSync('redis-cli', [...redis, 'del', ...keys.slice(i, i + 500)], { stdio: 'ignore', timeout: 10_000 });
     }
   } catch {
     // ignore

@@ -43,7 +43,8 @@ async function call<T>(method: string, path: string, token: string | null, body?
   if (res.ok) return json as T;
   const err = (json as { error?: { code?: string; message?: string; retryAfterMs?: number } } | null)?.error;
   const retryHeader = Number(res.headers.get('Retry-After'));
-  const retryAfterMs = err?.retryAfterMs ?? (Number.isFinite(retryHeader) && retryHeader > 0 ? retryHeader * 1000 : undefined);
+  const retryAfterMs =
+    err?.retryAfterMs ?? (Number.isFinite(retryHeader) && retryHeader > 0 ? retryHeader * 1000 : undefined);
   const code = err?.code ?? (res.status === 401 ? 'unauthorized' : res.status >= 500 ? 'unavailable' : 'bad_request');
   throw new ApiError(res.status, code, err?.message ?? res.statusText, retryAfterMs);
 }
@@ -84,7 +85,8 @@ export function authErrorText(e: unknown, mode: 'login' | 'register'): string {
 }
 
 export function roomErrorText(e: unknown): string {
-  const code = e instanceof ApiError ? e.code : e instanceof Error && 'code' in e ? String((e as { code: unknown }).code) : '';
+  const code =
+    e instanceof ApiError ? e.code : e instanceof Error && 'code' in e ? String((e as { code: unknown }).code) : '';
   switch (code) {
     case 'room_exists':
       return 'A room with that name already exists. Use Join instead.';

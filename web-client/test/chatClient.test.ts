@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ChatClient, unreadCount, type ChatClientOptions } from '../src/chat/ChatClient';
+import { ChatClient, type ChatClientOptions } from '../src/chat/ChatClient';
+import { unreadCount } from '../src/chat/readMarkers';
 import { FakeServer, FakeSocket } from './fakeServer';
 
 function memoryStorage() {

@@ -1,4 +1,4 @@
-import type { SocketLike } from '../src/chat/ChatClient';
+import type { SocketLike } from '../src/chat/socket';
 import type { Message } from '../src/chat/protocol';
 
 /** A socket the test drives by hand: what the client sends is recorded, the test plays the server. */
@@ -126,7 +126,12 @@ export class FakeServer {
     const room = f.room as string;
     switch (f.type) {
       case 'history': {
-        const q = { room, before: f.before as number | undefined, after: f.after as number | undefined, limit: f.limit as number | undefined };
+        const q = {
+          room,
+          before: f.before as number | undefined,
+          after: f.after as number | undefined,
+          limit: f.limit as number | undefined,
+        };
         this.historyQueries.push(q);
         s.receive({ type: 'history', ref, room, ...page(this.room(room), q) });
         break;

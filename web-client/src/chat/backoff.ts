@@ -27,11 +27,6 @@ export class Backoff {
     return Math.round(half + this.random() * half);
   }
 
-  /** Number of delays handed out since the last reset. */
-  get attempts(): number {
-    return this.attempt;
-  }
-
   reset(): void {
     this.attempt = 0;
   }

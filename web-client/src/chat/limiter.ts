@@ -38,9 +38,4 @@ export class TokenBucket {
     this.refill();
     return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 1000) / this.perSecond);
   }
-
-  available(): number {
-    this.refill();
-    return this.tokens;
-  }
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { ApiError, api, type Session } from '../api';
-import { ChatClient, unreadCount } from '../chat/ChatClient';
+import { ChatClient } from '../chat/ChatClient';
+import { unreadCount } from '../chat/readMarkers';
 import { wsUrl } from '../session';
 import { ConnectionStatus } from './ConnectionStatus';
 import { RoomBrowser } from './RoomBrowser';
@@ -127,11 +128,23 @@ export function ChatView({ session, onLogout }: Props) {
         <div id="sidebar" className="sidebar">
           <RoomList state={state} onSelect={select} />
           <RoomForm client={client} token={session.token} onJoined={select} onUnauthorized={onUnauthorized} />
-          <RoomBrowser state={state} token={session.token} client={client} onOpen={select} onUnauthorized={onUnauthorized} />
+          <RoomBrowser
+            state={state}
+            token={session.token}
+            client={client}
+            onOpen={select}
+            onUnauthorized={onUnauthorized}
+          />
         </div>
         <section className="room" aria-label={active ? `Room ${active.name}` : 'No room open'}>
           {active ? (
-            <RoomView key={active.name} client={client} room={active} me={state.user ?? session.user} onLeft={() => select(null)} />
+            <RoomView
+              key={active.name}
+              client={client}
+              room={active}
+              me={state.user ?? session.user}
+              onLeft={() => select(null)}
+            />
           ) : (
             <div className="placeholder">
               <h2>Welcome, {session.user.username}</h2>

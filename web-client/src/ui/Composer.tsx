@@ -1,5 +1,6 @@
 import { useRef, useState, type KeyboardEvent } from 'react';
-import { describeError, type ChatClient } from '../chat/ChatClient';
+import type { ChatClient } from '../chat/ChatClient';
+import { describeError } from '../chat/errors';
 import { MAX_BODY_CODE_POINTS } from '../chat/protocol';
 
 /** Enter sends, Shift+Enter adds a line; typing notices go out throttled by the client. */

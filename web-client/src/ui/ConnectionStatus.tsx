@@ -14,6 +14,7 @@ export function ConnectionStatus({ state, onReconnect }: { state: ChatState; onR
   const waiting = connection === 'reconnecting' && reconnectAt !== null;
   // Read the clock at every render, and render again when the whole seconds left change: a clock kept in state
   // goes stale between a new reconnectAt and the next tick.
+  // eslint-disable-next-line react-hooks/purity -- deliberate, see above
   const left = waiting ? reconnectAt - Date.now() : 0;
   const secs = Math.max(0, Math.ceil(left / 1000));
   const [tick, setTick] = useState(0);

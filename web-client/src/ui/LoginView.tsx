@@ -22,7 +22,8 @@ export function LoginView({ onSession, notice }: Props) {
     }
     setBusy(true);
     try {
-      const s = mode === 'login' ? await api.login(username.trim(), password) : await api.register(username.trim(), password);
+      const s =
+        mode === 'login' ? await api.login(username.trim(), password) : await api.register(username.trim(), password);
       onSession(s);
     } catch (e) {
       setError(authErrorText(e, mode));

@@ -1,5 +1,6 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useRef, type ReactNode } from 'react';
-import type { ChatClient, PendingMessage, RoomState } from '../chat/ChatClient';
+import type { ChatClient, RoomState } from '../chat/ChatClient';
+import type { PendingMessage } from '../chat/pending';
 import type { Message, User } from '../chat/protocol';
 import { dayKey, dayLabel } from './days';
 

@@ -43,7 +43,13 @@ export function RoomBrowser({ state, token, client, onOpen, onUnauthorized }: Pr
   return (
     <section className="panel" aria-labelledby="all-rooms-title">
       <h2 id="all-rooms-title">All rooms</h2>
-      <button type="button" className="secondary" onClick={() => void load()} disabled={loading} aria-expanded={rooms !== null}>
+      <button
+        type="button"
+        className="secondary"
+        onClick={() => void load()}
+        disabled={loading}
+        aria-expanded={rooms !== null}
+      >
         {rooms === null ? 'Browse rooms' : 'Refresh list'}
       </button>
       <div className="error" role="alert">

@@ -1,4 +1,5 @@
-import { unreadCount, type ChatState, type ConnectionState } from '../chat/ChatClient';
+import type { ChatState, ConnectionState } from '../chat/ChatClient';
+import { unreadCount } from '../chat/readMarkers';
 
 // Only the first connection is "loading": once it failed, the list is empty because we are offline.
 function emptyText(connection: ConnectionState): string {
