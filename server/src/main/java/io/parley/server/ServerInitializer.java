@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
@@ -12,6 +13,8 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.parley.protocol.Limits;
 import io.parley.server.http.BoundedHttpAggregator;
 import io.parley.server.http.HttpResponses;
+import io.parley.server.ws.ClosingHandshake;
+import io.parley.server.ws.ProtocolViolationLog;
 import io.parley.server.ws.WebSocketAuthHandler;
 import java.util.Objects;
 
@@ -24,6 +27,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final HttpResponses responses;
     private final int pingIntervalSeconds;
     private final int idleTimeoutSeconds;
+    private final ProtocolViolationLog violations = new ProtocolViolationLog();
     private final WebSocketServerProtocolConfig webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
             .websocketPath(WebSocketAuthHandler.PATH)
             .subprotocols("parley.v1")
@@ -33,7 +37,9 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
             .decoderConfig(WebSocketDecoderConfig.newBuilder()
                     .maxFramePayloadLength(Limits.MAX_FRAME_BYTES)
                     .allowExtensions(false)
-                    .closeOnProtocolViolation(true)
+                    // ClosingHandshake answers violations: one close frame, then drain instead of a reset.
+                    .closeOnProtocolViolation(false)
+                    .withUTF8Validator(false)
                     .build())
             .build();
 
@@ -53,8 +59,12 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 .addLast("http", new HttpServerCodec(4096, 8192, 8192))
                 // Whole requests, at most 16 KiB of body; larger ones get too_large.
                 .addLast("aggregate", new BoundedHttpAggregator(Limits.MAX_HTTP_BODY_BYTES, responses))
-                // Ping after 25 s of silence from us; close after 60 s of silence from the client (defaults).
+                // Close after 60 s of silence from the client (default); WebSocket pings run on their own fixed schedule.
                 .addLast("idle", new IdleStateHandler(idleTimeoutSeconds, pingIntervalSeconds, 0))
+                // Text frames must be UTF-8 (1007); ahead of ws-close, which turns the violation into a clean close.
+                .addLast("ws-utf8", new Utf8FrameValidator(false))
+                // The closing handshake in both directions: one close frame, then drain until the client's.
+                .addLast("ws-close", new ClosingHandshake(violations))
                 // Token and Origin checks before the upgrade; swaps "rest" for a frame handler on success.
                 .addLast("ws-auth", webSocketAuth)
                 // Handshake, ping/pong, close, and the 16 KiB frame limit (1009).

@@ -14,7 +14,6 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.parley.infra.Databases;
 import io.parley.infra.Env;
@@ -44,6 +43,7 @@ import io.parley.server.metrics.Metrics;
 import io.parley.server.store.MessageStore;
 import io.parley.server.store.RoomStore;
 import io.parley.server.store.UserStore;
+import io.parley.server.ws.ClosingHandshake;
 import io.parley.server.ws.WebSocketAuthHandler;
 import io.parley.server.ws.WebSocketFrameHandler;
 import java.net.InetSocketAddress;
@@ -145,7 +145,7 @@ public final class ServerMain implements AutoCloseable {
         var webSocketAuth = new WebSocketAuthHandler(tokens, config.allowedOrigins(), responses,
                 (Principal p) -> new WebSocketFrameHandler(p, chat, codec, metrics,
                         config.serverId() + "-" + connectionIds.incrementAndGet(),
-                        config.ratePerSecond(), config.rateBurst()),
+                        config.ratePerSecond(), config.rateBurst(), config.pingIntervalSeconds()),
                 ServerInitializer.REST_HANDLER);
         var initializer = new ServerInitializer(webSocketAuth,
                 new RestHandler(api, responses, metrics, config.trustProxyHeaders()), responses,
@@ -201,8 +201,7 @@ public final class ServerMain implements AutoCloseable {
         serverChannel.close().syncUninterruptibly();
         List<Connection> open = hub.connections();
         for (Connection c : open) {
-            c.channel().writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server shutting down"))
-                    .addListener(f -> c.channel().close());
+            ClosingHandshake.close(c.channel(), WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "server shutting down");
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (hub.connectionCount() > 0 && System.nanoTime() < deadline) {

@@ -83,7 +83,14 @@ public final class RestApi {
 
     public CompletableFuture<FullHttpResponse> handle(FullHttpRequest request, String client) {
         Request r = Request.of(request, client);
-        String path = r.uri().path();
+        List<String> segments;
+        try {
+            segments = segments(r.uri().rawPath());
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.completedFuture(
+                    responses.error(ErrorCode.BAD_REQUEST, "path: malformed percent-encoding"));
+        }
+        String path = "/" + String.join("/", segments);
         CompletableFuture<FullHttpResponse> response = switch (path) {
             case "/healthz" -> get(r, () -> responses.json(200, Map.of("status", "ok")));
             case "/readyz" -> get(r, health::readiness);
@@ -97,8 +104,9 @@ public final class RestApi {
                         authenticate(r);
                         return responses.json(200, Map.of("rooms", rooms.all()));
                     });
-            default -> path.startsWith("/api/rooms/") && path.endsWith("/messages")
-                    ? get(r, () -> history(authenticate(r), r, path))
+            default -> segments.size() == 4 && segments.get(0).equals("api") && segments.get(1).equals("rooms")
+                    && segments.get(3).equals("messages")
+                    ? get(r, () -> history(authenticate(r), r, segments.get(2)))
                     : CompletableFuture.completedFuture(responses.error(ErrorCode.NOT_FOUND, "no such endpoint"));
         };
         return response.exceptionally(failure -> {
@@ -106,6 +114,20 @@ public final class RestApi {
             metrics.error(e.code());
             return responses.error(e.code(), e.getMessage(), e.retryAfterMs());
         });
+    }
+
+    /**
+     * The path's segments, each percent-decoded exactly once, so that {@code %2561bc} is the room {@code %61bc}
+     * (refused) and never {@code abc}; a decoded {@code /} stays inside its segment.
+     */
+    static List<String> segments(String rawPath) {
+        List<String> segments = new java.util.ArrayList<>();
+        for (String raw : rawPath.split("/", -1)) {
+            if (!raw.isEmpty()) {
+                segments.add(QueryStringDecoder.decodeComponent(raw));
+            }
+        }
+        return segments;
     }
 
     private CompletableFuture<FullHttpResponse> get(Request r, Blocking.Task<FullHttpResponse> task) {
@@ -119,7 +141,7 @@ public final class RestApi {
     private CompletableFuture<FullHttpResponse> method(Request r, HttpMethod expected, Blocking.Task<FullHttpResponse> task) {
         if (!r.method().equals(expected) && !(expected.equals(HttpMethod.GET) && r.method().equals(HttpMethod.HEAD))) {
             return CompletableFuture.completedFuture(
-                    responses.error(ErrorCode.METHOD_NOT_ALLOWED, "expected " + expected + " " + r.uri().path()));
+                    responses.error(ErrorCode.METHOD_NOT_ALLOWED, "expected " + expected + " " + r.uri().rawPath()));
         }
         return blocking.call(task);
     }
@@ -180,9 +202,7 @@ public final class RestApi {
         return responses.json(201, Map.of("room", room));
     }
 
-    private FullHttpResponse history(Principal p, Request r, String path) throws Exception {
-        String room = QueryStringDecoder.decodeComponent(
-                path.substring("/api/rooms/".length(), path.length() - "/messages".length()));
+    private FullHttpResponse history(Principal p, Request r, String room) throws Exception {
         if (!Validation.isValidRoomName(room)) {
             throw new ApiException(ErrorCode.INVALID_ROOM_NAME, "room: expected 1-48 characters of a-z, 0-9, '-', '_'");
         }
@@ -221,7 +241,12 @@ public final class RestApi {
     }
 
     private static Long longParam(Request r, String name, long min, long max) {
-        List<String> values = r.uri().parameters().get(name);
+        List<String> values;
+        try {
+            values = r.uri().parameters().get(name);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "query: malformed percent-encoding");
+        }
         if (values == null || values.isEmpty()) {
             return null;
         }

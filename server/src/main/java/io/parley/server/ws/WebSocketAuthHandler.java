@@ -46,7 +46,7 @@ public final class WebSocketAuthHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof FullHttpRequest request)
-                || !PATH.equals(new QueryStringDecoder(request.uri()).path())) {
+                || !PATH.equals(new QueryStringDecoder(request.uri()).rawPath())) {
             ctx.fireChannelRead(msg);
             return;
         }
