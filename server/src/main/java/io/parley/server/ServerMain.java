@@ -25,6 +25,7 @@ import io.parley.server.auth.LoginThrottle;
 import io.parley.server.auth.PasswordHasher;
 import io.parley.server.auth.Principal;
 import io.parley.server.auth.TokenService;
+import io.parley.server.auth.UserDirectory;
 import io.parley.server.bus.EventPublisher;
 import io.parley.server.bus.MessageIds;
 import io.parley.server.bus.QueueProducer;
@@ -119,6 +120,7 @@ public final class ServerMain implements AutoCloseable {
         var rooms = new RoomStore(dataSource);
         var messages = new MessageStore(dataSource);
         var tokens = new TokenService(config.jwtSecret(), config.tokenTtl(), Clock.systemUTC());
+        var directory = new UserDirectory(users, blocking, events, keys.userChanges());
         var subscriber = new RedisSubscriber(config.redis(), keys.serverChannel(config.serverId()));
         this.hub = new LocalHub(subscriber, keys, codec, metrics);
         var presence = new PresenceService(redis, keys, config.serverId(), events, rooms, codec,
@@ -126,7 +128,7 @@ public final class ServerMain implements AutoCloseable {
         var chat = new ChatService(rooms, messages, producer, events, presence, hub, blocking,
                 new MessageIds(node), codec, keys, metrics, config.serverId());
         var health = new HealthChecks(redis, dataSource, responses);
-        var api = new RestApi(users, rooms, messages, new PasswordHasher(config.bcryptCost()), tokens,
+        var api = new RestApi(users, rooms, messages, new PasswordHasher(config.bcryptCost()), tokens, directory,
                 new LoginThrottle(redis, keys, config.loginAttemptsPerMinute()), events, health, metrics, blocking,
                 codec, keys, responses);
 
@@ -136,13 +138,20 @@ public final class ServerMain implements AutoCloseable {
         metrics.gauge("parley_redis_commands_pending", batcher::pending);
         metrics.gauge("parley_queue_depth", () -> queueDepth(redis, keys, config.queuePartitions()));
 
-        subscriber.start(hub);
+        subscriber.subscribe(keys.userChanges());
+        subscriber.start((channel, payload) -> {
+            if (channel.equals(keys.userChanges())) {
+                directory.onChange(payload);
+            } else {
+                hub.onMessage(channel, payload);
+            }
+        });
         own(subscriber);
         presence.start();
         own(presence);
 
         AtomicLong connectionIds = new AtomicLong();
-        var webSocketAuth = new WebSocketAuthHandler(tokens, config.allowedOrigins(), responses,
+        var webSocketAuth = new WebSocketAuthHandler(tokens, directory, config.allowedOrigins(), responses,
                 (Principal p) -> new WebSocketFrameHandler(p, chat, codec, metrics,
                         config.serverId() + "-" + connectionIds.incrementAndGet(),
                         config.ratePerSecond(), config.rateBurst(), config.pingIntervalSeconds()),

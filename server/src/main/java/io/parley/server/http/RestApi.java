@@ -21,6 +21,7 @@ import io.parley.server.auth.LoginThrottle;
 import io.parley.server.auth.PasswordHasher;
 import io.parley.server.auth.Principal;
 import io.parley.server.auth.TokenService;
+import io.parley.server.auth.UserDirectory;
 import io.parley.server.bus.EventPublisher;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.store.MessageStore;
@@ -28,6 +29,7 @@ import io.parley.server.store.RoomStore;
 import io.parley.server.store.UserRecord;
 import io.parley.server.store.UserStore;
 import java.io.IOException;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,6 +46,7 @@ public final class RestApi {
     private final MessageStore messages;
     private final PasswordHasher passwords;
     private final TokenService tokens;
+    private final UserDirectory directory;
     private final LoginThrottle throttle;
     private final EventPublisher events;
     private final HealthChecks health;
@@ -54,13 +57,14 @@ public final class RestApi {
     private final HttpResponses responses;
 
     public RestApi(UserStore users, RoomStore rooms, MessageStore messages, PasswordHasher passwords,
-                   TokenService tokens, LoginThrottle throttle, EventPublisher events, HealthChecks health,
+                   TokenService tokens, UserDirectory directory, LoginThrottle throttle, EventPublisher events, HealthChecks health,
                    Metrics metrics, Blocking blocking, FrameCodec codec, RedisKeys keys, HttpResponses responses) {
         this.users = Objects.requireNonNull(users, "users");
         this.rooms = Objects.requireNonNull(rooms, "rooms");
         this.messages = Objects.requireNonNull(messages, "messages");
         this.passwords = Objects.requireNonNull(passwords, "passwords");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.directory = Objects.requireNonNull(directory, "directory");
         this.throttle = Objects.requireNonNull(throttle, "throttle");
         this.events = Objects.requireNonNull(events, "events");
         this.health = Objects.requireNonNull(health, "health");
@@ -215,9 +219,12 @@ public final class RestApi {
         return responses.json(200, Map.of("messages", page.messages(), "hasMore", page.hasMore()));
     }
 
-    private Principal authenticate(Request r) {
-        return tokens.verify(TokenService.bearer(r.authorization()))
-                .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "missing, malformed or expired token"));
+    /** The token's user as the database knows it now; a deleted or unknown user is refused like a bad token. */
+    private Principal authenticate(Request r) throws SQLException {
+        Optional<Principal> claimed = tokens.verify(TokenService.bearer(r.authorization()));
+        Optional<Principal> current = claimed.isPresent() ? directory.resolve(claimed.get()) : Optional.empty();
+        return current.orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED,
+                "missing, malformed or expired token, or no such user"));
     }
 
     private JsonNode jsonBody(Request r) {
