@@ -29,12 +29,15 @@ import java.util.concurrent.TimeUnit;
 public final class ClosingHandshake extends ChannelDuplexHandler {
     /** How long the client has to answer our close frame once it is on the wire. */
     static final long LINGER_MS = 2_000;
+    /** After a malformed frame nothing more is decoded, so the client's answer cannot be seen: drain briefly. */
+    static final long CORRUPT_LINGER_MS = 1_000;
     /** How long a close frame may wait behind a slow reader's backlog before the connection is dropped. */
-    static final long WRITE_TIMEOUT_MS = 10_000;
+    static final long WRITE_TIMEOUT_MS = 20_000;
 
     private final ProtocolViolationLog violations;
     private boolean closing;
     private boolean clientClosed;
+    private boolean corrupt;
     private ScheduledFuture<?> deadline;
 
     public ClosingHandshake(ProtocolViolationLog violations) {
@@ -71,7 +74,8 @@ public final class ClosingHandshake extends ChannelDuplexHandler {
             if (!f.isSuccess() || clientClosed) {
                 f.channel().close();
             } else if (f.channel().isActive()) {
-                deadline = ctx.executor().schedule(() -> ctx.channel().close(), LINGER_MS, TimeUnit.MILLISECONDS);
+                deadline = ctx.executor().schedule(() -> ctx.channel().close(), corrupt ? CORRUPT_LINGER_MS : LINGER_MS,
+                        TimeUnit.MILLISECONDS);
             }
         });
     }
@@ -112,6 +116,7 @@ public final class ClosingHandshake extends ChannelDuplexHandler {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof CorruptedWebSocketFrameException corrupted) {
             violations.log(ctx.channel(), corrupted.closeStatus().code(), corrupted.getMessage());
+            corrupt = true;
             String what = String.valueOf(corrupted.getMessage()).toLowerCase(Locale.ROOT);
             if (what.contains("close") && what.contains("frame")) {
                 // A malformed close frame (a code like 999): the client has closed its side, no answer will come.

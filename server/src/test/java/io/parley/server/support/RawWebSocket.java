@@ -55,7 +55,21 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Same, with extra request header lines (each ending in CRLF). */
     public static RawWebSocket connect(int port, String token, String extraHeaders) throws IOException {
-        Socket socket = new Socket("127.0.0.1", port);
+        return connect(port, token, extraHeaders, 0);
+    }
+
+    /** A client with a tiny receive window, so that what it does not read piles up on the server. */
+    public static RawWebSocket connectSlow(int port, String token) throws IOException {
+        return connect(port, token, "", 4096);
+    }
+
+    private static RawWebSocket connect(int port, String token, String extraHeaders, int receiveBuffer)
+            throws IOException {
+        Socket socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
         socket.setSoTimeout(20_000);
         socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
