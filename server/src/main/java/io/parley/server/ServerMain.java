@@ -45,6 +45,7 @@ import io.parley.server.store.MessageStore;
 import io.parley.server.store.RoomStore;
 import io.parley.server.store.UserStore;
 import io.parley.server.ws.ClosingHandshake;
+import io.parley.server.ws.UserConnectionLimit;
 import io.parley.server.ws.WebSocketAuthHandler;
 import io.parley.server.ws.WebSocketFrameHandler;
 import java.net.InetSocketAddress;
@@ -117,7 +118,7 @@ public final class ServerMain implements AutoCloseable {
         var events = new EventPublisher(batcher);
         var producer = new QueueProducer(batcher, keys, mapper, config.queuePartitions());
         var users = new UserStore(dataSource);
-        var rooms = new RoomStore(dataSource);
+        var rooms = new RoomStore(dataSource, config.maxRoomsPerUser());
         var messages = new MessageStore(dataSource);
         var tokens = new TokenService(config.jwtSecret(), config.tokenTtl(), Clock.systemUTC());
         var directory = new UserDirectory(users, blocking, events, keys.userChanges());
@@ -151,7 +152,8 @@ public final class ServerMain implements AutoCloseable {
         own(presence);
 
         AtomicLong connectionIds = new AtomicLong();
-        var webSocketAuth = new WebSocketAuthHandler(tokens, directory, config.allowedOrigins(), responses,
+        var webSocketAuth = new WebSocketAuthHandler(tokens, directory,
+                new UserConnectionLimit(config.maxConnectionsPerUser()), config.allowedOrigins(), responses,
                 (Principal p) -> new WebSocketFrameHandler(p, chat, codec, metrics,
                         config.serverId() + "-" + connectionIds.incrementAndGet(),
                         config.ratePerSecond(), config.rateBurst(), config.pingIntervalSeconds()),

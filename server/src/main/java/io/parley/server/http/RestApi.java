@@ -41,6 +41,9 @@ import java.util.concurrent.CompletableFuture;
  * request object is copied out first, so the caller may release it.
  */
 public final class RestApi {
+    /** Rooms per page of {@code GET /api/rooms}, also the default, so a v1 client that asks for no page gets 1,000. */
+    static final int ROOM_PAGE_LIMIT = 1000;
+
     private final UserStore users;
     private final RoomStore rooms;
     private final MessageStore messages;
@@ -104,10 +107,7 @@ public final class RestApi {
             case "/api/me" -> get(r, () -> me(authenticate(r)));
             case "/api/rooms" -> r.method().equals(HttpMethod.POST)
                     ? blocking.call(() -> createRoom(authenticate(r), r))
-                    : get(r, () -> {
-                        authenticate(r);
-                        return responses.json(200, Map.of("rooms", rooms.all()));
-                    });
+                    : get(r, () -> listRooms(authenticate(r), r));
             default -> segments.size() == 4 && segments.get(0).equals("api") && segments.get(1).equals("rooms")
                     && segments.get(3).equals("messages")
                     ? get(r, () -> history(authenticate(r), r, segments.get(2)))
@@ -195,6 +195,18 @@ public final class RestApi {
         return responses.json(200, Map.of("user", p.toUser(), "rooms", rooms.roomsOf(p.userId())));
     }
 
+    /** One page of rooms by name: {@code after} is an exclusive name cursor, {@code limit} 1-1000 (default 1000). */
+    private FullHttpResponse listRooms(Principal p, Request r) throws Exception {
+        int limit = Optional.ofNullable(longParam(r, "limit", 1, ROOM_PAGE_LIMIT)).map(Long::intValue)
+                .orElse(ROOM_PAGE_LIMIT);
+        String after = stringParam(r, "after");
+        if (after != null && !Validation.isValidRoomName(after)) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "after: expected a room name");
+        }
+        RoomStore.Page page = rooms.page(after == null ? "" : after, limit);
+        return responses.json(200, Map.of("rooms", page.rooms(), "hasMore", page.hasMore()));
+    }
+
     private FullHttpResponse createRoom(Principal p, Request r) throws Exception {
         String name = stringField(jsonBody(r), "name");
         if (!Validation.isValidRoomName(name)) {
@@ -247,18 +259,23 @@ public final class RestApi {
         return v.textValue();
     }
 
-    private static Long longParam(Request r, String name, long min, long max) {
+    private static String stringParam(Request r, String name) {
         List<String> values;
         try {
             values = r.uri().parameters().get(name);
         } catch (IllegalArgumentException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "query: malformed percent-encoding");
         }
-        if (values == null || values.isEmpty()) {
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    private static Long longParam(Request r, String name, long min, long max) {
+        String value = stringParam(r, name);
+        if (value == null) {
             return null;
         }
         try {
-            long v = Long.parseLong(values.get(0));
+            long v = Long.parseLong(value);
             if (v >= min && v <= max) {
                 return v;
             }

@@ -34,15 +34,18 @@ public final class WebSocketAuthHandler extends ChannelInboundHandlerAdapter {
 
     private final TokenService tokens;
     private final IdentityCheck identities;
+    private final UserConnectionLimit connectionLimit;
     private final Set<String> allowedOrigins;
     private final HttpResponses responses;
     private final Function<Principal, ChannelHandler> frameHandlers;
     private final String replacedHandler;
 
-    public WebSocketAuthHandler(TokenService tokens, IdentityCheck identities, Set<String> allowedOrigins, HttpResponses responses,
+    public WebSocketAuthHandler(TokenService tokens, IdentityCheck identities, UserConnectionLimit connectionLimit,
+                                Set<String> allowedOrigins, HttpResponses responses,
                                 Function<Principal, ChannelHandler> frameHandlers, String replacedHandler) {
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.identities = Objects.requireNonNull(identities, "identities");
+        this.connectionLimit = Objects.requireNonNull(connectionLimit, "connectionLimit");
         this.allowedOrigins = Set.copyOf(allowedOrigins);
         this.responses = Objects.requireNonNull(responses, "responses");
         this.frameHandlers = Objects.requireNonNull(frameHandlers, "frameHandlers");
@@ -97,6 +100,13 @@ public final class WebSocketAuthHandler extends ChannelInboundHandlerAdapter {
             refuse(ctx, request, ErrorCode.UNAUTHORIZED, "no such user");
             return;
         }
+        long userId = principal.get().userId();
+        if (!connectionLimit.tryAcquire(userId)) {
+            refuse(ctx, request, ErrorCode.TOO_MANY_CONNECTIONS, "more than " + connectionLimit.maxPerUser()
+                    + " connections of one user on this server");
+            return;
+        }
+        ctx.channel().closeFuture().addListener(f -> connectionLimit.release(userId));
         ctx.pipeline().replace(replacedHandler, "ws-frames", frameHandlers.apply(principal.get()));
         ctx.pipeline().remove(this);
         ctx.fireChannelRead(request);

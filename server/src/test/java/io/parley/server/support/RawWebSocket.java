@@ -58,11 +58,6 @@ public final class RawWebSocket implements AutoCloseable {
         return connect(port, token, extraHeaders, 0);
     }
 
-    /** A client with a tiny receive window, so that what it does not read piles up on the server. */
-    public static RawWebSocket connectSlow(int port, String token) throws IOException {
-        return connect(port, token, "", 4096);
-    }
-
     private static RawWebSocket connect(int port, String token, String extraHeaders, int receiveBuffer)
             throws IOException {
         Socket socket = new Socket();

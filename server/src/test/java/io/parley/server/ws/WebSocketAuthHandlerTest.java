@@ -31,7 +31,8 @@ class WebSocketAuthHandlerTest {
     private final List<Principal> bound = new ArrayList<>();
 
     private EmbeddedChannel channel() {
-        WebSocketAuthHandler auth = new WebSocketAuthHandler(tokens, p -> CompletableFuture.completedFuture(Optional.of(p)), Set.of("https://ok.example"),
+        WebSocketAuthHandler auth = new WebSocketAuthHandler(tokens, p -> CompletableFuture.completedFuture(Optional.of(p)),
+                new UserConnectionLimit(100), Set.of("https://ok.example"),
                 new HttpResponses(new FrameCodec(Json.newMapper())), p -> {
                     bound.add(p);
                     return new ChannelInboundHandlerAdapter();
