@@ -9,6 +9,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionFilter;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionFilterProvider;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.parley.protocol.Limits;
 import io.parley.server.http.BoundedHttpAggregator;
@@ -36,7 +40,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
             .dropPongFrames(true)
             .decoderConfig(WebSocketDecoderConfig.newBuilder()
                     .maxFramePayloadLength(Limits.MAX_FRAME_BYTES)
-                    .allowExtensions(false)
+                    .allowExtensions(true) // RSV1 marks a compressed frame; ws-close refuses any bit left over
                     // ClosingHandshake answers violations: one close frame, then drain instead of a reset.
                     .closeOnProtocolViolation(false)
                     .withUTF8Validator(false)
@@ -52,6 +56,27 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         this.responses = Objects.requireNonNull(responses, "responses");
     }
 
+    /**
+     * Browsers always offer permessage-deflate. The server inflates what they send, never more than a frame's
+     * 16 KiB, and asks them not to keep context between messages so the inflater can be freed; it sends
+     * uncompressed (which the extension allows), so broadcasts stay one shared encoded buffer and no connection
+     * holds a deflater's 256 KiB.
+     */
+    private static PerMessageDeflateServerExtensionHandshaker deflate() {
+        return new PerMessageDeflateServerExtensionHandshaker(6, false, 15, false, true,
+                new WebSocketExtensionFilterProvider() {
+                    @Override
+                    public WebSocketExtensionFilter encoderFilter() {
+                        return WebSocketExtensionFilter.ALWAYS_SKIP;
+                    }
+
+                    @Override
+                    public WebSocketExtensionFilter decoderFilter() {
+                        return WebSocketExtensionFilter.NEVER_SKIP;
+                    }
+                }, Limits.MAX_FRAME_BYTES);
+    }
+
     @Override
     protected void initChannel(SocketChannel ch) {
         ch.pipeline()
@@ -61,6 +86,8 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 .addLast("aggregate", new BoundedHttpAggregator(Limits.MAX_HTTP_BODY_BYTES, responses))
                 // Close after 60 s of silence from the client (default); WebSocket pings run on their own fixed schedule.
                 .addLast("idle", new IdleStateHandler(idleTimeoutSeconds, pingIntervalSeconds, 0))
+                // permessage-deflate: what clients send is inflated, at most 16 KiB per frame (else 1009).
+                .addLast("ws-deflate", new WebSocketServerExtensionHandler(deflate()))
                 // Text frames must be UTF-8 (1007); ahead of ws-close, which turns the violation into a clean close.
                 .addLast("ws-utf8", new Utf8FrameValidator(false))
                 // The closing handshake in both directions: one close frame, then drain until the client's.

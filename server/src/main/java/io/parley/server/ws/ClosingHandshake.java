@@ -5,6 +5,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -94,6 +95,11 @@ public final class ClosingHandshake extends ChannelDuplexHandler {
             int code = close.statusCode();
             close.release();
             answerClientClose(ctx, code);
+        } else if (((WebSocketFrame) msg).rsv() != 0) {
+            // Reserved bits that no negotiated extension consumed (RFC 6455 section 5.2).
+            ReferenceCountUtil.release(msg);
+            violations.log(ctx.channel(), 1002, "reserved bits set without an extension that defines them");
+            start(ctx, WebSocketCloseStatus.PROTOCOL_ERROR.code(), "protocol violation");
         } else {
             ctx.fireChannelRead(msg);
         }
@@ -123,6 +129,13 @@ public final class ClosingHandshake extends ChannelDuplexHandler {
                 clientClosed = true;
             }
             start(ctx, corrupted.closeStatus().code(), "protocol violation");
+        } else if (cause instanceof DecompressionException || cause.getCause() instanceof DecompressionException) {
+            // permessage-deflate: a frame that inflates past 16 KiB (a zip bomb stops there), or is not deflate.
+            String what = String.valueOf(cause.getMessage());
+            int code = what.contains("maximum size") ? WebSocketCloseStatus.MESSAGE_TOO_BIG.code()
+                    : WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code();
+            violations.log(ctx.channel(), code, what);
+            start(ctx, code, code == 1009 ? "frame over 16 KiB after decompression" : "invalid compressed data");
         } else if (!closing) {
             ctx.fireExceptionCaught(cause);
         } // else the connection is on its way out: nothing to add
