@@ -49,6 +49,7 @@ public final class ClosingHandshake extends ChannelDuplexHandler {
     public static void close(Channel channel, int code, String reason) {
         ClosingHandshake handshake = channel.pipeline().get(ClosingHandshake.class);
         if (handshake == null) {
+            channel.writeAndFlush(new CloseWebSocketFrame(code, reason)); // a bare channel (tests): no handshake
             channel.close();
         } else if (channel.eventLoop().inEventLoop()) {
             handshake.start(channel.pipeline().context(handshake), code, reason);
