@@ -121,11 +121,42 @@ class FrameFuzzIT {
 
     @Test
     void everyMalformedFrameIsAnsweredWithTheRightCodeAndTheReplicaKeepsAnswering() throws Exception {
+        long started = System.nanoTime();
+        // The server runs in this JVM and logs to System.err: count what the fuzz makes it log.
+        java.io.PrintStream originalErr = System.err;
+        LongAdder violationLines = new LongAdder();
+        LongAdder stackTraceLines = new LongAdder();
+        System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
+            private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+            @Override
+            public synchronized void write(int b) {
+                originalErr.write(b);
+                if (b != '\n') {
+                    line.write(b);
+                    return;
+                }
+                String text = line.toString(UTF_8);
+                line.reset();
+                if (text.contains("WebSocket protocol violation")) {
+                    violationLines.increment();
+                } else if (text.startsWith("\tat ") || text.contains("Exception:")) {
+                    stackTraceLines.increment();
+                }
+            }
+        }, true, UTF_8));
+        try {
+            fuzz(started, violationLines, stackTraceLines);
+        } finally {
+            System.setErr(originalErr);
+        }
+    }
+
+    private void fuzz(long started, LongAdder violationLines, LongAdder stackTraceLines) throws Exception {
         Map<String, LongAdder> byCode = new ConcurrentHashMap<>();
         LongAdder sent = new LongAdder();
         LongAdder answered = new LongAdder();
         List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
-        long started = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(APP_CONNECTIONS + 2);
         List<Future<?>> work = new ArrayList<>();
         for (int t = 0; t < APP_CONNECTIONS; t++) {
@@ -201,8 +232,13 @@ class FrameFuzzIT {
             assertThat(ws.read().text()).contains("\"pong\"", "\"after\"");
         }
         long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
-        System.out.printf("frame fuzzer: %d frames sent, %d answered, %d wrong, %d s, %d health checks ok; by code %s%n",
-                sent.sum(), answered.sum(), wrong.size(), seconds, healthChecks.sum(), new TreeMap<>(byCode));
+        System.out.printf("frame fuzzer: %d frames sent, %d answered, %d wrong, %d s, %d health checks ok, "
+                        + "%d violation log lines, %d stack-trace lines; by code %s%n", sent.sum(), answered.sum(),
+                wrong.size(), seconds, healthChecks.sum(), violationLines.sum(), stackTraceLines.sum(),
+                new TreeMap<>(byCode));
+        assertThat(violationLines.sum()).as("protocol violations logged at most 10 a minute")
+                .isLessThanOrEqualTo(10 * (seconds / 60 + 1));
+        assertThat(stackTraceLines.sum()).as("no stack traces").isZero();
         assertThat(wrong).as("wrong answers").isEmpty();
         assertThat(answered.sum()).isEqualTo(sent.sum());
         assertThat(sent.sum()).isGreaterThanOrEqualTo(20_000);
