@@ -21,6 +21,10 @@ public enum ErrorCode {
     RATE_LIMITED(429),
     TOO_LARGE(413),
     NOT_FOUND(404),
+    /** The user already holds as many connections on this replica as allowed. */
+    TOO_MANY_CONNECTIONS(429),
+    /** The user is already a member of as many rooms as allowed. */
+    TOO_MANY_ROOMS(403),
     METHOD_NOT_ALLOWED(405),
     UNAVAILABLE(503),
     INTERNAL(500);

@@ -42,6 +42,11 @@ public record RedisKeys(String prefix) {
         return prefix + "user:" + userId;
     }
 
+    /** Events naming a user id whose account changed, so every replica drops what it cached about that user. */
+    public String userChanges() {
+        return prefix + "user-changes";
+    }
+
     /** Remembers the id a user's clientMsgId was acknowledged with, so a retry is acknowledged again, not re-queued. */
     public String clientMsgId(String userId, String clientMsgId) {
         return prefix + "cmid:" + userId + ":" + clientMsgId;

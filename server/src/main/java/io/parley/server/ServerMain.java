@@ -14,7 +14,6 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.parley.infra.Databases;
 import io.parley.infra.Env;
@@ -26,6 +25,7 @@ import io.parley.server.auth.LoginThrottle;
 import io.parley.server.auth.PasswordHasher;
 import io.parley.server.auth.Principal;
 import io.parley.server.auth.TokenService;
+import io.parley.server.auth.UserDirectory;
 import io.parley.server.bus.EventPublisher;
 import io.parley.server.bus.MessageIds;
 import io.parley.server.bus.QueueProducer;
@@ -44,6 +44,8 @@ import io.parley.server.metrics.Metrics;
 import io.parley.server.store.MessageStore;
 import io.parley.server.store.RoomStore;
 import io.parley.server.store.UserStore;
+import io.parley.server.ws.ClosingHandshake;
+import io.parley.server.ws.UserConnectionLimit;
 import io.parley.server.ws.WebSocketAuthHandler;
 import io.parley.server.ws.WebSocketFrameHandler;
 import java.net.InetSocketAddress;
@@ -116,9 +118,10 @@ public final class ServerMain implements AutoCloseable {
         var events = new EventPublisher(batcher);
         var producer = new QueueProducer(batcher, keys, mapper, config.queuePartitions());
         var users = new UserStore(dataSource);
-        var rooms = new RoomStore(dataSource);
+        var rooms = new RoomStore(dataSource, config.maxRoomsPerUser());
         var messages = new MessageStore(dataSource);
         var tokens = new TokenService(config.jwtSecret(), config.tokenTtl(), Clock.systemUTC());
+        var directory = new UserDirectory(users, blocking, events, keys.userChanges());
         var subscriber = new RedisSubscriber(config.redis(), keys.serverChannel(config.serverId()));
         this.hub = new LocalHub(subscriber, keys, codec, metrics);
         var presence = new PresenceService(redis, keys, config.serverId(), events, rooms, codec,
@@ -126,7 +129,7 @@ public final class ServerMain implements AutoCloseable {
         var chat = new ChatService(rooms, messages, producer, events, presence, hub, blocking,
                 new MessageIds(node), codec, keys, metrics, config.serverId());
         var health = new HealthChecks(redis, dataSource, responses);
-        var api = new RestApi(users, rooms, messages, new PasswordHasher(config.bcryptCost()), tokens,
+        var api = new RestApi(users, rooms, messages, new PasswordHasher(config.bcryptCost()), tokens, directory,
                 new LoginThrottle(redis, keys, config.loginAttemptsPerMinute()), events, health, metrics, blocking,
                 codec, keys, responses);
 
@@ -136,16 +139,24 @@ public final class ServerMain implements AutoCloseable {
         metrics.gauge("parley_redis_commands_pending", batcher::pending);
         metrics.gauge("parley_queue_depth", () -> queueDepth(redis, keys, config.queuePartitions()));
 
-        subscriber.start(hub);
+        subscriber.subscribe(keys.userChanges());
+        subscriber.start((channel, payload) -> {
+            if (channel.equals(keys.userChanges())) {
+                directory.onChange(payload);
+            } else {
+                hub.onMessage(channel, payload);
+            }
+        });
         own(subscriber);
         presence.start();
         own(presence);
 
         AtomicLong connectionIds = new AtomicLong();
-        var webSocketAuth = new WebSocketAuthHandler(tokens, config.allowedOrigins(), responses,
+        var webSocketAuth = new WebSocketAuthHandler(tokens, directory,
+                new UserConnectionLimit(config.maxConnectionsPerUser()), config.allowedOrigins(), responses,
                 (Principal p) -> new WebSocketFrameHandler(p, chat, codec, metrics,
                         config.serverId() + "-" + connectionIds.incrementAndGet(),
-                        config.ratePerSecond(), config.rateBurst()),
+                        config.ratePerSecond(), config.rateBurst(), config.pingIntervalSeconds()),
                 ServerInitializer.REST_HANDLER);
         var initializer = new ServerInitializer(webSocketAuth,
                 new RestHandler(api, responses, metrics, config.trustProxyHeaders()), responses,
@@ -201,8 +212,7 @@ public final class ServerMain implements AutoCloseable {
         serverChannel.close().syncUninterruptibly();
         List<Connection> open = hub.connections();
         for (Connection c : open) {
-            c.channel().writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server shutting down"))
-                    .addListener(f -> c.channel().close());
+            ClosingHandshake.close(c.channel(), WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "server shutting down");
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (hub.connectionCount() > 0 && System.nanoTime() < deadline) {

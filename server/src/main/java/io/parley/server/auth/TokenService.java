@@ -35,7 +35,10 @@ public final class TokenService {
                 .sign(algorithm);
     }
 
-    /** The principal of a valid, unexpired token; empty for anything else (never says why, never logs the token). */
+    /**
+     * The principal a valid, unexpired token claims; empty for anything else (never says why, never logs the token).
+     * Whether that user still exists is {@link UserDirectory}'s question.
+     */
     public Optional<Principal> verify(String token) {
         if (token == null || token.isEmpty() || token.length() > 4096) {
             return Optional.empty();
@@ -43,6 +46,9 @@ public final class TokenService {
         try {
             DecodedJWT jwt = verifier.verify(token);
             long userId = Long.parseLong(jwt.getSubject());
+            if (userId <= 0 || !Long.toString(userId).equals(jwt.getSubject())) {
+                return Optional.empty(); // only the canonical decimal ids we issue, never "-1" or "007"
+            }
             Instant expiresAt = jwt.getExpiresAtAsInstant();
             if (!expiresAt.isAfter(clock.instant())) {
                 return Optional.empty();

@@ -1,6 +1,5 @@
 package io.parley.server.chat;
 
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.ErrorCode;
@@ -20,6 +19,7 @@ import io.parley.server.bus.QueueProducer;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.store.MessageStore;
 import io.parley.server.store.RoomStore;
+import io.parley.server.ws.ClosingHandshake;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -70,8 +70,7 @@ public final class ChatService {
             if (failure != null) {
                 ApiException e = Failures.toApi(failure);
                 c.send(new ServerFrame.Error(null, e.code(), e.getMessage()));
-                c.channel().writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.TRY_AGAIN_LATER, "unavailable"));
-                c.channel().close();
+                ClosingHandshake.close(c.channel(), WebSocketCloseStatus.TRY_AGAIN_LATER.code(), "unavailable");
                 return;
             }
             list.forEach(room -> c.rooms().add(room.name()));

@@ -4,12 +4,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
 import io.parley.server.auth.Principal;
+import io.parley.server.ws.ClosingHandshake;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Objects;
@@ -181,8 +181,7 @@ public final class Connection {
     private void closeSlowReader() {
         // Memory stays bounded: drop the client; it recovers with history after reconnecting.
         markClosed();
-        channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.TRY_AGAIN_LATER, "too slow"));
-        channel.close();
+        ClosingHandshake.close(channel, WebSocketCloseStatus.TRY_AGAIN_LATER.code(), "too slow");
     }
 
     /** A broadcast frame held back; {@code messageId} is 0 for frames that are not messages. */

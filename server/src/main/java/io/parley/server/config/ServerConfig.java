@@ -31,6 +31,8 @@ public record ServerConfig(
         boolean trustProxyHeaders,
         int pingIntervalSeconds,
         int idleTimeoutSeconds,
+        int maxConnectionsPerUser,
+        int maxRoomsPerUser,
         DatabaseSettings database,
         RedisSettings redis) {
 
@@ -81,6 +83,8 @@ public record ServerConfig(
                 env.bool("PARLEY_TRUST_PROXY_HEADERS", false),
                 env.integer("PARLEY_PING_INTERVAL_SECONDS", 25, 1, 3600),
                 env.integer("PARLEY_IDLE_TIMEOUT_SECONDS", 60, 1, 3600),
+                env.integer("PARLEY_MAX_CONNECTIONS_PER_USER", 20, 1, 100_000),
+                env.integer("PARLEY_MAX_ROOMS_PER_USER", 1000, 1, 1_000_000),
                 DatabaseSettings.fromEnv(env, Math.max(8, cores * 4)),
                 RedisSettings.fromEnv(env));
     }
@@ -105,6 +109,7 @@ public record ServerConfig(
                 + ", loginAttemptsPerMinute=" + loginAttemptsPerMinute + ", bcryptCost=" + bcryptCost
                 + ", migrate=" + migrate + ", blockingThreads=" + blockingThreads + ", eventLoopThreads="
                 + eventLoopThreads + ", trustProxyHeaders=" + trustProxyHeaders
-                + ", ping/idle=" + pingIntervalSeconds + "/" + idleTimeoutSeconds + "s, " + database + ", " + redis + "]";
+                + ", ping/idle=" + pingIntervalSeconds + "/" + idleTimeoutSeconds + "s, maxConnectionsPerUser="
+                + maxConnectionsPerUser + ", maxRoomsPerUser=" + maxRoomsPerUser + ", " + database + ", " + redis + "]";
     }
 }

@@ -21,6 +21,7 @@ import io.parley.server.auth.LoginThrottle;
 import io.parley.server.auth.PasswordHasher;
 import io.parley.server.auth.Principal;
 import io.parley.server.auth.TokenService;
+import io.parley.server.auth.UserDirectory;
 import io.parley.server.bus.EventPublisher;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.store.MessageStore;
@@ -28,6 +29,7 @@ import io.parley.server.store.RoomStore;
 import io.parley.server.store.UserRecord;
 import io.parley.server.store.UserStore;
 import java.io.IOException;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -39,11 +41,15 @@ import java.util.concurrent.CompletableFuture;
  * request object is copied out first, so the caller may release it.
  */
 public final class RestApi {
+    /** Rooms per page of {@code GET /api/rooms}, also the default, so a v1 client that asks for no page gets 1,000. */
+    static final int ROOM_PAGE_LIMIT = 1000;
+
     private final UserStore users;
     private final RoomStore rooms;
     private final MessageStore messages;
     private final PasswordHasher passwords;
     private final TokenService tokens;
+    private final UserDirectory directory;
     private final LoginThrottle throttle;
     private final EventPublisher events;
     private final HealthChecks health;
@@ -54,13 +60,14 @@ public final class RestApi {
     private final HttpResponses responses;
 
     public RestApi(UserStore users, RoomStore rooms, MessageStore messages, PasswordHasher passwords,
-                   TokenService tokens, LoginThrottle throttle, EventPublisher events, HealthChecks health,
+                   TokenService tokens, UserDirectory directory, LoginThrottle throttle, EventPublisher events, HealthChecks health,
                    Metrics metrics, Blocking blocking, FrameCodec codec, RedisKeys keys, HttpResponses responses) {
         this.users = Objects.requireNonNull(users, "users");
         this.rooms = Objects.requireNonNull(rooms, "rooms");
         this.messages = Objects.requireNonNull(messages, "messages");
         this.passwords = Objects.requireNonNull(passwords, "passwords");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.directory = Objects.requireNonNull(directory, "directory");
         this.throttle = Objects.requireNonNull(throttle, "throttle");
         this.events = Objects.requireNonNull(events, "events");
         this.health = Objects.requireNonNull(health, "health");
@@ -83,7 +90,14 @@ public final class RestApi {
 
     public CompletableFuture<FullHttpResponse> handle(FullHttpRequest request, String client) {
         Request r = Request.of(request, client);
-        String path = r.uri().path();
+        List<String> segments;
+        try {
+            segments = segments(r.uri().rawPath());
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.completedFuture(
+                    responses.error(ErrorCode.BAD_REQUEST, "path: malformed percent-encoding"));
+        }
+        String path = "/" + String.join("/", segments);
         CompletableFuture<FullHttpResponse> response = switch (path) {
             case "/healthz" -> get(r, () -> responses.json(200, Map.of("status", "ok")));
             case "/readyz" -> get(r, health::readiness);
@@ -93,12 +107,10 @@ public final class RestApi {
             case "/api/me" -> get(r, () -> me(authenticate(r)));
             case "/api/rooms" -> r.method().equals(HttpMethod.POST)
                     ? blocking.call(() -> createRoom(authenticate(r), r))
-                    : get(r, () -> {
-                        authenticate(r);
-                        return responses.json(200, Map.of("rooms", rooms.all()));
-                    });
-            default -> path.startsWith("/api/rooms/") && path.endsWith("/messages")
-                    ? get(r, () -> history(authenticate(r), r, path))
+                    : get(r, () -> listRooms(authenticate(r), r));
+            default -> segments.size() == 4 && segments.get(0).equals("api") && segments.get(1).equals("rooms")
+                    && segments.get(3).equals("messages")
+                    ? get(r, () -> history(authenticate(r), r, segments.get(2)))
                     : CompletableFuture.completedFuture(responses.error(ErrorCode.NOT_FOUND, "no such endpoint"));
         };
         return response.exceptionally(failure -> {
@@ -106,6 +118,20 @@ public final class RestApi {
             metrics.error(e.code());
             return responses.error(e.code(), e.getMessage(), e.retryAfterMs());
         });
+    }
+
+    /**
+     * The path's segments, each percent-decoded exactly once, so that {@code %2561bc} is the room {@code %61bc}
+     * (refused) and never {@code abc}; a decoded {@code /} stays inside its segment.
+     */
+    static List<String> segments(String rawPath) {
+        List<String> segments = new java.util.ArrayList<>();
+        for (String raw : rawPath.split("/", -1)) {
+            if (!raw.isEmpty()) {
+                segments.add(QueryStringDecoder.decodeComponent(raw));
+            }
+        }
+        return segments;
     }
 
     private CompletableFuture<FullHttpResponse> get(Request r, Blocking.Task<FullHttpResponse> task) {
@@ -119,7 +145,7 @@ public final class RestApi {
     private CompletableFuture<FullHttpResponse> method(Request r, HttpMethod expected, Blocking.Task<FullHttpResponse> task) {
         if (!r.method().equals(expected) && !(expected.equals(HttpMethod.GET) && r.method().equals(HttpMethod.HEAD))) {
             return CompletableFuture.completedFuture(
-                    responses.error(ErrorCode.METHOD_NOT_ALLOWED, "expected " + expected + " " + r.uri().path()));
+                    responses.error(ErrorCode.METHOD_NOT_ALLOWED, "expected " + expected + " " + r.uri().rawPath()));
         }
         return blocking.call(task);
     }
@@ -169,6 +195,18 @@ public final class RestApi {
         return responses.json(200, Map.of("user", p.toUser(), "rooms", rooms.roomsOf(p.userId())));
     }
 
+    /** One page of rooms by name: {@code after} is an exclusive name cursor, {@code limit} 1-1000 (default 1000). */
+    private FullHttpResponse listRooms(Principal p, Request r) throws Exception {
+        int limit = Optional.ofNullable(longParam(r, "limit", 1, ROOM_PAGE_LIMIT)).map(Long::intValue)
+                .orElse(ROOM_PAGE_LIMIT);
+        String after = stringParam(r, "after");
+        if (after != null && !Validation.isValidRoomName(after)) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "after: expected a room name");
+        }
+        RoomStore.Page page = rooms.page(after == null ? "" : after, limit);
+        return responses.json(200, Map.of("rooms", page.rooms(), "hasMore", page.hasMore()));
+    }
+
     private FullHttpResponse createRoom(Principal p, Request r) throws Exception {
         String name = stringField(jsonBody(r), "name");
         if (!Validation.isValidRoomName(name)) {
@@ -180,9 +218,7 @@ public final class RestApi {
         return responses.json(201, Map.of("room", room));
     }
 
-    private FullHttpResponse history(Principal p, Request r, String path) throws Exception {
-        String room = QueryStringDecoder.decodeComponent(
-                path.substring("/api/rooms/".length(), path.length() - "/messages".length()));
+    private FullHttpResponse history(Principal p, Request r, String room) throws Exception {
         if (!Validation.isValidRoomName(room)) {
             throw new ApiException(ErrorCode.INVALID_ROOM_NAME, "room: expected 1-48 characters of a-z, 0-9, '-', '_'");
         }
@@ -195,9 +231,12 @@ public final class RestApi {
         return responses.json(200, Map.of("messages", page.messages(), "hasMore", page.hasMore()));
     }
 
-    private Principal authenticate(Request r) {
-        return tokens.verify(TokenService.bearer(r.authorization()))
-                .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "missing, malformed or expired token"));
+    /** The token's user as the database knows it now; a deleted or unknown user is refused like a bad token. */
+    private Principal authenticate(Request r) throws SQLException {
+        Optional<Principal> claimed = tokens.verify(TokenService.bearer(r.authorization()));
+        Optional<Principal> current = claimed.isPresent() ? directory.resolve(claimed.get()) : Optional.empty();
+        return current.orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED,
+                "missing, malformed or expired token, or no such user"));
     }
 
     private JsonNode jsonBody(Request r) {
@@ -220,13 +259,23 @@ public final class RestApi {
         return v.textValue();
     }
 
+    private static String stringParam(Request r, String name) {
+        List<String> values;
+        try {
+            values = r.uri().parameters().get(name);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "query: malformed percent-encoding");
+        }
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
     private static Long longParam(Request r, String name, long min, long max) {
-        List<String> values = r.uri().parameters().get(name);
-        if (values == null || values.isEmpty()) {
+        String value = stringParam(r, name);
+        if (value == null) {
             return null;
         }
         try {
-            long v = Long.parseLong(values.get(0));
+            long v = Long.parseLong(value);
             if (v >= min && v <= max) {
                 return v;
             }

@@ -24,9 +24,18 @@ public final class RoomStore {
             "r.id, r.name, u.username, r.created_at, r.last_seq FROM rooms r JOIN users u ON u.id = r.created_by";
 
     private final DataSource dataSource;
+    private final int maxRoomsPerUser;
 
-    public RoomStore(DataSource dataSource) {
+    public RoomStore(DataSource dataSource, int maxRoomsPerUser) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        if (maxRoomsPerUser < 1) {
+            throw new IllegalArgumentException("maxRoomsPerUser: " + maxRoomsPerUser + " (expected: at least 1)");
+        }
+        this.maxRoomsPerUser = maxRoomsPerUser;
+    }
+
+    /** One page of rooms by name, and whether more follow. */
+    public record Page(List<Room> rooms, boolean hasMore) {
     }
 
     /** A room's id and whether a user is a member; {@code no_such_room} when it does not exist. */
@@ -46,6 +55,7 @@ public final class RoomStore {
     /** Creates a room with its creator as first member; {@code room_exists} when the name is taken. */
     public Room create(String name, long userId) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
+            requireRoomBudget(c, userId);
             c.setAutoCommit(false);
             try {
                 long roomId = insertRoom(c, name, userId);
@@ -62,9 +72,12 @@ public final class RoomStore {
         }
     }
 
-    /** Makes the user a member, creating the room when it is missing. */
+    /** Makes the user a member, creating the room when it is missing; {@code too_many_rooms} past the limit. */
     public JoinResult join(String name, long userId) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
+            if (roomCount(c, userId) >= maxRoomsPerUser && !isMember(c, name, userId)) {
+                throw tooManyRooms();
+            }
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT IGNORE INTO rooms (name, created_by, created_at) VALUES (?, ?, ?)")) {
                 ps.setString(1, name);
@@ -115,8 +128,22 @@ public final class RoomStore {
                 + " ORDER BY r.name", userId);
     }
 
-    public List<Room> all() throws SQLException {
-        return query("SELECT " + ROOM_COLUMNS + " ORDER BY r.name LIMIT 10000", null);
+    /** Rooms by name after an exclusive cursor ({@code ""} for the first page), at most {@code limit}. */
+    public Page page(String after, int limit) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT " + ROOM_COLUMNS + " WHERE r.name > ? ORDER BY r.name LIMIT ?")) {
+            ps.setString(1, after);
+            ps.setInt(2, limit + 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Room> rooms = new ArrayList<>();
+                while (rs.next()) {
+                    rooms.add(room(rs));
+                }
+                boolean hasMore = rooms.size() > limit;
+                return new Page(hasMore ? rooms.subList(0, limit) : rooms, hasMore);
+            }
+        }
     }
 
     public List<User> members(long roomId) throws SQLException {
@@ -164,6 +191,11 @@ public final class RoomStore {
         }
     }
 
+    /**
+     * Inserts a membership unless it exists; true when one was inserted. The room limit is checked just before,
+     * without locking, so one user's concurrent joins can pass it by at most the number in flight (the blocking
+     * pool's size): a bound that costs no lock on every join.
+     */
     private static boolean insertMembership(Connection c, long roomId, long userId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT IGNORE INTO memberships (room_id, user_id, joined_at) VALUES (?, ?, ?)")) {
@@ -172,6 +204,38 @@ public final class RoomStore {
             ps.setString(3, SqlTime.utc(Instant.now()));
             return ps.executeUpdate() == 1;
         }
+    }
+
+    private void requireRoomBudget(Connection c, long userId) throws SQLException {
+        if (roomCount(c, userId) >= maxRoomsPerUser) {
+            throw tooManyRooms();
+        }
+    }
+
+    private static long roomCount(Connection c, long userId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM memberships WHERE user_id = ?")) {
+            ps.setLong(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static boolean isMember(Connection c, String name, long userId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM memberships m JOIN rooms r ON r.id = m.room_id"
+                + " WHERE r.name = ? AND m.user_id = ?")) {
+            ps.setString(1, name);
+            ps.setLong(2, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private ApiException tooManyRooms() {
+        return new ApiException(ErrorCode.TOO_MANY_ROOMS, "a user can be a member of at most " + maxRoomsPerUser
+                + " rooms; leave one first");
     }
 
     private static long idOf(Connection c, String name) throws SQLException {

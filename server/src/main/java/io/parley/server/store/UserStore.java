@@ -43,6 +43,17 @@ public final class UserStore {
         }
     }
 
+    /** The username of a user id, empty when there is no such user (never registered, or deleted). */
+    public Optional<String> usernameOf(long id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT username FROM users WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
     public Optional<UserRecord> findByUsername(String username) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(

@@ -1,11 +1,9 @@
 package io.parley.server.ws;
 
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -26,6 +24,7 @@ import io.parley.server.metrics.Metrics;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,11 +48,14 @@ public final class WebSocketFrameHandler extends SimpleChannelInboundHandler<Web
     private final String connectionId;
     private final int ratePerSecond;
     private final int rateBurst;
+    private final int pingIntervalSeconds;
     private Connection connection;
+    private ScheduledFuture<?> pings;
 
     public WebSocketFrameHandler(Principal principal, ChatService chat, FrameCodec codec, Metrics metrics,
-                                 String connectionId, int ratePerSecond, int rateBurst) {
+                                 String connectionId, int ratePerSecond, int rateBurst, int pingIntervalSeconds) {
         super(false);
+        this.pingIntervalSeconds = pingIntervalSeconds;
         this.principal = principal;
         this.chat = chat;
         this.codec = codec;
@@ -70,12 +72,13 @@ public final class WebSocketFrameHandler extends SimpleChannelInboundHandler<Web
             long untilExpiry = Duration.between(Instant.now(), principal.expiresAt()).toMillis();
             ctx.executor().schedule(() -> close(ctx, TOKEN_EXPIRED, "token expired"),
                     Math.max(0, untilExpiry), TimeUnit.MILLISECONDS);
+            // A fixed schedule, whatever else is written: a client that only reads must still get pings to answer.
+            pings = ctx.executor().scheduleAtFixedRate(() -> ctx.writeAndFlush(new PingWebSocketFrame()),
+                    pingIntervalSeconds, pingIntervalSeconds, TimeUnit.SECONDS);
             chat.open(connection);
         } else if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.READER_IDLE) {
                 close(ctx, WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "idle timeout");
-            } else if (idle.state() == IdleState.WRITER_IDLE) {
-                ctx.writeAndFlush(new PingWebSocketFrame());
             }
         } else {
             ctx.fireUserEventTriggered(evt);
@@ -122,6 +125,9 @@ public final class WebSocketFrameHandler extends SimpleChannelInboundHandler<Web
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (pings != null) {
+            pings.cancel(false);
+        }
         if (connection != null) {
             chat.closed(connection);
         }
@@ -137,13 +143,11 @@ public final class WebSocketFrameHandler extends SimpleChannelInboundHandler<Web
             ctx.close();
         } else {
             log.warn("Connection {} failed", connectionId, cause);
-            ctx.close();
+            close(ctx, WebSocketCloseStatus.INTERNAL_SERVER_ERROR.code(), "internal error");
         }
     }
 
     private static void close(ChannelHandlerContext ctx, int code, String reason) {
-        if (ctx.channel().isActive()) {
-            ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
-        }
+        ClosingHandshake.close(ctx.channel(), code, reason);
     }
 }

@@ -20,7 +20,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class WebSocketAuthHandlerTest {
@@ -29,7 +31,8 @@ class WebSocketAuthHandlerTest {
     private final List<Principal> bound = new ArrayList<>();
 
     private EmbeddedChannel channel() {
-        WebSocketAuthHandler auth = new WebSocketAuthHandler(tokens, Set.of("https://ok.example"),
+        WebSocketAuthHandler auth = new WebSocketAuthHandler(tokens, p -> CompletableFuture.completedFuture(Optional.of(p)),
+                new UserConnectionLimit(100), Set.of("https://ok.example"),
                 new HttpResponses(new FrameCodec(Json.newMapper())), p -> {
                     bound.add(p);
                     return new ChannelInboundHandlerAdapter();
