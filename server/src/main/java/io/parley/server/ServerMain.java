@@ -1,6 +1,5 @@
 package io.parley.server;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -18,23 +17,16 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.parley.infra.Databases;
 import io.parley.infra.Env;
-import io.parley.infra.RedisPools;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.Json;
 import io.parley.protocol.RedisKeys;
-import io.parley.server.auth.LoginThrottle;
 import io.parley.server.auth.PasswordHasher;
 import io.parley.server.auth.Principal;
 import io.parley.server.auth.TokenService;
-import io.parley.server.bus.EventPublisher;
 import io.parley.server.bus.MessageIds;
-import io.parley.server.bus.QueueProducer;
-import io.parley.server.bus.RedisBatcher;
-import io.parley.server.bus.RedisSubscriber;
 import io.parley.server.chat.ChatService;
 import io.parley.server.chat.Connection;
 import io.parley.server.chat.LocalHub;
-import io.parley.server.chat.PresenceService;
 import io.parley.server.config.ServerConfig;
 import io.parley.server.http.HealthChecks;
 import io.parley.server.http.HttpResponses;
@@ -48,16 +40,14 @@ import io.parley.server.ws.WebSocketAuthHandler;
 import io.parley.server.ws.WebSocketFrameHandler;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
 
 /** The server process: reads its configuration, wires every collaborator by hand, serves, and shuts down cleanly. */
 public final class ServerMain implements AutoCloseable {
@@ -97,44 +87,45 @@ public final class ServerMain implements AutoCloseable {
         return new ServerMain(config);
     }
 
+    /** Starts a replica on {@code parts} (standalone mode's embedded ones); it serves until {@link #close()}. */
+    public static ServerMain start(ServerConfig config, ServerParts parts) throws Exception {
+        return new ServerMain(config, parts);
+    }
+
     private ServerMain(ServerConfig config) throws Exception {
+        this(config, RedisParts.open(config, new RedisKeys(config.redis().prefix()), Json.newMapper()));
+    }
+
+    private ServerMain(ServerConfig config, ServerParts parts) throws Exception {
         var mapper = Json.newMapper();
         var codec = new FrameCodec(mapper);
         var keys = new RedisKeys(config.redis().prefix());
         var metrics = new Metrics();
         var responses = new HttpResponses(codec);
 
-        HikariDataSource dataSource = own(Databases.open(config.database(), "parley-server"));
-        JedisPool redis = own(RedisPools.open(config.redis(), config.blockingThreads() + 4, Duration.ofSeconds(5)));
-        long node = Retry.until("get a node number from Redis", () -> {
-            try (Jedis jedis = redis.getResource()) {
-                return jedis.incr(keys.nodeCounter()) % 1024;
-            }
-        });
+        parts.resources().forEach(this::own);
+        DataSource dataSource = parts.dataSource();
         Blocking blocking = own(new Blocking(config.blockingThreads(), 10_000));
-        RedisBatcher batcher = own(new RedisBatcher(redis, 100_000, "parley-redis-writer"));
-        var events = new EventPublisher(batcher);
-        var producer = new QueueProducer(batcher, keys, mapper, config.queuePartitions());
+        var events = parts.publisher();
+        var producer = parts.queue();
         var users = new UserStore(dataSource);
         var rooms = new RoomStore(dataSource);
         var messages = new MessageStore(dataSource);
         var tokens = new TokenService(config.jwtSecret(), config.tokenTtl(), Clock.systemUTC());
-        var subscriber = new RedisSubscriber(config.redis(), keys.serverChannel(config.serverId()));
+        var subscriber = parts.subscriber();
         this.hub = new LocalHub(subscriber, keys, codec, metrics);
-        var presence = new PresenceService(redis, keys, config.serverId(), events, rooms, codec,
+        var presence = parts.presence().create(events, rooms, codec,
                 () -> hub.connections().stream().map(Connection::principal).distinct().toList());
         var chat = new ChatService(rooms, messages, producer, events, presence, hub, blocking,
-                new MessageIds(node), codec, keys, metrics, config.serverId());
-        var health = new HealthChecks(redis, dataSource, responses);
+                new MessageIds(parts.node()), codec, keys, metrics, config.serverId());
+        var health = new HealthChecks(parts.busUp(), dataSource, responses);
         var api = new RestApi(users, rooms, messages, new PasswordHasher(config.bcryptCost()), tokens,
-                new LoginThrottle(redis, keys, config.loginAttemptsPerMinute()), events, health, metrics, blocking,
-                codec, keys, responses);
+                parts.logins(), events, health, metrics, blocking, codec, keys, responses);
 
         metrics.gauge("parley_ws_connections", hub::connectionCount);
         metrics.gauge("parley_users_online_here", hub::userCount);
         metrics.gauge("parley_blocking_queue", blocking::queued);
-        metrics.gauge("parley_redis_commands_pending", batcher::pending);
-        metrics.gauge("parley_queue_depth", () -> queueDepth(redis, keys, config.queuePartitions()));
+        parts.gauges().forEach(metrics::gauge);
 
         subscriber.start(hub);
         own(subscriber);
@@ -167,16 +158,6 @@ public final class ServerMain implements AutoCloseable {
                 .bind(config.httpPort()).sync().channel();
         this.port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         log.info("Parley server {} listening on port {} ({})", config.serverId(), port, epoll ? "epoll" : "nio");
-    }
-
-    private static long queueDepth(JedisPool redis, RedisKeys keys, int partitions) {
-        try (Jedis jedis = redis.getResource()) {
-            long depth = 0;
-            for (int p = 0; p < partitions; p++) {
-                depth += jedis.llen(keys.queue(p));
-            }
-            return depth;
-        }
     }
 
     private <T extends AutoCloseable> T own(T resource) {
