@@ -62,13 +62,17 @@ public final class ServerMain implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals("standalone")) {
+            Standalone.main(Env.system());
+            return;
+        }
         ServerConfig config = ServerConfig.fromEnv(Env.system());
         if (args.length == 1 && args[0].equals("migrate")) {
             Databases.migrate(config.database());
             return;
         }
         if (args.length > 0) {
-            System.err.println("usage: java -jar parley-server.jar [migrate]");
+            System.err.println("usage: java -jar parley-server.jar [migrate | standalone]");
             System.exit(2);
         }
         ServerMain server = start(config);
