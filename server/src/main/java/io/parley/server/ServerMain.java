@@ -32,6 +32,7 @@ import io.parley.server.http.HealthChecks;
 import io.parley.server.http.HttpResponses;
 import io.parley.server.http.RestApi;
 import io.parley.server.http.RestHandler;
+import io.parley.server.http.StaticFiles;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.store.MessageStore;
 import io.parley.server.store.RoomStore;
@@ -143,7 +144,8 @@ public final class ServerMain implements AutoCloseable {
                         config.ratePerSecond(), config.rateBurst()),
                 ServerInitializer.REST_HANDLER);
         var initializer = new ServerInitializer(webSocketAuth,
-                new RestHandler(api, responses, metrics, config.trustProxyHeaders()), responses,
+                new RestHandler(api, responses, metrics, config.trustProxyHeaders(),
+                        new StaticFiles(ServerMain.class.getClassLoader())), responses,
                 config.pingIntervalSeconds(), config.idleTimeoutSeconds());
 
         boolean epoll = Epoll.isAvailable();
