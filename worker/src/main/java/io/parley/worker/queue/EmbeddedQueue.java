@@ -72,6 +72,8 @@ public final class EmbeddedQueue implements WorkQueue, AutoCloseable {
             return size() > MAX_PENDING_CLIENT_MSG_IDS;
         }
     };
+    /** Per partition, the frames last published and not yet acknowledged: a retried take does not publish them again. */
+    private final List<?>[] published;
     private final Thread writer;
     private volatile boolean running = true;
     private long nextSeq;
@@ -93,6 +95,7 @@ public final class EmbeddedQueue implements WorkQueue, AutoCloseable {
             parts[p] = new Part();
         }
         this.appends = new ArrayBlockingQueue<>(capacity);
+        this.published = new List<?>[partitions];
         int leftovers = load(requireNonNull(decoder, "decoder"));
         if (leftovers > 0) {
             log.info("Embedded queue: {} envelopes left by the previous run are processed first", leftovers);
@@ -289,9 +292,13 @@ public final class EmbeddedQueue implements WorkQueue, AutoCloseable {
     public List<Taken> takeAll(List<Take> takes) {
         for (Take t : takes) {
             List<byte[]> publish = t.publish();
+            if (publish.isEmpty() || published[t.partition()] == publish) {
+                continue; // a retry after a failed delete: published already (the consumer hands back the same list)
+            }
             for (int i = 0; i + 1 < publish.size(); i += 2) {
                 sink.publish(new String(publish.get(i), StandardCharsets.UTF_8), publish.get(i + 1));
             }
+            published[t.partition()] = publish;
         }
         Map<Integer, Long> ackUpTo = new HashMap<>();
         lock.lock();
@@ -317,6 +324,9 @@ public final class EmbeddedQueue implements WorkQueue, AutoCloseable {
                 while (upTo != null && !part.entries.isEmpty() && part.entries.peekFirst().seq() <= upTo) {
                     part.entries.removeFirst();
                     part.inflight = Math.max(0, part.inflight - 1);
+                }
+                if (upTo != null) {
+                    published[t.partition()] = null;
                 }
                 List<String> batch = new ArrayList<>(Math.min(t.max(), part.entries.size()));
                 for (Entry e : part.entries) {
