@@ -13,7 +13,11 @@ const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
 const STARTUP_MS = 120_000;
 const UI_MS = 15_000;
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-e2e-standalone-'));
-const suffix = path.basename(dataDir).slice(-6).toLowerCase().replace(/[^a-z0-9]/g, 'x');
+const suffix = path
+  .basename(dataDir)
+  .slice(-6)
+  .toLowerCase()
+  .replace(/[^a-z0-9]/g, 'x');
 const password = 'correct horse battery';
 let browser;
 let url;
