@@ -10,7 +10,7 @@
 #
 # Knobs (environment): JAVA_HOME, SERVER_JAR, WORKER_JAR, LOAD_JAR, DURATION (s per step), RATE_LIMIT / RATE_BURST
 # (the servers' per-connection frame limit for the run), CONN_TARGET (idle connections), CONN_SERVERS (replicas for
-# them), PHASES ("1 2 3": 1 server + 1 worker, 2 + 2, idle connections), WITH_NGINX=1 (put Nginx in front of the 2+2 stack; needs nginx/render.sh), JFR=0 (skip the profile).
+# them), PHASES ("S 1 2 3": standalone mode, 1 server + 1 worker, 2 + 2, idle connections), WITH_NGINX=1 (put Nginx in front of the 2+2 stack; needs nginx/render.sh), JFR=0 (skip the profile).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -93,7 +93,22 @@ stack_env() {
 start_server() {
     if curl -s -o /dev/null "http://127.0.0.1:$2/"; then echo "run.sh: port $2 is already in use" >&2; exit 1; fi
     stack_env PARLEY_HTTP_PORT="$2" PARLEY_SERVER_ID="$1" "$JAVA" -Xmx"$3" -jar "$SERVER_JAR" >"$out/$1.log" 2>&1 &
-    local pid=$!
+    await_ready "$1" "$2" $!
+}
+
+# start_standalone NAME PORT HEAP: standalone mode (server + worker on the embedded database and queue, no MariaDB or
+# Redis) on a fresh data directory under $out
+start_standalone() {
+    if curl -s -o /dev/null "http://127.0.0.1:$2/"; then echo "run.sh: port $2 is already in use" >&2; exit 1; fi
+    env PARLEY_DATA_DIR="$out/$1-data" PARLEY_JWT_SECRET="$secret" PARLEY_RATE_PER_SEC="$RATE_LIMIT" \
+        PARLEY_RATE_BURST="$RATE_BURST" PARLEY_BCRYPT_COST=4 PARLEY_LOGIN_RATE_LIMIT=1000000 \
+        PARLEY_HTTP_PORT="$2" PARLEY_SERVER_ID="$1" "$JAVA" -Xmx"$3" -jar "$SERVER_JAR" standalone >"$out/$1.log" 2>&1 &
+    await_ready "$1" "$2" $!
+}
+
+# await_ready NAME PORT PID: records the process and waits until it answers /readyz
+await_ready() {
+    local pid=$3
     started_pids+=("$pid"); phase_pids+=("$pid"); echo "$pid" >"$out/$1.pid"; pid_names[$pid]=$1
     for _ in $(seq 1 450); do
         if curl -sf -o /dev/null "http://127.0.0.1:$2/readyz"; then log "$1 ready on :$2 (pid $pid)"; return 0; fi
@@ -220,13 +235,25 @@ fi
 machine_info="$machine_info
 - Load average when the first step started: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-PHASES=${PHASES:-"1 2 3"}
+PHASES=${PHASES:-"S 1 2 3"}
 jfr_file="$out/server-s1.jfr"
 worker_jfr_file="$out/worker-w1.jfr"
 phase() { case " $PHASES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
-# ---------------------------------------------------------------------------------------------- phase 1: 1 + 1
 log "run $run_id: database $db, prefix $prefix"
+# ---------------------------------------------------------------------------------------------- phase S: standalone
+if phase S; then
+mysql_users_cache=$users_cache
+users_cache="$out/users-standalone.json"  # its own database: other user ids
+start_standalone sa 47081 3g
+warmup sa-warmup ws://127.0.0.1:47081/ws
+ladder sa-stored ws://127.0.0.1:47081/ws "$STORED_USERS" 200 $STORED_RATES
+ladder sa-room50 ws://127.0.0.1:47081/ws "$ROOM50_USERS" 20 $ROOM50_RATES
+stop_phase
+users_cache=$mysql_users_cache
+fi
+
+# ---------------------------------------------------------------------------------------------- phase 1: 1 + 1
 if phase 1; then
 start_server s1 47081 2g
 start_worker w1
@@ -297,6 +324,6 @@ echo "$machine_info" >"$out/machine.md"
 for v in RATE_LIMIT RATE_BURST FANOUT_MEMBERS CONN_SERVERS WITH_NGINX WARMUP DURATION; do echo "$v=${!v}"; done >"$out/settings.env"
 # A smoke run (QUICK=1) or a partial one (PHASES) keeps its report beside its results instead of replacing the real one.
 report="$here/../docs/BENCHMARKS.md"
-if [ "$QUICK" = 1 ] || [ "$PHASES" != "1 2 3" ]; then report="$out/BENCHMARKS.md"; fi
+if [ "$QUICK" = 1 ] || [ "$PHASES" != "S 1 2 3" ]; then report="$out/BENCHMARKS.md"; fi
 "$here/report.sh" "$out" >"$report"
 log "done in ${bench_seconds}s: ${report#$root/}, raw results in bench/out/$run_id"

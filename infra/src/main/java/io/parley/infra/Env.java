@@ -15,6 +15,13 @@ public final class Env {
         return new Env(System.getenv());
     }
 
+    /** This environment with {@code name} set to {@code value}. */
+    public Env with(String name, String value) {
+        Map<String, String> copy = new java.util.HashMap<>(vars);
+        copy.put(name, value);
+        return new Env(copy);
+    }
+
     /** The first of {@code names} that is set and not blank, else {@code fallback}. */
     public String first(String fallback, String... names) {
         for (String name : names) {

@@ -1,6 +1,5 @@
 package io.parley.server;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -17,29 +16,23 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.parley.infra.Databases;
 import io.parley.infra.Env;
-import io.parley.infra.RedisPools;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.Json;
 import io.parley.protocol.RedisKeys;
-import io.parley.server.auth.LoginThrottle;
 import io.parley.server.auth.PasswordHasher;
 import io.parley.server.auth.Principal;
 import io.parley.server.auth.TokenService;
 import io.parley.server.auth.UserDirectory;
-import io.parley.server.bus.EventPublisher;
 import io.parley.server.bus.MessageIds;
-import io.parley.server.bus.QueueProducer;
-import io.parley.server.bus.RedisBatcher;
-import io.parley.server.bus.RedisSubscriber;
 import io.parley.server.chat.ChatService;
 import io.parley.server.chat.Connection;
 import io.parley.server.chat.LocalHub;
-import io.parley.server.chat.PresenceService;
 import io.parley.server.config.ServerConfig;
 import io.parley.server.http.HealthChecks;
 import io.parley.server.http.HttpResponses;
 import io.parley.server.http.RestApi;
 import io.parley.server.http.RestHandler;
+import io.parley.server.http.StaticFiles;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.store.MessageStore;
 import io.parley.server.store.RoomStore;
@@ -50,16 +43,14 @@ import io.parley.server.ws.WebSocketAuthHandler;
 import io.parley.server.ws.WebSocketFrameHandler;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
 
 /** The server process: reads its configuration, wires every collaborator by hand, serves, and shuts down cleanly. */
 public final class ServerMain implements AutoCloseable {
@@ -74,13 +65,17 @@ public final class ServerMain implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals("standalone")) {
+            Standalone.main(Env.system());
+            return;
+        }
         ServerConfig config = ServerConfig.fromEnv(Env.system());
         if (args.length == 1 && args[0].equals("migrate")) {
             Databases.migrate(config.database());
             return;
         }
         if (args.length > 0) {
-            System.err.println("usage: java -jar parley-server.jar [migrate]");
+            System.err.println("usage: java -jar parley-server.jar [migrate | standalone]");
             System.exit(2);
         }
         ServerMain server = start(config);
@@ -99,45 +94,46 @@ public final class ServerMain implements AutoCloseable {
         return new ServerMain(config);
     }
 
+    /** Starts a replica on {@code parts} (standalone mode's embedded ones); it serves until {@link #close()}. */
+    public static ServerMain start(ServerConfig config, ServerParts parts) throws Exception {
+        return new ServerMain(config, parts);
+    }
+
     private ServerMain(ServerConfig config) throws Exception {
+        this(config, RedisParts.open(config, new RedisKeys(config.redis().prefix()), Json.newMapper()));
+    }
+
+    private ServerMain(ServerConfig config, ServerParts parts) throws Exception {
         var mapper = Json.newMapper();
         var codec = new FrameCodec(mapper);
         var keys = new RedisKeys(config.redis().prefix());
         var metrics = new Metrics();
         var responses = new HttpResponses(codec);
 
-        HikariDataSource dataSource = own(Databases.open(config.database(), "parley-server"));
-        JedisPool redis = own(RedisPools.open(config.redis(), config.blockingThreads() + 4, Duration.ofSeconds(5)));
-        long node = Retry.until("get a node number from Redis", () -> {
-            try (Jedis jedis = redis.getResource()) {
-                return jedis.incr(keys.nodeCounter()) % 1024;
-            }
-        });
+        parts.resources().forEach(this::own);
+        DataSource dataSource = parts.dataSource();
         Blocking blocking = own(new Blocking(config.blockingThreads(), 10_000));
-        RedisBatcher batcher = own(new RedisBatcher(redis, 100_000, "parley-redis-writer"));
-        var events = new EventPublisher(batcher);
-        var producer = new QueueProducer(batcher, keys, mapper, config.queuePartitions());
+        var events = parts.publisher();
+        var producer = parts.queue();
         var users = new UserStore(dataSource);
         var rooms = new RoomStore(dataSource, config.maxRoomsPerUser());
         var messages = new MessageStore(dataSource);
         var tokens = new TokenService(config.jwtSecret(), config.tokenTtl(), Clock.systemUTC());
         var directory = new UserDirectory(users, blocking, events, keys.userChanges());
-        var subscriber = new RedisSubscriber(config.redis(), keys.serverChannel(config.serverId()));
+        var subscriber = parts.subscriber();
         this.hub = new LocalHub(subscriber, keys, codec, metrics);
-        var presence = new PresenceService(redis, keys, config.serverId(), events, rooms, codec,
+        var presence = parts.presence().create(events, rooms, codec,
                 () -> hub.connections().stream().map(Connection::principal).distinct().toList());
         var chat = new ChatService(rooms, messages, producer, events, presence, hub, blocking,
-                new MessageIds(node), codec, keys, metrics, config.serverId());
-        var health = new HealthChecks(redis, dataSource, responses);
+                new MessageIds(parts.node()), codec, keys, metrics, config.serverId());
+        var health = new HealthChecks(parts.busUp(), dataSource, responses);
         var api = new RestApi(users, rooms, messages, new PasswordHasher(config.bcryptCost()), tokens, directory,
-                new LoginThrottle(redis, keys, config.loginAttemptsPerMinute()), events, health, metrics, blocking,
-                codec, keys, responses);
+                parts.logins(), events, health, metrics, blocking, codec, keys, responses);
 
         metrics.gauge("parley_ws_connections", hub::connectionCount);
         metrics.gauge("parley_users_online_here", hub::userCount);
         metrics.gauge("parley_blocking_queue", blocking::queued);
-        metrics.gauge("parley_redis_commands_pending", batcher::pending);
-        metrics.gauge("parley_queue_depth", () -> queueDepth(redis, keys, config.queuePartitions()));
+        parts.gauges().forEach(metrics::gauge);
 
         subscriber.subscribe(keys.userChanges());
         subscriber.start((channel, payload) -> {
@@ -159,7 +155,8 @@ public final class ServerMain implements AutoCloseable {
                         config.ratePerSecond(), config.rateBurst(), config.pingIntervalSeconds()),
                 ServerInitializer.REST_HANDLER);
         var initializer = new ServerInitializer(webSocketAuth,
-                new RestHandler(api, responses, metrics, config.trustProxyHeaders()), responses,
+                new RestHandler(api, responses, metrics, config.trustProxyHeaders(),
+                        new StaticFiles(ServerMain.class.getClassLoader())), responses,
                 config.pingIntervalSeconds(), config.idleTimeoutSeconds());
 
         boolean epoll = Epoll.isAvailable();
@@ -178,16 +175,6 @@ public final class ServerMain implements AutoCloseable {
                 .bind(config.httpPort()).sync().channel();
         this.port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         log.info("Parley server {} listening on port {} ({})", config.serverId(), port, epoll ? "epoll" : "nio");
-    }
-
-    private static long queueDepth(JedisPool redis, RedisKeys keys, int partitions) {
-        try (Jedis jedis = redis.getResource()) {
-            long depth = 0;
-            for (int p = 0; p < partitions; p++) {
-                depth += jedis.llen(keys.queue(p));
-            }
-            return depth;
-        }
     }
 
     private <T extends AutoCloseable> T own(T resource) {

@@ -3,25 +3,34 @@ package io.parley.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.server.support.Rest;
-import io.parley.server.support.Stack;
+import io.parley.server.support.StackMode;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The REST side of PROTOCOL.md against a real replica. */
+/** The REST side of PROTOCOL.md against a real replica, on each set of parts. */
+@ParameterizedClass
+@EnumSource(StackMode.class)
 class RestApiIT {
-    private static Stack stack;
+    private static AutoCloseable stack;
     private static Rest rest;
 
-    @BeforeAll
-    static void start() throws Exception {
-        stack = new Stack();
-        rest = new Rest(stack.startServer("rest-1", "PARLEY_LOGIN_RATE_LIMIT", "3").port());
+    @Parameter
+    StackMode mode;
+
+    @BeforeParameterizedClassInvocation
+    static void start(StackMode mode) throws Exception {
+        StackMode.Started started = mode.start("rest-1", false, "PARLEY_LOGIN_RATE_LIMIT", "3");
+        stack = started.parts();
+        rest = new Rest(started.port());
     }
 
-    @AfterAll
-    static void stop() {
+    @AfterParameterizedClassInvocation
+    static void stop() throws Exception {
         stack.close();
     }
 

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.parley.protocol.QueueEnvelope;
 import io.parley.worker.bus.MessageFrames;
 import io.parley.worker.queue.EnvelopeDecoder;
-import io.parley.worker.queue.PartitionQueue;
+import io.parley.worker.queue.WorkQueue;
 import io.parley.worker.store.BatchResult;
 import io.parley.worker.store.MessageBatchWriter;
 import io.parley.worker.store.StoredMessage;
@@ -47,7 +47,7 @@ final class BatchCommitter implements AutoCloseable {
 
     private final DataSource dataSource;
     private final MessageBatchWriter writer;
-    private final PartitionQueue queue;
+    private final WorkQueue queue;
     private final EnvelopeDecoder decoder;
     private final MessageFrames frames;
     private final Outage dbOutage;
@@ -60,7 +60,7 @@ final class BatchCommitter implements AutoCloseable {
     private Connection connection;
     private long connectionSince;
 
-    BatchCommitter(DataSource dataSource, MessageBatchWriter writer, PartitionQueue queue, EnvelopeDecoder decoder,
+    BatchCommitter(DataSource dataSource, MessageBatchWriter writer, WorkQueue queue, EnvelopeDecoder decoder,
                    MessageFrames frames, Outage dbOutage, Outage redisOutage, Metrics metrics, int batchSize,
                    String workerId) {
         this.dataSource = requireNonNull(dataSource, "dataSource");
@@ -204,13 +204,13 @@ final class BatchCommitter implements AutoCloseable {
 
     /** Publishes and acknowledges every stored batch and takes the next ones; answers the partitions that have one. */
     private List<Cycle> advance(List<Cycle> round) {
-        List<PartitionQueue.Take> takes = new ArrayList<>(round.size());
+        List<WorkQueue.Take> takes = new ArrayList<>(round.size());
         for (Cycle s : round) {
             // A consumer asked to stop takes nothing more; it releases its lease once it has this answer.
             int max = s.consumer.isActive() ? batchSize : 0;
-            takes.add(new PartitionQueue.Take(s.consumer.partition(), max, s.raw.size(), s.frames));
+            takes.add(new WorkQueue.Take(s.consumer.partition(), max, s.raw.size(), s.frames));
         }
-        List<PartitionQueue.Taken> answers;
+        List<WorkQueue.Taken> answers;
         try {
             answers = queue.takeAll(takes);
             redisOutage.succeeded();
@@ -223,7 +223,7 @@ final class BatchCommitter implements AutoCloseable {
         List<Cycle> next = new ArrayList<>(round.size());
         for (int i = 0; i < round.size(); i++) {
             Cycle s = round.get(i);
-            PartitionQueue.Taken answer = answers.get(i);
+            WorkQueue.Taken answer = answers.get(i);
             if (answer.failure() != null) {
                 // That script did not run (say, Redis lost its scripts): the consumer does it again by itself.
                 redisOutage.failed(answer.failure());

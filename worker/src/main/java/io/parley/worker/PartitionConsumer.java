@@ -2,8 +2,8 @@ package io.parley.worker;
 
 import static java.util.Objects.requireNonNull;
 
-import io.parley.worker.queue.PartitionLeases;
-import io.parley.worker.queue.PartitionQueue;
+import io.parley.worker.queue.Leases;
+import io.parley.worker.queue.WorkQueue;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -22,7 +22,7 @@ final class PartitionConsumer implements Runnable {
     static final Duration AWAIT = Duration.ofSeconds(1);
 
     /** Everything a consumer needs, shared by all partitions of one worker. */
-    record Collaborators(PartitionQueue queue, PartitionLeases leases, BatchCommitter committer, Retrier retrier,
+    record Collaborators(WorkQueue queue, Leases leases, BatchCommitter committer, Retrier retrier,
                          Outage redisOutage, int batchSize) {
         Collaborators {
             requireNonNull(queue, "queue");

@@ -2,7 +2,7 @@ package io.parley.worker;
 
 import static java.util.Objects.requireNonNull;
 
-import io.parley.worker.queue.PartitionLeases;
+import io.parley.worker.queue.Leases;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 final class PartitionCoordinator {
     private static final Logger log = LoggerFactory.getLogger(PartitionCoordinator.class);
 
-    private final PartitionLeases leases;
+    private final Leases leases;
     private final int partitions;
     private final BiFunction<Integer, Consumer<PartitionConsumer>, PartitionConsumer> consumerFactory;
     private final Outage redisOutage;
@@ -36,7 +36,7 @@ final class PartitionCoordinator {
     private final ExecutorService threads;
     private volatile boolean closing;
 
-    PartitionCoordinator(PartitionLeases leases, int partitions,
+    PartitionCoordinator(Leases leases, int partitions,
                          BiFunction<Integer, Consumer<PartitionConsumer>, PartitionConsumer> consumerFactory,
                          Outage redisOutage, Outage dbOutage, HealthFile healthFile) {
         this.leases = requireNonNull(leases, "leases");

@@ -15,6 +15,7 @@ import io.parley.worker.queue.PartitionLeases;
 import io.parley.worker.queue.PartitionQueue;
 import io.parley.worker.store.MessageBatchWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,11 +52,9 @@ public final class WorkerMain {
 
     /** Wires and starts a worker exactly as the process runs one; closing it closes its pools too. */
     static Worker start(WorkerConfig config) {
-        Outage redisOutage = new Outage("Redis");
         Outage dbOutage = new Outage("MySQL");
-        Retrier retrier = new Retrier();
         if (config.migrate()) {
-            retrier.call(dbOutage, () -> {
+            new Retrier().call(dbOutage, () -> {
                 Databases.migrate(config.database());
                 return null;
             }, () -> true);
@@ -63,24 +62,35 @@ public final class WorkerMain {
         HikariDataSource dataSource = Databases.open(config.database(), "parley-worker");
         // One connection per consumer (one per partition at most), the coordinator's and the round loop's.
         JedisPool redis = RedisPools.open(config.redis(), config.partitions() + 2, REDIS_SOCKET_TIMEOUT);
+        RedisKeys keys = new RedisKeys(config.redis().prefix());
+        return start(config, new WorkerParts(dataSource, new PartitionQueue(redis, keys, config.workerId()),
+                new PartitionLeases(redis, keys, config.workerId(), config.leaseMs()), "Redis", "MySQL",
+                List.of(dataSource, redis)));
+    }
+
+    /** Wires and starts a worker on {@code parts} (standalone mode's embedded ones); closing it closes them too. */
+    public static Worker start(WorkerConfig config, WorkerParts parts) {
+        Outage redisOutage = new Outage(parts.queueName());
+        Outage dbOutage = new Outage(parts.databaseName());
+        Retrier retrier = new Retrier();
         ObjectMapper mapper = Json.newMapper();
         RedisKeys keys = new RedisKeys(config.redis().prefix());
-        PartitionLeases leases = new PartitionLeases(redis, keys, config.workerId(), config.leaseMs());
         Metrics metrics = new Metrics();
-        PartitionQueue queue = new PartitionQueue(redis, keys, config.workerId());
-        BatchCommitter committer = new BatchCommitter(dataSource, new MessageBatchWriter(dataSource), queue,
-                new EnvelopeDecoder(mapper), new MessageFrames(keys, new FrameCodec(mapper)), dbOutage, redisOutage,
-                metrics, config.batchSize(), config.workerId());
+        BatchCommitter committer = new BatchCommitter(parts.dataSource(), new MessageBatchWriter(parts.dataSource()),
+                parts.queue(), new EnvelopeDecoder(mapper), new MessageFrames(keys, new FrameCodec(mapper)), dbOutage,
+                redisOutage, metrics, config.batchSize(), config.workerId());
         committer.start();
-        PartitionConsumer.Collaborators collaborators = new PartitionConsumer.Collaborators(queue, leases, committer,
-                retrier, redisOutage, config.batchSize());
-        PartitionCoordinator coordinator = new PartitionCoordinator(leases, config.partitions(),
+        PartitionConsumer.Collaborators collaborators = new PartitionConsumer.Collaborators(parts.queue(),
+                parts.leases(), committer, retrier, redisOutage, config.batchSize());
+        PartitionCoordinator coordinator = new PartitionCoordinator(parts.leases(), config.partitions(),
                 (partition, onExit) -> new PartitionConsumer(partition, collaborators, onExit),
                 redisOutage, dbOutage, new HealthFile(config.healthFile()));
         // Renew four times per lease period (at least every second), so a lease survives three missed ticks.
         long tickMs = Math.min(1000, config.leaseMs() / 4);
         // Closed in reverse order: the round loop after every consumer has ended, the pools after it.
-        Worker worker = new Worker(config.workerId(), coordinator, metrics, tickMs, List.of(dataSource, redis, committer));
+        List<AutoCloseable> resources = new ArrayList<>(parts.resources());
+        resources.add(committer);
+        Worker worker = new Worker(config.workerId(), coordinator, metrics, tickMs, resources);
         worker.start();
         return worker;
     }

@@ -10,7 +10,7 @@ import redis.clients.jedis.JedisPool;
  * Limits failed logins per username and client address across all replicas: a fixed one-minute window in Redis.
  * Blocking; call it off the event loop.
  */
-public final class LoginThrottle {
+public final class LoginThrottle implements LoginAttempts {
     private static final long WINDOW_MS = 60_000;
     private final JedisPool pool;
     private final RedisKeys keys;
@@ -22,7 +22,7 @@ public final class LoginThrottle {
         this.maxFailures = maxFailuresPerMinute;
     }
 
-    /** Milliseconds until the subject may try again, or 0 when it may now. */
+    @Override
     public long retryAfterMs(String subject) {
         try (Jedis jedis = pool.getResource()) {
             List<?> state = (List<?>) jedis.eval("return {tonumber(redis.call('GET', KEYS[1]) or '0'),"
@@ -33,6 +33,7 @@ public final class LoginThrottle {
         }
     }
 
+    @Override
     public void failed(String subject) {
         try (Jedis jedis = pool.getResource()) {
             jedis.eval("local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end",

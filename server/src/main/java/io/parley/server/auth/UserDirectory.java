@@ -1,7 +1,7 @@
 package io.parley.server.auth;
 
 import io.parley.server.Blocking;
-import io.parley.server.bus.EventPublisher;
+import io.parley.server.bus.Publisher;
 import io.parley.server.store.UserStore;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -26,7 +26,7 @@ public final class UserDirectory implements IdentityCheck {
 
     private final UserStore users;
     private final Blocking blocking;
-    private final EventPublisher events;
+    private final Publisher events;
     private final String changesChannel;
     private final Map<Long, Entry> cache = new ConcurrentHashMap<>();
 
@@ -37,7 +37,7 @@ public final class UserDirectory implements IdentityCheck {
         }
     }
 
-    public UserDirectory(UserStore users, Blocking blocking, EventPublisher events, String changesChannel) {
+    public UserDirectory(UserStore users, Blocking blocking, Publisher events, String changesChannel) {
         this.users = Objects.requireNonNull(users, "users");
         this.blocking = Objects.requireNonNull(blocking, "blocking");
         this.events = Objects.requireNonNull(events, "events");

@@ -9,7 +9,7 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 
 /** Publishes encoded frames and events on Redis channels, best effort and without blocking the caller. */
-public final class EventPublisher {
+public final class EventPublisher implements Publisher {
     private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
 
     private final RedisBatcher batcher;
@@ -19,6 +19,7 @@ public final class EventPublisher {
         this.batcher = Objects.requireNonNull(batcher, "batcher");
     }
 
+    @Override
     public void publish(String channel, byte[] payload) {
         byte[] channelBytes = channel.getBytes(StandardCharsets.UTF_8);
         batcher.submit(new RedisBatcher.Op() {

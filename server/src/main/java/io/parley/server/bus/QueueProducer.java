@@ -15,7 +15,7 @@ import redis.clients.jedis.Response;
  * script that records the id it was acknowledged with and pushes only the first time, atomically, so a retry is
  * acknowledged again with the original id and never queued twice.
  */
-public final class QueueProducer {
+public final class QueueProducer implements MessageQueue {
     private static final int CLIENT_MSG_ID_TTL_SECONDS = 24 * 3600;
     private static final String PUSH_ONCE = """
             local existing = redis.call('GET', KEYS[2])
@@ -37,10 +37,8 @@ public final class QueueProducer {
         this.partitions = partitions;
     }
 
-    /**
-     * Queues an envelope; {@code done} gets the id to acknowledge (the envelope's, or the original one of a
-     * retried clientMsgId) once Redis holds it, or the failure. Called in order per connection, completed in order.
-     */
+    /** {@inheritDoc} Acknowledged once Redis holds it. */
+    @Override
     public void enqueue(QueueEnvelope envelope, BiConsumer<String, Throwable> done) {
         String queue = keys.queue(RedisKeys.partitionOf(envelope.room(), partitions));
         String json;

@@ -17,13 +17,8 @@ import redis.clients.jedis.Jedis;
  * Owns one Redis pub/sub connection on its own thread and keeps it subscribed to exactly the channels that local
  * connections need, resubscribing after a reconnect. The listener must hand work off quickly: it runs on this thread.
  */
-public final class RedisSubscriber implements AutoCloseable {
+public final class RedisSubscriber implements Subscriber {
     private static final Logger log = LoggerFactory.getLogger(RedisSubscriber.class);
-
-    /** Receives every message of every subscribed channel. */
-    public interface Listener {
-        void onMessage(String channel, byte[] payload);
-    }
 
     private final RedisSettings settings;
     private final String controlChannel;
@@ -43,12 +38,13 @@ public final class RedisSubscriber implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    /** Starts receiving; the listener is given here because it needs this subscriber to be built first. */
+    @Override
     public void start(Listener listener) {
         this.listener = Objects.requireNonNull(listener, "listener");
         thread.start();
     }
 
+    @Override
     public void subscribe(String channel) {
         if (wanted.add(channel)) {
             synchronized (lock) {
@@ -59,6 +55,7 @@ public final class RedisSubscriber implements AutoCloseable {
         }
     }
 
+    @Override
     public void unsubscribe(String channel) {
         if (wanted.remove(channel)) {
             synchronized (lock) {

@@ -13,9 +13,9 @@ import io.parley.protocol.ServerFrame;
 import io.parley.server.ApiException;
 import io.parley.server.Blocking;
 import io.parley.server.Failures;
-import io.parley.server.bus.EventPublisher;
 import io.parley.server.bus.MessageIds;
-import io.parley.server.bus.QueueProducer;
+import io.parley.server.bus.MessageQueue;
+import io.parley.server.bus.Publisher;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.store.MessageStore;
 import io.parley.server.store.RoomStore;
@@ -32,9 +32,9 @@ import java.util.function.Consumer;
 public final class ChatService {
     private final RoomStore rooms;
     private final MessageStore messages;
-    private final QueueProducer producer;
-    private final EventPublisher events;
-    private final PresenceService presence;
+    private final MessageQueue producer;
+    private final Publisher events;
+    private final Presence presence;
     private final LocalHub hub;
     private final Blocking blocking;
     private final MessageIds ids;
@@ -43,8 +43,8 @@ public final class ChatService {
     private final Metrics metrics;
     private final String serverId;
 
-    public ChatService(RoomStore rooms, MessageStore messages, QueueProducer producer, EventPublisher events,
-                       PresenceService presence, LocalHub hub, Blocking blocking, MessageIds ids, FrameCodec codec,
+    public ChatService(RoomStore rooms, MessageStore messages, MessageQueue producer, Publisher events,
+                       Presence presence, LocalHub hub, Blocking blocking, MessageIds ids, FrameCodec codec,
                        RedisKeys keys, Metrics metrics, String serverId) {
         this.rooms = Objects.requireNonNull(rooms, "rooms");
         this.messages = Objects.requireNonNull(messages, "messages");

@@ -8,7 +8,7 @@ import io.parley.protocol.FrameCodec;
 import io.parley.protocol.MembershipChange;
 import io.parley.protocol.RedisKeys;
 import io.parley.protocol.ServerFrame;
-import io.parley.server.bus.RedisSubscriber;
+import io.parley.server.bus.Subscriber;
 import io.parley.server.metrics.Metrics;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -25,10 +25,10 @@ import org.slf4j.LoggerFactory;
  * This replica's registry of who is connected and which rooms they listen to, kept in step with the Redis channel
  * subscriptions, and the fan-out of everything that arrives on those channels: encode once, write many.
  */
-public final class LocalHub implements RedisSubscriber.Listener {
+public final class LocalHub implements Subscriber.Listener {
     private static final Logger log = LoggerFactory.getLogger(LocalHub.class);
 
-    private final RedisSubscriber subscriber;
+    private final Subscriber subscriber;
     private final RedisKeys keys;
     private final FrameCodec codec;
     private final ObjectMapper mapper;
@@ -39,7 +39,7 @@ public final class LocalHub implements RedisSubscriber.Listener {
     private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
     private final Map<EventLoop, FanOutQueue> fanOutQueues = new ConcurrentHashMap<>();
 
-    public LocalHub(RedisSubscriber subscriber, RedisKeys keys, FrameCodec codec, Metrics metrics) {
+    public LocalHub(Subscriber subscriber, RedisKeys keys, FrameCodec codec, Metrics metrics) {
         this.subscriber = Objects.requireNonNull(subscriber, "subscriber");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.codec = Objects.requireNonNull(codec, "codec");

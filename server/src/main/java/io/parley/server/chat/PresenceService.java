@@ -6,7 +6,7 @@ import io.parley.protocol.RedisKeys;
 import io.parley.protocol.ServerFrame;
 import io.parley.protocol.User;
 import io.parley.server.auth.Principal;
-import io.parley.server.bus.EventPublisher;
+import io.parley.server.bus.Publisher;
 import io.parley.server.store.RoomStore;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,7 +33,7 @@ import redis.clients.jedis.Response;
  * heartbeat; a user is online while some live replica holds them. When a replica dies, the first live one to notice
  * its expired heartbeat announces its users offline, so stale entries last at most a few seconds.
  */
-public final class PresenceService implements AutoCloseable {
+public final class PresenceService implements Presence {
     private static final Logger log = LoggerFactory.getLogger(PresenceService.class);
     static final long HEARTBEAT_MS = 1_000;
     static final long EXPIRY_MS = 3_000;
@@ -65,7 +65,7 @@ public final class PresenceService implements AutoCloseable {
     private final JedisPool pool;
     private final RedisKeys keys;
     private final String serverId;
-    private final EventPublisher events;
+    private final Publisher events;
     private final RoomStore rooms;
     private final FrameCodec codec;
     private final Supplier<Collection<Principal>> localUsers;
@@ -75,7 +75,7 @@ public final class PresenceService implements AutoCloseable {
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "parley-presence-timer"));
 
-    public PresenceService(JedisPool pool, RedisKeys keys, String serverId, EventPublisher events, RoomStore rooms,
+    public PresenceService(JedisPool pool, RedisKeys keys, String serverId, Publisher events, RoomStore rooms,
                            FrameCodec codec, Supplier<Collection<Principal>> localUsers) {
         this.pool = Objects.requireNonNull(pool, "pool");
         this.keys = Objects.requireNonNull(keys, "keys");
@@ -86,12 +86,13 @@ public final class PresenceService implements AutoCloseable {
         this.localUsers = Objects.requireNonNull(localUsers, "localUsers");
     }
 
+    @Override
     public void start() {
         timer.scheduleWithFixedDelay(() -> run(this::heartbeat), 0, HEARTBEAT_MS, TimeUnit.MILLISECONDS);
     }
 
-    /** The user's first connection on this replica opened. */
-    void arrived(Principal user, Set<String> userRooms) {
+    @Override
+    public void arrived(Principal user, Set<String> userRooms) {
         Set<String> snapshot = Set.copyOf(userRooms);
         run(() -> {
             if (script(ARRIVE, user, serverId)) {
@@ -100,8 +101,8 @@ public final class PresenceService implements AutoCloseable {
         });
     }
 
-    /** The user's last connection on this replica closed. */
-    void departed(Principal user, Set<String> userRooms) {
+    @Override
+    public void departed(Principal user, Set<String> userRooms) {
         Set<String> snapshot = Set.copyOf(userRooms);
         run(() -> {
             if (script(DEPART, user, serverId)) {
@@ -111,7 +112,8 @@ public final class PresenceService implements AutoCloseable {
     }
 
     /** The usernames among {@code members} that some live replica holds a connection of. Blocking. */
-    List<String> online(List<User> members) {
+    @Override
+    public List<String> online(List<User> members) {
         try (Jedis jedis = pool.getResource()) {
             Pipeline p = jedis.pipelined();
             Response<List<String>> live = p.zrangeByScore(keys.liveServers(), System.currentTimeMillis(), Double.MAX_VALUE);

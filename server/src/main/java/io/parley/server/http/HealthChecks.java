@@ -5,25 +5,24 @@ import java.sql.Connection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
 
-/** Readiness: whether this replica can reach Redis and the database right now. Blocking. */
+/** Readiness: whether this replica can reach its queue and pub/sub (Redis) and the database right now. Blocking. */
 public final class HealthChecks {
-    private final JedisPool redis;
+    private final BooleanSupplier redis;
     private final DataSource database;
     private final HttpResponses responses;
 
-    public HealthChecks(JedisPool redis, DataSource database, HttpResponses responses) {
+    public HealthChecks(BooleanSupplier redis, DataSource database, HttpResponses responses) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.database = Objects.requireNonNull(database, "database");
         this.responses = Objects.requireNonNull(responses, "responses");
     }
 
     public boolean redisUp() {
-        try (Jedis jedis = redis.getResource()) {
-            return "PONG".equals(jedis.ping());
+        try {
+            return redis.getAsBoolean();
         } catch (RuntimeException e) {
             return false;
         }

@@ -17,12 +17,12 @@ import io.parley.protocol.Validation;
 import io.parley.server.ApiException;
 import io.parley.server.Blocking;
 import io.parley.server.Failures;
-import io.parley.server.auth.LoginThrottle;
+import io.parley.server.auth.LoginAttempts;
 import io.parley.server.auth.PasswordHasher;
 import io.parley.server.auth.Principal;
 import io.parley.server.auth.TokenService;
 import io.parley.server.auth.UserDirectory;
-import io.parley.server.bus.EventPublisher;
+import io.parley.server.bus.Publisher;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.store.MessageStore;
 import io.parley.server.store.RoomStore;
@@ -50,8 +50,8 @@ public final class RestApi {
     private final PasswordHasher passwords;
     private final TokenService tokens;
     private final UserDirectory directory;
-    private final LoginThrottle throttle;
-    private final EventPublisher events;
+    private final LoginAttempts throttle;
+    private final Publisher events;
     private final HealthChecks health;
     private final Metrics metrics;
     private final Blocking blocking;
@@ -60,7 +60,8 @@ public final class RestApi {
     private final HttpResponses responses;
 
     public RestApi(UserStore users, RoomStore rooms, MessageStore messages, PasswordHasher passwords,
-                   TokenService tokens, UserDirectory directory, LoginThrottle throttle, EventPublisher events, HealthChecks health,
+                   TokenService tokens, UserDirectory directory, LoginAttempts throttle, Publisher events,
+                   HealthChecks health,
                    Metrics metrics, Blocking blocking, FrameCodec codec, RedisKeys keys, HttpResponses responses) {
         this.users = Objects.requireNonNull(users, "users");
         this.rooms = Objects.requireNonNull(rooms, "rooms");

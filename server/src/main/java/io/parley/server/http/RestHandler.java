@@ -19,7 +19,10 @@ import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Plain HTTP requests: hands them to the {@link RestApi} and writes the response back, honouring keep-alive. */
+/**
+ * Plain HTTP requests: the web client's files ({@link StaticFiles}), else the {@link RestApi}; writes the response back,
+ * honouring keep-alive.
+ */
 @ChannelHandler.Sharable
 public final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(RestHandler.class);
@@ -28,13 +31,16 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final HttpResponses responses;
     private final Metrics metrics;
     private final boolean trustProxyHeaders;
+    private final StaticFiles staticFiles;
 
     /**
      * @param trustProxyHeaders take the client address from {@code X-Real-IP}; only safe when every request comes
      *                          through a proxy that sets it (the Compose stack, where backends are not published)
      */
-    public RestHandler(RestApi api, HttpResponses responses, Metrics metrics, boolean trustProxyHeaders) {
+    public RestHandler(RestApi api, HttpResponses responses, Metrics metrics, boolean trustProxyHeaders,
+                       StaticFiles staticFiles) {
         this.trustProxyHeaders = trustProxyHeaders;
+        this.staticFiles = Objects.requireNonNull(staticFiles, "staticFiles");
         this.api = Objects.requireNonNull(api, "api");
         this.responses = Objects.requireNonNull(responses, "responses");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -46,6 +52,11 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
         boolean head = request.method().equals(HttpMethod.HEAD);
         if (!request.decoderResult().isSuccess()) {
             write(ctx, responses.error(ErrorCode.BAD_REQUEST, "malformed HTTP request"), false, false);
+            return;
+        }
+        var file = staticFiles.respond(request);
+        if (file.isPresent()) {
+            write(ctx, file.get(), keepAlive, head);
             return;
         }
         String forwarded = trustProxyHeaders ? request.headers().get("X-Real-IP") : null;

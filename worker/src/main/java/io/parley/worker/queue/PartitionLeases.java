@@ -18,7 +18,7 @@ import redis.clients.jedis.params.SetParams;
  * Partition leases and worker heartbeats in Redis: a lease is a key holding the owner's worker id with a TTL, only
  * ever renewed or deleted by a script that first checks the owner, so a worker can never extend or drop another's.
  */
-public final class PartitionLeases {
+public final class PartitionLeases implements Leases {
     private static final LuaScript RENEW = new LuaScript("""
             if redis.call('get', KEYS[1]) == ARGV[1] then
               return redis.call('pexpire', KEYS[1], ARGV[2])
@@ -54,11 +54,13 @@ public final class PartitionLeases {
         this.leaseMs = leaseMs;
     }
 
+    @Override
     public String workerId() {
         return workerId;
     }
 
     /** Records this worker as alive for one lease period and answers how many workers are alive now (at least 1). */
+    @Override
     public long heartbeat() {
         try (Jedis jedis = pool.getResource()) {
             Object live = HEARTBEAT.eval(jedis, List.of(keys.workers()), List.of(workerId, Integer.toString(leaseMs)));
@@ -67,6 +69,7 @@ public final class PartitionLeases {
     }
 
     /** Removes this worker from the live set, so the others take its share at once instead of after a lease period. */
+    @Override
     public void leave() {
         try (Jedis jedis = pool.getResource()) {
             jedis.zrem(keys.workers(), workerId);
@@ -74,6 +77,7 @@ public final class PartitionLeases {
     }
 
     /** The partitions among {@code 0..partitions-1} that nobody holds a lease on. */
+    @Override
     public List<Integer> free(int partitions) {
         String[] leaseKeys = new String[partitions];
         for (int p = 0; p < partitions; p++) {
@@ -92,6 +96,7 @@ public final class PartitionLeases {
         return free;
     }
 
+    @Override
     public boolean tryAcquire(int partition) {
         try (Jedis jedis = pool.getResource()) {
             return "OK".equals(jedis.set(keys.lease(partition), workerId, SetParams.setParams().nx().px(leaseMs)));
@@ -99,6 +104,7 @@ public final class PartitionLeases {
     }
 
     /** Extends every lease in {@code held} by one lease period; answers the ones this worker no longer holds. */
+    @Override
     public Set<Integer> renew(Collection<Integer> held) {
         if (held.isEmpty()) {
             return Set.of();
@@ -124,6 +130,7 @@ public final class PartitionLeases {
     }
 
     /** Deletes the lease if this worker still holds it; answers whether it did. */
+    @Override
     public boolean release(int partition) {
         try (Jedis jedis = pool.getResource()) {
             return Long.valueOf(1).equals(RELEASE.eval(jedis, List.of(keys.lease(partition)), List.of(workerId)));

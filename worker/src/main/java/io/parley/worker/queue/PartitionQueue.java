@@ -21,7 +21,7 @@ import redis.clients.jedis.args.ListDirection;
  * batch is always read from the old (right) end of the inflight list; so whatever a dead worker left there is
  * processed first and in order, and acknowledging a batch just trims that many envelopes off the right end.
  */
-public final class PartitionQueue {
+public final class PartitionQueue implements WorkQueue {
     // Publishes the previous batch's messages (ARGV[5..]: channel, frame pairs; stored messages may always be
     // published), then, only under our lease, acknowledges that batch (its ARGV[3] envelopes at the right end, but
     // only while the newest of them is still ARGV[4], so a retried acknowledgement never trims twice), tops
@@ -81,19 +81,12 @@ public final class PartitionQueue {
     }
 
     /**
-     * The oldest envelopes of the partition, oldest first, at most {@code max}: leftovers in the inflight list before
-     * anything new. Empty when there is nothing to do; null when this worker does not hold the partition's lease.
-     */
-    public List<String> take(int partition, int max) {
-        return take(partition, max, 0, List.of());
-    }
-
-    /**
      * Publishes {@code publish} (channel and frame, alternating, in order), acknowledges the previous batch of
      * {@code ackCount} envelopes and takes the next one, as {@link #take(int, int)}, in one script. With {@code max}
      * 0 it only publishes and acknowledges, answering an empty list. Null (and nothing acknowledged or taken, though
      * published) when this worker does not hold the partition's lease.
      */
+    @Override
     public List<String> take(int partition, int max, int ackCount, List<byte[]> publish) {
         Object reply;
         try (Jedis jedis = pool.getResource()) {
@@ -102,18 +95,11 @@ public final class PartitionQueue {
         return batch(partition, reply);
     }
 
-    /** One {@link #take(int, int, int, List)} among several run together by {@link #takeAll}. */
-    public record Take(int partition, int max, int ackCount, List<byte[]> publish) {
-    }
-
-    /** What one take of {@link #takeAll} answered: its batch (null without the lease), or why it failed. */
-    public record Taken(List<String> batch, RuntimeException failure) {
-    }
-
     /**
      * Runs {@code takes} in one pipeline, one round trip for all of them, answering each in order. Throws when the
      * pipeline as a whole failed; then some of the takes may have run.
      */
+    @Override
     public List<Taken> takeAll(List<Take> takes) {
         List<Response<Object>> responses = new ArrayList<>(takes.size());
         try (Jedis jedis = pool.getResource()) {
@@ -172,6 +158,7 @@ public final class PartitionQueue {
      * Blocks until an envelope arrives in the partition's queue or the timeout passes, moving that first one to the
      * inflight list where the next {@link #take} finds it. Safe without the lease: the move keeps queue order.
      */
+    @Override
     public void awaitEnvelope(int partition, Duration timeout) {
         try (Jedis jedis = pool.getResource()) {
             // Sent as a plain command: Jedis lifts the socket timeout for its blocking commands, so a connection
@@ -185,6 +172,7 @@ public final class PartitionQueue {
      * How many envelopes the inflight list holds. Asked once when this worker starts consuming a partition, these are
      * the only envelopes that an earlier owner may already have stored: every later one is moved here by this worker.
      */
+    @Override
     public long inflightLength(int partition) {
         try (Jedis jedis = pool.getResource()) {
             return jedis.llen(keys.inflight(partition));
@@ -192,6 +180,7 @@ public final class PartitionQueue {
     }
 
     /** Removes a handled batch of {@code count} envelopes; false (and nothing removed) when the lease is not ours. */
+    @Override
     public boolean ack(int partition, int count) {
         try (Jedis jedis = pool.getResource()) {
             Object reply = ACK.evalBinary(jedis, List.of(bytes(keys.inflight(partition)), bytes(keys.lease(partition))),

@@ -36,6 +36,8 @@ public final class MessageBatchWriter {
     private static final int NETWORK_TIMEOUT_MS = 30_000;
     /** MySQL's and MariaDB's error code for a duplicate key. */
     private static final int ER_DUP_ENTRY = 1062;
+    /** The standard SQLSTATE of a unique-key violation, which the embedded database (H2) reports. */
+    private static final String UNIQUE_VIOLATION = "23505";
     private static final String INSERT_PREFIX =
             "INSERT INTO messages (id, room_id, seq, sender_id, sender_name, body, client_msg_id, created_at) VALUES ";
     private static final String INSERT_ROW = "(?,?,?,?,?,?,?,?)";
@@ -106,7 +108,8 @@ public final class MessageBatchWriter {
 
     private static boolean isDuplicateKey(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getErrorCode() == ER_DUP_ENTRY) {
+            if (t instanceof SQLException sql && (sql.getErrorCode() == ER_DUP_ENTRY
+                    || UNIQUE_VIOLATION.equals(sql.getSQLState()))) {
                 return true;
             }
         }

@@ -1,0 +1,19 @@
+package io.parley.server.bus;
+
+/** Delivers what is published on the channels that local connections need: Redis pub/sub or in-process. */
+public interface Subscriber extends AutoCloseable {
+    /** Receives every message of every subscribed channel; must hand work off quickly. */
+    interface Listener {
+        void onMessage(String channel, byte[] payload);
+    }
+
+    /** Starts receiving; the listener is given here because it needs this subscriber to be built first. */
+    void start(Listener listener);
+
+    void subscribe(String channel);
+
+    void unsubscribe(String channel);
+
+    @Override
+    void close();
+}
