@@ -120,7 +120,7 @@ public final class ServerMain implements AutoCloseable {
         var messages = new MessageStore(dataSource);
         var tokens = new TokenService(config.jwtSecret(), config.tokenTtl(), Clock.systemUTC());
         var subscriber = new RedisSubscriber(config.redis(), keys.serverChannel(config.serverId()));
-        this.hub = new LocalHub(subscriber, keys, codec, metrics);
+        this.hub = new LocalHub(subscriber, keys, codec, metrics, messages, blocking);
         var presence = new PresenceService(redis, keys, config.serverId(), events, rooms, codec,
                 () -> hub.connections().stream().map(Connection::principal).distinct().toList());
         var chat = new ChatService(rooms, messages, producer, events, presence, hub, blocking,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.protocol.RedisKeys;
 import io.parley.server.support.ChaosLoad;
+import io.parley.server.support.PrivateRedis;
 import io.parley.server.support.Stack;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -21,6 +22,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -39,10 +42,15 @@ class ChaosIT {
     private int port2;
 
     @BeforeEach
-    void start() throws Exception {
+    void start() {
         stack = new Stack();
-        port1 = stack.startServer("chaos-1", FAST).port();
-        port2 = stack.startServer("chaos-2", FAST).port();
+    }
+
+    private void startReplicas(String... env) throws Exception {
+        List<String> all = new ArrayList<>(List.of(FAST));
+        all.addAll(List.of(env));
+        port1 = stack.startServer("chaos-1", all.toArray(String[]::new)).port();
+        port2 = stack.startServer("chaos-2", all.toArray(String[]::new)).port();
     }
 
     @AfterEach
@@ -52,6 +60,7 @@ class ChaosIT {
 
     @Test
     void aSigkilledWorkersPartitionsMoveWithinSecondsAndNothingIsLost() throws Exception {
+        startReplicas();
         Process doomed = stack.startWorker("doomed");
         stack.startWorker("survivor");
         awaitLeasesSplit("doomed", "survivor");
@@ -77,6 +86,7 @@ class ChaosIT {
 
     @Test
     void aStoppedWorkerLosesItsPartitionsAndWakesUpHarmlessly() throws Exception {
+        startReplicas();
         Process frozen = stack.startWorker("frozen");
         stack.startWorker("awake");
         awaitLeasesSplit("frozen", "awake");
@@ -104,6 +114,43 @@ class ChaosIT {
             assertThat(f.duplicated()).isZero();
             assertThat(f.gaps()).isZero();
             assertThat(frozen.isAlive()).as("the woken worker carries on").isTrue();
+        }
+    }
+
+    /**
+     * Redis SIGKILLed under load and restarted from its append-only file. A SIGKILL keeps what Redis wrote to the
+     * file (the page cache survives the process), so every setting keeps what was acknowledged here; only
+     * {@code always} fsyncs before answering, which keeps it through a power loss too (docs/RELIABILITY.md).
+     * Whatever the workers published before the replicas resubscribed reaches every client through the catch-up,
+     * and no replica declares the other's users offline.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"always", "everysec", "no"})
+    void redisSigkilledAndRestartedFromItsAppendOnlyFile(String appendfsync) throws Exception {
+        try (PrivateRedis redis = PrivateRedis.withAof(appendfsync)) {
+            String url = redis.uri().toString();
+            startReplicas("PARLEY_REDIS_URL", url);
+            stack.startWorker("aof-1", "PARLEY_REDIS_URL", url);
+            stack.startWorker("aof-2", "PARLEY_REDIS_URL", url);
+            try (ChaosLoad load = new ChaosLoad(List.of(port1, port2), List.of(port1, port2), ROOMS, 200)) {
+                load.awaitAcked(600, SETTLE);
+                redis.kill();
+                Awaitility.await().atMost(SETTLE).until(() -> load.unavailable() > 20);
+                redis.start();
+                long restartedAt = System.nanoTime();
+                double recovery = load.secondsToFirstDelivery(restartedAt, d -> true, SETTLE);
+                load.awaitAcked(600, SETTLE);
+                load.stopAndSettle(SETTLE);
+                ChaosLoad.Figures f = load.audit("Redis SIGKILL + restart, appendfsync " + appendfsync,
+                        stack.services().database(), recovery).report();
+                System.out.println("CHAOS   offline presence events: " + load.offlineEvents());
+                if (appendfsync.equals("always")) {
+                    assertThat(f.lost()).isZero();
+                }
+                assertThat(f.duplicated()).isZero();
+                assertThat(f.gaps()).as("stored but never delivered live").isEqualTo(f.lost());
+                assertThat(load.offlineEvents()).as("false offline presence").isZero();
+            }
         }
     }
 

@@ -23,6 +23,13 @@ public final class RedisSubscriber implements AutoCloseable {
     /** Receives every message of every subscribed channel. */
     public interface Listener {
         void onMessage(String channel, byte[] payload);
+
+        /**
+         * The connection came back after it was lost and every wanted channel is subscribed again; whatever was
+         * published in between never arrives. Called on this thread: hand the work off.
+         */
+        default void onResubscribed() {
+        }
     }
 
     private final RedisSettings settings;
@@ -33,6 +40,7 @@ public final class RedisSubscriber implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean connected;
+    private boolean everSubscribed; // subscriber thread only
     private Pubsub current; // guarded by lock
     private Jedis jedis; // guarded by lock
 
@@ -124,6 +132,15 @@ public final class RedisSubscriber implements AutoCloseable {
                         }
                     }
                 }
+                // The control channel was the first of one SUBSCRIBE, so every channel of the snapshot is live now.
+                if (everSubscribed) {
+                    try {
+                        listener.onResubscribed();
+                    } catch (RuntimeException e) {
+                        log.error("Listener failed after a resubscribe", e);
+                    }
+                }
+                everSubscribed = true;
             }
         }
 

@@ -110,6 +110,17 @@ public final class ChaosLoad implements AutoCloseable {
         return senders.stream().mapToLong(s -> s.unavailable.get()).sum();
     }
 
+    /** Presence frames saying a user went offline, as the watchers got them; no client leaves during a run. */
+    public long offlineEvents() {
+        long n = 0;
+        for (Watcher w : watchers) {
+            synchronized (w) {
+                n += w.offline;
+            }
+        }
+        return n;
+    }
+
     /** Every delivery to every watcher so far, in arrival order per watcher. */
     public List<Delivery> deliveries() {
         List<Delivery> all = new ArrayList<>();
@@ -264,6 +275,7 @@ public final class ChaosLoad implements AutoCloseable {
         private final Map<String, Set<Long>> seqs = new HashMap<>();
         private final Set<String> ids = new HashSet<>();
         private long redelivered;
+        private long offline;
 
         Watcher(WsClient client) {
             this.client = requireNonNull(client, "client");
@@ -272,6 +284,12 @@ public final class ChaosLoad implements AutoCloseable {
         void read() {
             while (running) {
                 JsonNode f = poll(client);
+                if (f != null && "presence".equals(f.path("type").asText()) && f.has("online")
+                        && !f.path("online").asBoolean()) {
+                    synchronized (this) {
+                        offline++;
+                    }
+                }
                 if (f == null || !"message".equals(f.path("type").asText())) {
                     continue;
                 }
