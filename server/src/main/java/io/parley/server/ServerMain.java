@@ -114,7 +114,8 @@ public final class ServerMain implements AutoCloseable {
         Blocking blocking = own(new Blocking(config.blockingThreads(), 10_000));
         RedisBatcher batcher = own(new RedisBatcher(redis, 100_000, "parley-redis-writer"));
         var events = new EventPublisher(batcher);
-        var producer = new QueueProducer(batcher, keys, mapper, config.queuePartitions());
+        var producer = new QueueProducer(batcher, keys, mapper, config.queuePartitions(),
+                config.queueMaxDepth());
         var users = new UserStore(dataSource);
         var rooms = new RoomStore(dataSource);
         var messages = new MessageStore(dataSource);

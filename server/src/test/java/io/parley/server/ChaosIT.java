@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.protocol.RedisKeys;
 import io.parley.server.support.ChaosLoad;
+import io.parley.server.support.PrivateMariaDb;
 import io.parley.server.support.PrivateRedis;
+import io.parley.server.support.Rest;
 import io.parley.server.support.Stack;
+import io.parley.server.support.WsClient;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -36,6 +39,8 @@ class ChaosIT {
             "c10", "c11", "c12", "c13", "c14", "c15");
     static final String[] FAST = {"PARLEY_RATE_PER_SEC", "5000", "PARLEY_RATE_BURST", "5000"};
     static final Duration SETTLE = Duration.ofSeconds(60);
+    /** Queue bound per partition in the database outage: reached within seconds at this test's rate. */
+    static final int QUEUE_BOUND = 300;
 
     private Stack stack;
     private int port1;
@@ -78,6 +83,7 @@ class ChaosIT {
                     .report();
             assertThat(f.lost()).isZero();
             assertThat(f.duplicated()).isZero();
+            assertThat(f.disordered()).isZero();
             assertThat(f.gaps()).isZero();
             // The lease is 1.5 s, renewed every 300 ms; typically ~1.7 s here. The margin absorbs a loaded machine.
             assertThat(recovery).isLessThan(4.0);
@@ -112,6 +118,7 @@ class ChaosIT {
                     recovery).report();
             assertThat(f.lost()).isZero();
             assertThat(f.duplicated()).isZero();
+            assertThat(f.disordered()).isZero();
             assertThat(f.gaps()).isZero();
             assertThat(frozen.isAlive()).as("the woken worker carries on").isTrue();
         }
@@ -148,10 +155,98 @@ class ChaosIT {
                     assertThat(f.lost()).isZero();
                 }
                 assertThat(f.duplicated()).isZero();
+                assertThat(f.disordered()).isZero();
                 assertThat(f.gaps()).as("stored but never delivered live").isEqualTo(f.lost());
                 assertThat(load.offlineEvents()).as("false offline presence").isZero();
             }
         }
+    }
+
+    /**
+     * The database SIGKILLed under load and started again 30 s later: the queue absorbs the sends (acknowledged) up to
+     * its bound, then they are refused with {@code unavailable}; afterwards every acknowledged message is stored once,
+     * in order, and delivered.
+     */
+    @Test
+    void aThirtySecondDatabaseOutageIsAbsorbedByTheBoundedQueue() throws Exception {
+        try (PrivateMariaDb mariadb = new PrivateMariaDb()) {
+            var db = mariadb.database(stack.services().database().databaseName());
+            String[] env = {"PARLEY_DB_URL", db.jdbcUrl(), "PARLEY_QUEUE_MAX_DEPTH", Integer.toString(QUEUE_BOUND)};
+            startReplicas(env);
+            stack.startWorker("db-1", env);
+            stack.startWorker("db-2", env);
+            try (ChaosLoad load = new ChaosLoad(List.of(port1, port2), List.of(port1, port2), ROOMS, 200)) {
+                load.awaitAcked(400, SETTLE);
+                mariadb.kill();
+                long downAt = System.nanoTime();
+                long ackedAtKill = load.acked();
+                Awaitility.await().atMost(SETTLE).until(() -> load.unavailable() > 0);
+                // The outage lasts 30 s whatever happens meanwhile: that is the fault being injected.
+                Thread.sleep(Duration.ofSeconds(30).minusNanos(System.nanoTime() - downAt));
+                long ackedDuringOutage = load.acked() - ackedAtKill;
+                List<Long> depths = queueDepths();
+                mariadb.start();
+                long upAt = System.nanoTime();
+                double recovery = load.secondsToFirstDelivery(upAt, d -> true, SETTLE);
+                load.awaitAcked(400, SETTLE);
+                load.stopAndSettle(SETTLE);
+                ChaosLoad.Figures f = load.audit("database SIGKILL, down 30 s", db, recovery).report();
+                System.out.printf("CHAOS   acked during the outage: %d; queue depths at its end: %s (bound %d)%n",
+                        ackedDuringOutage, depths, QUEUE_BOUND);
+                assertThat(ackedDuringOutage).as("the queue absorbed sends").isPositive();
+                assertThat(depths).allMatch(d -> d <= QUEUE_BOUND);
+                assertThat(Duration.ofNanos(upAt - downAt)).isGreaterThanOrEqualTo(Duration.ofSeconds(30));
+                assertThat(f.lost()).isZero();
+                assertThat(f.duplicated()).isZero();
+                assertThat(f.disordered()).isZero();
+                assertThat(f.gaps()).isZero();
+            }
+        }
+    }
+
+    /**
+     * A client that stops reading in rooms with steady traffic of 3 KB messages is dropped once 2 MiB wait for it,
+     * and nobody else notices: the watchers on the same replica get everything.
+     */
+    @Test
+    void aSlowReaderIsDroppedAndTheOthersMissNothing() throws Exception {
+        startReplicas();
+        stack.startWorker("slow-w");
+        Rest rest = new Rest(port1);
+        Rest.Account sloth = rest.newAccount("sloth");
+        try (WsClient joiner = WsClient.connect(port1, sloth.token())) {
+            joiner.awaitType("ready");
+            for (String room : ROOMS) {
+                joiner.reply(joiner.send("type", "join", "room", room));
+            }
+        }
+        try (ChaosLoad load = new ChaosLoad(List.of(port1, port2), List.of(port1, port2), ROOMS, 200, 3000)) {
+            load.awaitAcked(200, SETTLE);
+            long before = connections(rest);
+            try (WsClient unread = WsClient.connectNotReading(port1, sloth.token())) {
+                Awaitility.await().atMost(SETTLE).until(() -> connections(rest) == before + 1);
+                long openedAt = System.nanoTime();
+                Awaitility.await().atMost(SETTLE).until(() -> connections(rest) == before);
+                double dropped = (System.nanoTime() - openedAt) / 1e9;
+                load.awaitAcked(200, SETTLE);
+                load.stopAndSettle(SETTLE);
+                ChaosLoad.Figures f = load.audit("slow reader (3 KB messages, 600 KB/s)",
+                        stack.services().database(), dropped).report();
+                assertThat(f.lost()).isZero();
+                assertThat(f.duplicated()).isZero();
+                assertThat(f.disordered()).isZero();
+                assertThat(f.gaps()).isZero();
+            }
+        }
+    }
+
+    private static long connections(Rest rest) {
+        for (String line : rest.get("/metrics", null).raw().body().split("\n")) {
+            if (line.startsWith("parley_ws_connections ")) {
+                return (long) Double.parseDouble(line.substring("parley_ws_connections ".length()).trim());
+            }
+        }
+        throw new AssertionError("no parley_ws_connections gauge");
     }
 
     private void awaitLeasesSplit(String a, String b) {
@@ -185,6 +280,17 @@ class ChaosIT {
         }
         assertThat(rooms).as("rooms on %s's partitions", worker).isNotEmpty();
         return rooms;
+    }
+
+    private List<Long> queueDepths() {
+        RedisKeys keys = new RedisKeys(stack.services().redis().prefix());
+        List<Long> depths = new ArrayList<>();
+        try (Jedis jedis = new Jedis(stack.services().redis().uri())) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                depths.add(jedis.llen(keys.queue(p)));
+            }
+        }
+        return depths;
     }
 
     private Map<String, Long> lastStoredSeqs() throws Exception {

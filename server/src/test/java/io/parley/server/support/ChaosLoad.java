@@ -34,6 +34,7 @@ import org.awaitility.Awaitility;
 public final class ChaosLoad implements AutoCloseable {
     private final List<String> rooms;
     private final long periodNanos;
+    private final String padding;
     private final List<Sender> senders = new ArrayList<>();
     private final List<Watcher> watchers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -42,13 +43,13 @@ public final class ChaosLoad implements AutoCloseable {
 
     /** What one chaos run measured; {@link #toString()} is the line printed and kept for docs/RELIABILITY.md. */
     public record Figures(String scenario, long sent, long acked, long unavailable, long lost, long duplicated,
-                          long gaps, long redelivered, double recoverySeconds) {
+                          long disordered, long gaps, long redelivered, double recoverySeconds) {
         @Override
         public String toString() {
             return String.format(java.util.Locale.ROOT,
-                    "CHAOS %s: sent=%d acked=%d unavailable=%d lost=%d duplicated=%d gaps=%d redelivered=%d"
-                            + " recovery=%.2fs", scenario, sent, acked, unavailable, lost, duplicated, gaps,
-                    redelivered, recoverySeconds);
+                    "CHAOS %s: sent=%d acked=%d unavailable=%d lost=%d duplicated=%d disordered=%d gaps=%d"
+                            + " redelivered=%d recovery=%.2fs", scenario, sent, acked, unavailable, lost, duplicated,
+                    disordered, gaps, redelivered, recoverySeconds);
         }
 
         /** Prints the line and appends it to target/chaos-figures.txt, which docs/RELIABILITY.md is filled from. */
@@ -69,7 +70,14 @@ public final class ChaosLoad implements AutoCloseable {
     }
 
     public ChaosLoad(List<Integer> senderPorts, List<Integer> watcherPorts, List<String> rooms, int sendsPerSecond) {
+        this(senderPorts, watcherPorts, rooms, sendsPerSecond, 0);
+    }
+
+    /** With bodies padded to about {@code bodyChars} characters. */
+    public ChaosLoad(List<Integer> senderPorts, List<Integer> watcherPorts, List<String> rooms, int sendsPerSecond,
+                     int bodyChars) {
         this.rooms = List.copyOf(rooms);
+        this.padding = " " + "x".repeat(Math.max(0, bodyChars - 16));
         this.periodNanos = 1_000_000_000L / sendsPerSecond * senderPorts.size();
         for (int port : watcherPorts) {
             WsClient c = joined(port, "watch");
@@ -171,23 +179,34 @@ public final class ChaosLoad implements AutoCloseable {
 
     /**
      * The figures of the run: lost counts acknowledged messages missing from the database; duplicated, messages
-     * stored twice (or any break in a room's seqs 1..n); gaps, acknowledged messages that some watcher never
+     * stored twice (or any break in a room's seqs 1..n); disordered, messages stored before an earlier one of the
+     * same sender to the same room; gaps, acknowledged messages that some watcher never
      * received live; redelivered, messages a watcher received again (clients drop those by seq).
      */
     public Figures audit(String scenario, DatabaseSettings db, double recoverySeconds) throws SQLException {
         Set<String> acked = ackedIds();
         Set<String> stored = new HashSet<>();
         long rows;
+        long disordered = 0;
         Map<String, List<Long>> seqsByRoom = new HashMap<>();
+        Map<String, Long> lastSentIndex = new HashMap<>();
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
              Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT m.id, r.name, m.seq FROM messages m JOIN rooms r"
+             ResultSet rs = s.executeQuery("SELECT m.id, r.name, m.seq, m.client_msg_id FROM messages m JOIN rooms r"
                      + " ON r.id = m.room_id ORDER BY r.name, m.seq")) {
             rows = 0;
             while (rs.next()) {
                 rows++;
                 stored.add(rs.getString(1));
                 seqsByRoom.computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(rs.getLong(3));
+                // clientMsgId "s<sender>-<i>": one sender's messages to a room must be stored in the order sent.
+                String clientMsgId = rs.getString(4);
+                int dash = clientMsgId.indexOf('-');
+                long index = Long.parseLong(clientMsgId.substring(dash + 1));
+                Long previous = lastSentIndex.put(rs.getString(2) + "/" + clientMsgId.substring(0, dash), index);
+                if (previous != null && previous > index) {
+                    disordered++;
+                }
             }
         }
         long lost = acked.stream().filter(id -> !stored.contains(id)).count();
@@ -207,8 +226,8 @@ public final class ChaosLoad implements AutoCloseable {
                 gaps = Math.max(gaps, acked.stream().filter(id -> !w.ids.contains(id)).count());
             }
         }
-        return new Figures(scenario, sent(), acked.size(), unavailable(), lost, duplicated, gaps, redelivered,
-                recoverySeconds);
+        return new Figures(scenario, sent(), acked.size(), unavailable(), lost, duplicated, disordered, gaps,
+                redelivered, recoverySeconds);
     }
 
     @Override
@@ -241,7 +260,7 @@ public final class ChaosLoad implements AutoCloseable {
         void send() {
             long next = System.nanoTime();
             for (long i = 0; sending && !client.isClosed(); i++) {
-                client.send("type", "send", "room", rooms.get((int) (i % rooms.size())), "body", "chaos " + i,
+                client.send("type", "send", "room", rooms.get((int) (i % rooms.size())), "body", "chaos " + i + padding,
                         "clientMsgId", idPrefix + i);
                 sent.incrementAndGet();
                 next += periodNanos;
