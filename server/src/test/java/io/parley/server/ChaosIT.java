@@ -140,7 +140,7 @@ class ChaosIT {
             stack.startWorker("aof-1", "PARLEY_REDIS_URL", url);
             stack.startWorker("aof-2", "PARLEY_REDIS_URL", url);
             try (ChaosLoad load = new ChaosLoad(List.of(port1, port2), List.of(port1, port2), ROOMS, 200)) {
-                load.awaitAcked(600, SETTLE);
+                load.awaitDelivered(600, SETTLE);
                 redis.kill();
                 Awaitility.await().atMost(SETTLE).until(() -> load.unavailable() > 20);
                 redis.start();
@@ -176,7 +176,7 @@ class ChaosIT {
             stack.startWorker("db-1", env);
             stack.startWorker("db-2", env);
             try (ChaosLoad load = new ChaosLoad(List.of(port1, port2), List.of(port1, port2), ROOMS, 200)) {
-                load.awaitAcked(400, SETTLE);
+                load.awaitDelivered(400, SETTLE);
                 mariadb.kill();
                 long downAt = System.nanoTime();
                 long ackedAtKill = load.acked();

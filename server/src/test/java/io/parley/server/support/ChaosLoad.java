@@ -160,6 +160,12 @@ public final class ChaosLoad implements AutoCloseable {
         Awaitility.await().atMost(wait).until(() -> acked() >= target);
     }
 
+    /** Waits until the watchers have received at least {@code n} more messages: the workers are storing. */
+    public void awaitDelivered(long n, Duration wait) {
+        long target = deliveries().size() + n;
+        Awaitility.await().atMost(wait).until(() -> deliveries().size() >= target);
+    }
+
     /** Stops sending and waits until every watcher has every acknowledged message, or {@code wait} passes. */
     public void stopAndSettle(Duration wait) {
         sending = false;
