@@ -65,10 +65,7 @@ class ChaosIT {
 
     @Test
     void aSigkilledWorkersPartitionsMoveWithinSecondsAndNothingIsLost() throws Exception {
-        startReplicas();
-        Process doomed = stack.startWorker("doomed");
-        stack.startWorker("survivor");
-        awaitLeasesSplit("doomed", "survivor");
+        Process doomed = startReplicasAndTwoWorkers("doomed", "survivor");
         try (ChaosLoad load = new ChaosLoad(List.of(port1, port2), List.of(port1, port2), ROOMS, 200)) {
             load.awaitAcked(400, SETTLE);
             Set<String> itsRooms = roomsLeasedBy("doomed");
@@ -81,10 +78,7 @@ class ChaosIT {
             load.stopAndSettle(SETTLE);
             ChaosLoad.Figures f = load.audit("worker SIGKILL (1 of 2)", stack.services().database(), recovery)
                     .report();
-            assertThat(f.lost()).isZero();
-            assertThat(f.duplicated()).isZero();
-            assertThat(f.disordered()).isZero();
-            assertThat(f.gaps()).isZero();
+            assertNothingLost(f);
             // The lease is 1.5 s, renewed every 300 ms; typically ~1.7 s here. The margin absorbs a loaded machine.
             assertThat(recovery).isLessThan(4.0);
         }
@@ -92,10 +86,7 @@ class ChaosIT {
 
     @Test
     void aStoppedWorkerLosesItsPartitionsAndWakesUpHarmlessly() throws Exception {
-        startReplicas();
-        Process frozen = stack.startWorker("frozen");
-        stack.startWorker("awake");
-        awaitLeasesSplit("frozen", "awake");
+        Process frozen = startReplicasAndTwoWorkers("frozen", "awake");
         try (ChaosLoad load = new ChaosLoad(List.of(port1, port2), List.of(port1, port2), ROOMS, 200)) {
             load.awaitAcked(400, SETTLE);
             Set<String> itsRooms = roomsLeasedBy("frozen");
@@ -116,10 +107,7 @@ class ChaosIT {
             load.stopAndSettle(SETTLE);
             ChaosLoad.Figures f = load.audit("worker SIGSTOP (1 of 2) then SIGCONT", stack.services().database(),
                     recovery).report();
-            assertThat(f.lost()).isZero();
-            assertThat(f.duplicated()).isZero();
-            assertThat(f.disordered()).isZero();
-            assertThat(f.gaps()).isZero();
+            assertNothingLost(f);
             assertThat(frozen.isAlive()).as("the woken worker carries on").isTrue();
         }
     }
@@ -196,10 +184,7 @@ class ChaosIT {
                 assertThat(ackedDuringOutage).as("the queue absorbed sends").isPositive();
                 assertThat(depths).allMatch(d -> d <= QUEUE_BOUND);
                 assertThat(Duration.ofNanos(upAt - downAt)).isGreaterThanOrEqualTo(Duration.ofSeconds(30));
-                assertThat(f.lost()).isZero();
-                assertThat(f.duplicated()).isZero();
-                assertThat(f.disordered()).isZero();
-                assertThat(f.gaps()).isZero();
+                assertNothingLost(f);
             }
         }
     }
@@ -232,10 +217,7 @@ class ChaosIT {
                 load.stopAndSettle(SETTLE);
                 ChaosLoad.Figures f = load.audit("slow reader (3 KB messages, 600 KB/s)",
                         stack.services().database(), dropped).report();
-                assertThat(f.lost()).isZero();
-                assertThat(f.duplicated()).isZero();
-                assertThat(f.disordered()).isZero();
-                assertThat(f.gaps()).isZero();
+                assertNothingLost(f);
             }
         }
     }
@@ -249,6 +231,22 @@ class ChaosIT {
         throw new AssertionError("no parley_ws_connections gauge");
     }
 
+    private static void assertNothingLost(ChaosLoad.Figures f) {
+        assertThat(f.lost()).as("lost").isZero();
+        assertThat(f.duplicated()).as("duplicated").isZero();
+        assertThat(f.disordered()).as("disordered").isZero();
+        assertThat(f.gaps()).as("gaps").isZero();
+    }
+
+    /** Both replicas and two workers, once each worker holds half the partitions; answers the first worker. */
+    private Process startReplicasAndTwoWorkers(String first, String second) throws Exception {
+        startReplicas();
+        Process process = stack.startWorker(first);
+        stack.startWorker(second);
+        awaitLeasesSplit(first, second);
+        return process;
+    }
+
     private void awaitLeasesSplit(String a, String b) {
         Awaitility.await().atMost(SETTLE).until(() -> {
             Map<String, Integer> counts = new HashMap<>();
@@ -260,14 +258,24 @@ class ChaosIT {
     }
 
     private List<String> leaseOwners() {
+        return perPartition((jedis, keys, p) -> jedis.get(keys.lease(p)));
+    }
+
+    /** One value read per partition from the stack's Redis. */
+    private <T> List<T> perPartition(PartitionRead<T> read) {
         RedisKeys keys = new RedisKeys(stack.services().redis().prefix());
-        List<String> owners = new ArrayList<>();
+        List<T> values = new ArrayList<>();
         try (Jedis jedis = new Jedis(stack.services().redis().uri())) {
             for (int p = 0; p < PARTITIONS; p++) {
-                owners.add(jedis.get(keys.lease(p)));
+                values.add(read.read(jedis, keys, p));
             }
         }
-        return owners;
+        return values;
+    }
+
+    @FunctionalInterface
+    private interface PartitionRead<T> {
+        T read(Jedis jedis, RedisKeys keys, int partition);
     }
 
     private Set<String> roomsLeasedBy(String worker) {
@@ -283,14 +291,7 @@ class ChaosIT {
     }
 
     private List<Long> queueDepths() {
-        RedisKeys keys = new RedisKeys(stack.services().redis().prefix());
-        List<Long> depths = new ArrayList<>();
-        try (Jedis jedis = new Jedis(stack.services().redis().uri())) {
-            for (int p = 0; p < PARTITIONS; p++) {
-                depths.add(jedis.llen(keys.queue(p)));
-            }
-        }
-        return depths;
+        return perPartition((jedis, keys, p) -> jedis.llen(keys.queue(p)));
     }
 
     private Map<String, Long> lastStoredSeqs() throws Exception {
