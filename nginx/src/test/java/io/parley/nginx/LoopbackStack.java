@@ -140,6 +140,11 @@ final class LoopbackStack implements AutoCloseable {
         awaitStatus(http, URI.create("http://127.0.0.1:" + serverPorts.get(id) + "/readyz"), 200, again);
     }
 
+    /** The database and Redis prefix of this stack, for tests that audit what was stored. */
+    TestServices.Isolated services() {
+        return slice;
+    }
+
     URI nginxUri(String path) {
         return URI.create("http://127.0.0.1:" + nginxPort + path);
     }

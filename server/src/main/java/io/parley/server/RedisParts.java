@@ -33,7 +33,7 @@ final class RedisParts {
         });
         RedisBatcher batcher = new RedisBatcher(redis, 100_000, "parley-redis-writer");
         return new ServerParts(dataSource, node,
-                new QueueProducer(batcher, keys, mapper, config.queuePartitions()),
+                new QueueProducer(batcher, keys, mapper, config.queuePartitions(), config.queueMaxDepth()),
                 new EventPublisher(batcher),
                 new RedisSubscriber(config.redis(), keys.serverChannel(config.serverId())),
                 new LoginThrottle(redis, keys, config.loginAttemptsPerMinute()),

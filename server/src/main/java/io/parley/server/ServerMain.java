@@ -24,6 +24,7 @@ import io.parley.server.auth.Principal;
 import io.parley.server.auth.TokenService;
 import io.parley.server.auth.UserDirectory;
 import io.parley.server.bus.MessageIds;
+import io.parley.server.bus.Subscriber;
 import io.parley.server.chat.ChatService;
 import io.parley.server.chat.Connection;
 import io.parley.server.chat.LocalHub;
@@ -121,7 +122,7 @@ public final class ServerMain implements AutoCloseable {
         var tokens = new TokenService(config.jwtSecret(), config.tokenTtl(), Clock.systemUTC());
         var directory = new UserDirectory(users, blocking, events, keys.userChanges());
         var subscriber = parts.subscriber();
-        this.hub = new LocalHub(subscriber, keys, codec, metrics);
+        this.hub = new LocalHub(subscriber, keys, codec, metrics, messages, blocking);
         var presence = parts.presence().create(events, rooms, codec,
                 () -> hub.connections().stream().map(Connection::principal).distinct().toList());
         var chat = new ChatService(rooms, messages, producer, events, presence, hub, blocking,
@@ -136,11 +137,19 @@ public final class ServerMain implements AutoCloseable {
         parts.gauges().forEach(metrics::gauge);
 
         subscriber.subscribe(keys.userChanges());
-        subscriber.start((channel, payload) -> {
-            if (channel.equals(keys.userChanges())) {
-                directory.onChange(payload);
-            } else {
-                hub.onMessage(channel, payload);
+        subscriber.start(new Subscriber.Listener() {
+            @Override
+            public void onMessage(String channel, byte[] payload) {
+                if (channel.equals(keys.userChanges())) {
+                    directory.onChange(payload);
+                } else {
+                    hub.onMessage(channel, payload);
+                }
+            }
+
+            @Override
+            public void onResubscribed() {
+                hub.onResubscribed();
             }
         });
         own(subscriber);

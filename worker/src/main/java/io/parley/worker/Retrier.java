@@ -8,7 +8,11 @@ import java.util.function.BooleanSupplier;
  */
 final class Retrier {
     static final long INITIAL_BACKOFF_MS = 100;
-    static final long MAX_BACKOFF_MS = 5_000;
+    /**
+     * At most a second between attempts: work resumes within about a second of Redis or the database coming back,
+     * and one attempt per second per partition costs a recovering dependency nothing.
+     */
+    static final long MAX_BACKOFF_MS = 1_000;
 
     /** One attempt; any exception counts as a failure of the dependency. */
     @FunctionalInterface

@@ -85,8 +85,9 @@ public final class WorkerMain {
         PartitionCoordinator coordinator = new PartitionCoordinator(parts.leases(), config.partitions(),
                 (partition, onExit) -> new PartitionConsumer(partition, collaborators, onExit),
                 redisOutage, dbOutage, new HealthFile(config.healthFile()));
-        // Renew four times per lease period (at least every second), so a lease survives three missed ticks.
-        long tickMs = Math.min(1000, config.leaseMs() / 4);
+        // Renew five times per lease period (at least every second), so a lease survives four missed ticks, and a
+        // dead worker's expired lease is noticed within a fifth of a period.
+        long tickMs = Math.min(1000, config.leaseMs() / 5);
         // Closed in reverse order: the round loop after every consumer has ended, the pools after it.
         List<AutoCloseable> resources = new ArrayList<>(parts.resources());
         resources.add(committer);

@@ -1,8 +1,10 @@
 package io.parley.server.bus;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parley.protocol.ErrorCode;
 import io.parley.protocol.QueueEnvelope;
 import io.parley.protocol.RedisKeys;
+import io.parley.server.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -11,15 +13,22 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 
 /**
- * Pushes accepted messages onto their room's queue partition. A send with a {@code clientMsgId} goes through a
- * script that records the id it was acknowledged with and pushes only the first time, atomically, so a retry is
- * acknowledged again with the original id and never queued twice.
+ * Pushes accepted messages onto their room's queue partition, while it holds fewer than its bound of envelopes (past
+ * it, while the workers cannot store, say in a database outage, sends are refused rather than filling Redis's memory).
+ * A send with a {@code clientMsgId} goes through a script that records the id it was acknowledged with and pushes
+ * only the first time, atomically, so a retry is acknowledged again with the original id and never queued twice.
  */
 public final class QueueProducer implements MessageQueue {
     private static final int CLIENT_MSG_ID_TTL_SECONDS = 24 * 3600;
+    // Both answer nil when the partition is full.
+    private static final String PUSH = """
+            if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[2]) then return false end
+            return redis.call('LPUSH', KEYS[1], ARGV[1])
+            """;
     private static final String PUSH_ONCE = """
             local existing = redis.call('GET', KEYS[2])
             if existing then return existing end
+            if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[4]) then return false end
             redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
             redis.call('LPUSH', KEYS[1], ARGV[1])
             return ARGV[2]
@@ -29,12 +38,17 @@ public final class QueueProducer implements MessageQueue {
     private final RedisKeys keys;
     private final ObjectMapper mapper;
     private final int partitions;
+    private final String maxDepth;
 
-    public QueueProducer(RedisBatcher batcher, RedisKeys keys, ObjectMapper mapper, int partitions) {
+    public QueueProducer(RedisBatcher batcher, RedisKeys keys, ObjectMapper mapper, int partitions, int maxDepth) {
         this.batcher = Objects.requireNonNull(batcher, "batcher");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.partitions = partitions;
+        if (maxDepth < 1) {
+            throw new IllegalArgumentException("maxDepth: " + maxDepth + " (expected: >= 1)");
+        }
+        this.maxDepth = Integer.toString(maxDepth);
     }
 
     /** {@inheritDoc} Acknowledged once Redis holds it. */
@@ -52,17 +66,20 @@ public final class QueueProducer implements MessageQueue {
             @Override
             public Response<?> queue(Pipeline pipeline) {
                 if (envelope.clientMsgId() == null) {
-                    return pipeline.lpush(queue, json);
+                    return pipeline.eval(PUSH, List.of(queue), List.of(json, maxDepth));
                 }
                 return pipeline.eval(PUSH_ONCE,
                         List.of(queue, keys.clientMsgId(envelope.senderId(), envelope.clientMsgId())),
-                        List.of(json, envelope.id(), Integer.toString(CLIENT_MSG_ID_TTL_SECONDS)));
+                        List.of(json, envelope.id(), Integer.toString(CLIENT_MSG_ID_TTL_SECONDS), maxDepth));
             }
 
             @Override
             public void complete(Object reply, Throwable failure) {
                 if (failure != null) {
                     done.accept(null, failure);
+                } else if (reply == null) {
+                    done.accept(null, new ApiException(ErrorCode.UNAVAILABLE, "queue partition of room "
+                            + envelope.room() + " is full (" + maxDepth + " messages waiting), try again"));
                 } else if (reply instanceof byte[] bytes) {
                     done.accept(new String(bytes, StandardCharsets.UTF_8), null);
                 } else if (reply instanceof String id) {

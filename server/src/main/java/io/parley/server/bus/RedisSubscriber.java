@@ -28,6 +28,7 @@ public final class RedisSubscriber implements Subscriber {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean connected;
+    private boolean everSubscribed; // subscriber thread only
     private Pubsub current; // guarded by lock
     private Jedis jedis; // guarded by lock
 
@@ -121,6 +122,15 @@ public final class RedisSubscriber implements Subscriber {
                         }
                     }
                 }
+                // The control channel was the first of one SUBSCRIBE, so every channel of the snapshot is live now.
+                if (everSubscribed) {
+                    try {
+                        listener.onResubscribed();
+                    } catch (RuntimeException e) {
+                        log.error("Listener failed after a resubscribe", e);
+                    }
+                }
+                everSubscribed = true;
             }
         }
 

@@ -72,6 +72,8 @@ public final class PresenceService implements Presence {
     // One thread: a user's arrivals and departures must reach Redis in the order they happened.
     private final ThreadPoolExecutor updates = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(100_000), r -> daemon(r, "parley-presence"));
+    /** Since when the heartbeat has reached Redis without a failure; 0 while it fails. Presence thread only. */
+    private long redisUpSinceMs;
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "parley-presence-timer"));
 
@@ -146,6 +148,17 @@ public final class PresenceService implements Presence {
                 }
             }
             dead = jedis.zrangeByScore(keys.liveServers(), 0, now);
+        } catch (RuntimeException e) {
+            redisUpSinceMs = 0;
+            throw e;
+        }
+        if (redisUpSinceMs == 0) {
+            redisUpSinceMs = now;
+        }
+        if (now - redisUpSinceMs < EXPIRY_MS) {
+            // Redis was unreachable (restarted, failed over) until just now: the other replicas could not heartbeat
+            // either, through no fault of theirs. Give them one expiry period to do so before calling anyone dead.
+            return;
         }
         for (String server : dead) {
             sweep(server, now);

@@ -21,6 +21,7 @@ public record ServerConfig(
         Duration tokenTtl,
         Set<String> allowedOrigins,
         int queuePartitions,
+        int queueMaxDepth,
         int ratePerSecond,
         int rateBurst,
         int loginAttemptsPerMinute,
@@ -35,6 +36,12 @@ public record ServerConfig(
         int maxRoomsPerUser,
         DatabaseSettings database,
         RedisSettings redis) {
+
+    /**
+     * Envelopes one queue partition may hold before sends are refused ({@code unavailable}): with 8 partitions about
+     * 400,000 messages, ~150 MB of Redis memory, nearly a minute of database outage at 8,000 messages/s.
+     */
+    public static final int DEFAULT_QUEUE_MAX_DEPTH = 50_000;
 
     /** Development secret: known to everyone, so production refuses it. */
     public static final String DEV_SECRET = "parley-development-secret-do-not-use-in-production";
@@ -73,6 +80,7 @@ public record ServerConfig(
                 Arrays.stream(env.string("PARLEY_ALLOWED_ORIGINS", "").split(","))
                         .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet()),
                 env.integer("PARLEY_QUEUE_PARTITIONS", 8, 1, 1024),
+                env.integer("PARLEY_QUEUE_MAX_DEPTH", DEFAULT_QUEUE_MAX_DEPTH, 1, 100_000_000),
                 env.integer("PARLEY_RATE_PER_SEC", 20, 1, 1_000_000),
                 env.integer("PARLEY_RATE_BURST", 40, 1, 1_000_000),
                 env.integer("PARLEY_LOGIN_RATE_LIMIT", 10, 1, 1_000_000),
@@ -105,7 +113,7 @@ public record ServerConfig(
     public String toString() {
         return "ServerConfig[httpPort=" + httpPort + ", serverId=" + serverId + ", production=" + production
                 + ", jwtSecret=****, tokenTtl=" + tokenTtl + ", allowedOrigins=" + allowedOrigins
-                + ", queuePartitions=" + queuePartitions + ", rate=" + ratePerSecond + "/s burst " + rateBurst
+                + ", queuePartitions=" + queuePartitions + ", queueMaxDepth=" + queueMaxDepth + ", rate=" + ratePerSecond + "/s burst " + rateBurst
                 + ", loginAttemptsPerMinute=" + loginAttemptsPerMinute + ", bcryptCost=" + bcryptCost
                 + ", migrate=" + migrate + ", blockingThreads=" + blockingThreads + ", eventLoopThreads="
                 + eventLoopThreads + ", trustProxyHeaders=" + trustProxyHeaders

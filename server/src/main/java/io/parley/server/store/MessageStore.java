@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -48,14 +49,7 @@ public final class MessageStore {
                 ps.setLong(i++, q.before());
             }
             ps.setInt(i, q.limit() + 1);
-            List<ServerFrame.Message> messages = new ArrayList<>(q.limit() + 1);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    messages.add(new ServerFrame.Message(Long.toString(rs.getLong(1)), room, rs.getLong(2),
-                            rs.getString(3), rs.getString(4), rs.getString(5),
-                            Timestamps.format(SqlTime.instant(rs.getObject(6, LocalDateTime.class)))));
-                }
-            }
+            List<ServerFrame.Message> messages = read(ps, room, q.limit() + 1);
             boolean hasMore = messages.size() > q.limit();
             if (hasMore) {
                 messages.remove(messages.size() - 1);
@@ -65,5 +59,37 @@ public final class MessageStore {
             }
             return new Page(messages, hasMore);
         }
+    }
+
+    /**
+     * At most {@code limit} messages of the room, ascending by seq: those with a seq above {@code afterSeq} among the
+     * room's newest {@code window}, accepted at or after {@code sinceMs} (epoch milliseconds). What a replica missed
+     * while its pub/sub was down; the window bounds the rows read however long the room is.
+     */
+    public List<ServerFrame.Message> after(String room, long afterSeq, long sinceMs, int window, int limit)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT m.id, m.seq, m.sender_name, m.body, m.client_msg_id,"
+                     + " m.created_at FROM messages m JOIN rooms r ON r.id = m.room_id WHERE r.name = ?"
+                     + " AND m.seq > GREATEST(?, r.last_seq - ?) AND m.created_at >= ? ORDER BY m.seq ASC LIMIT ?")) {
+            ps.setString(1, room);
+            ps.setLong(2, afterSeq);
+            ps.setInt(3, window);
+            ps.setString(4, SqlTime.utc(Instant.ofEpochMilli(Math.max(0, sinceMs))));
+            ps.setInt(5, limit);
+            return read(ps, room, limit);
+        }
+    }
+
+    private static List<ServerFrame.Message> read(PreparedStatement ps, String room, int expected) throws SQLException {
+        List<ServerFrame.Message> messages = new ArrayList<>(expected);
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                messages.add(new ServerFrame.Message(Long.toString(rs.getLong(1)), room, rs.getLong(2),
+                        rs.getString(3), rs.getString(4), rs.getString(5),
+                        Timestamps.format(SqlTime.instant(rs.getObject(6, LocalDateTime.class)))));
+            }
+        }
+        return messages;
     }
 }

@@ -15,6 +15,7 @@ class ServerConfigTest {
         assertThat(c.usesDevSecret()).isTrue();
         assertThat(c.database().jdbcUrl()).isEqualTo("jdbc:mysql://127.0.0.1:3306/parley");
         assertThat(c.redis().prefix()).isEqualTo("parley:");
+        assertThat(c.queueMaxDepth()).isEqualTo(ServerConfig.DEFAULT_QUEUE_MAX_DEPTH);
         assertThat(c.toString()).doesNotContain(ServerConfig.DEV_SECRET);
     }
 
@@ -43,5 +44,7 @@ class ServerConfigTest {
     void namesTheVariableAndTheExpectedRangeOnBadValues() {
         assertThatThrownBy(() -> ServerConfig.fromEnv(new Env(Map.of("PARLEY_HTTP_PORT", "70000"))))
                 .hasMessage("PARLEY_HTTP_PORT: 70000 (expected: 0-65535)");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(new Env(Map.of("PARLEY_QUEUE_MAX_DEPTH", "0"))))
+                .hasMessageContaining("PARLEY_QUEUE_MAX_DEPTH");
     }
 }

@@ -50,7 +50,7 @@ public final class Stack implements AutoCloseable {
 
     /** Starts the worker jar as a real process; its log goes to target/. */
     public Process startWorker(String workerId, String... overrides) throws IOException {
-        List<String> all = new ArrayList<>(List.of("PARLEY_WORKER_ID", workerId, "PARLEY_WORKER_LEASE_MS", "2000"));
+        List<String> all = new ArrayList<>(List.of("PARLEY_WORKER_ID", workerId));
         all.addAll(List.of(overrides));
         return startJar("worker", workerId, all);
     }

@@ -141,6 +141,16 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
+    /** The next frame not yet taken, or null after {@code wait}; for readers that take every frame in order. */
+    public JsonNode poll(Duration wait) throws InterruptedException {
+        synchronized (seen) {
+            if (!seen.isEmpty()) {
+                return seen.remove(0);
+            }
+        }
+        return inbox.poll(wait.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     /** Waits for the reply to a ref. */
     public JsonNode reply(String ref) {
         return await(f -> ref.equals(f.path("ref").asText(null)));

@@ -22,7 +22,7 @@ public record WorkerConfig(DatabaseSettings database, RedisSettings redis, Strin
                            int batchSize, int leaseMs, boolean migrate, Optional<Path> healthFile) {
     public static final int DEFAULT_PARTITIONS = 8;
     public static final int DEFAULT_BATCH = 500;
-    public static final int DEFAULT_LEASE_MS = 10_000;
+    public static final int DEFAULT_LEASE_MS = 1_500;
     public static final int MAX_PARTITIONS = 1024;
     public static final int MAX_BATCH = 5000;
     public static final int MIN_LEASE_MS = 1000;

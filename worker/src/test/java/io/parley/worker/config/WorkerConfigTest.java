@@ -16,7 +16,7 @@ class WorkerConfigTest {
         assertThat(config.workerId()).isEqualTo("box-" + ProcessHandle.current().pid());
         assertThat(config.partitions()).isEqualTo(8);
         assertThat(config.batchSize()).isEqualTo(500);
-        assertThat(config.leaseMs()).isEqualTo(10_000);
+        assertThat(config.leaseMs()).isEqualTo(1_500);
         assertThat(config.migrate()).isTrue();
         assertThat(config.healthFile()).isEmpty();
         assertThat(config.database().poolSize()).isEqualTo(4);
