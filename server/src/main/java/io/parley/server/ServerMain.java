@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.parley.infra.Databases;
 import io.parley.infra.Env;
+import io.parley.infra.Logs;
 import io.parley.infra.RedisPools;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.Json;
@@ -58,6 +59,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 
 /** The server process: reads its configuration, wires every collaborator by hand, serves, and shuts down cleanly. */
 public final class ServerMain implements AutoCloseable {
@@ -72,6 +75,7 @@ public final class ServerMain implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public static void main(String[] args) throws Exception {
+        Logs.checkFormat(Env.system());
         ServerConfig config = ServerConfig.fromEnv(Env.system());
         if (args.length == 1 && args[0].equals("migrate")) {
             Databases.migrate(config.database());
@@ -87,6 +91,7 @@ public final class ServerMain implements AutoCloseable {
 
     /** Starts a replica; it serves until {@link #close()}. */
     public static ServerMain start(ServerConfig config) throws Exception {
+        Logs.instance(config.serverId());
         log.info("Starting Parley server {}", config);
         if (config.usesDevSecret()) {
             log.warn("*** USING THE DEVELOPMENT JWT SECRET: anyone can forge tokens. Set PARLEY_JWT_SECRET. ***");
@@ -130,11 +135,13 @@ public final class ServerMain implements AutoCloseable {
                 new LoginThrottle(redis, keys, config.loginAttemptsPerMinute()), events, health, metrics, blocking,
                 codec, keys, responses);
 
-        metrics.gauge("parley_ws_connections", hub::connectionCount);
-        metrics.gauge("parley_users_online_here", hub::userCount);
-        metrics.gauge("parley_blocking_queue", blocking::queued);
-        metrics.gauge("parley_redis_commands_pending", batcher::pending);
-        metrics.gauge("parley_queue_depth", () -> queueDepth(redis, keys, config.queuePartitions()));
+        metrics.gauge("parley_ws_connections", "Open WebSocket connections", hub::connectionCount);
+        metrics.gauge("parley_users_online_here", "Users with a connection to this replica", hub::userCount);
+        metrics.gauge("parley_blocking_queue", "Tasks waiting for a blocking thread", blocking::queued);
+        metrics.gauge("parley_redis_commands_pending", "Redis commands waiting to be sent", batcher::pending);
+        metrics.gauge("parley_ready", "1 when Redis and the database answer (as /readyz)",
+                () -> health.redisUp() && health.databaseUp() ? 1 : 0);
+        metrics.queueLengths(() -> queueLengths(redis, keys, config.queuePartitions()));
 
         subscriber.start(hub);
         own(subscriber);
@@ -169,13 +176,18 @@ public final class ServerMain implements AutoCloseable {
         log.info("Parley server {} listening on port {} ({})", config.serverId(), port, epoll ? "epoll" : "nio");
     }
 
-    private static long queueDepth(JedisPool redis, RedisKeys keys, int partitions) {
+    private static Metrics.QueueLengths queueLengths(JedisPool redis, RedisKeys keys, int partitions) {
         try (Jedis jedis = redis.getResource()) {
-            long depth = 0;
+            Pipeline pipeline = jedis.pipelined();
+            List<Response<Long>> queued = new ArrayList<>(partitions);
+            List<Response<Long>> inflight = new ArrayList<>(partitions);
             for (int p = 0; p < partitions; p++) {
-                depth += jedis.llen(keys.queue(p));
+                queued.add(pipeline.llen(keys.queue(p)));
+                inflight.add(pipeline.llen(keys.inflight(p)));
             }
-            return depth;
+            pipeline.sync();
+            return new Metrics.QueueLengths(queued.stream().mapToLong(Response::get).toArray(),
+                    inflight.stream().mapToLong(Response::get).toArray());
         }
     }
 

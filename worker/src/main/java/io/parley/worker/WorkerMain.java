@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import io.parley.infra.Databases;
 import io.parley.infra.Env;
+import io.parley.infra.Logs;
 import io.parley.infra.RedisPools;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.Json;
@@ -32,6 +33,7 @@ public final class WorkerMain {
     public static void main(String[] args) {
         WorkerConfig config;
         try {
+            Logs.checkFormat(Env.system());
             config = WorkerConfig.fromEnv(Env.system());
         } catch (IllegalArgumentException e) {
             log.error("Invalid configuration: {}", e.getMessage());
@@ -51,6 +53,7 @@ public final class WorkerMain {
 
     /** Wires and starts a worker exactly as the process runs one; closing it closes its pools too. */
     static Worker start(WorkerConfig config) {
+        Logs.instance(config.workerId());
         Outage redisOutage = new Outage("Redis");
         Outage dbOutage = new Outage("MySQL");
         Retrier retrier = new Retrier();
