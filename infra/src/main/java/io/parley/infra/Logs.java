@@ -4,9 +4,9 @@ import ch.qos.logback.classic.LoggerContext;
 import java.util.Set;
 import org.slf4j.LoggerFactory;
 
-/** Names this process in every log line (logback.xml prints the {@code instance} property, text or JSON). */
+/** Names this process in every log line ({@link LogSetup} prints the {@code instance} property, text or JSON). */
 public final class Logs {
-    /** The values of {@code PARLEY_LOG_FORMAT} that logback.xml has an appender for. */
+    /** The values of {@code PARLEY_LOG_FORMAT} that {@link LogSetup} knows. */
     private static final Set<String> FORMATS = Set.of("text", "json");
 
     private Logs() {
