@@ -258,6 +258,8 @@ $(profile "$worker_jfr_file" "Worker w1")
 
 $( [ -f "$here/notes.md" ] && cat "$here/notes.md" )
 
+$( [ -f "$here/metrics-cost.md" ] && cat "$here/metrics-cost.md" )
+
 ## Exact commands
 
 Stack (every process with the same environment: \`PARLEY_DB_URL=jdbc:mysql://127.0.0.1:3306/parley_bench_<run>\`,

@@ -39,8 +39,9 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 CMD ["htt
 # ---- worker ----
 FROM runtime AS worker
 COPY --from=build --chown=root:root --chmod=0644 /out/parley-worker.jar /app/parley-worker.jar
-ENV PARLEY_WORKER_HEALTH_FILE=/tmp/parley-worker.alive
+# /metrics and /healthz; PARLEY_WORKER_HTTP_PORT=0 turns them off (then replace the health check).
+ENV PARLEY_WORKER_HTTP_PORT=9090
+EXPOSE 9090
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=70", "-XX:InitialRAMPercentage=25", "-XX:+ExitOnOutOfMemoryError", \
             "-jar", "/app/parley-worker.jar"]
-HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
-    CMD ["sh", "-c", "find \"$PARLEY_WORKER_HEALTH_FILE\" -mmin -1 | grep -q ."]
+HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 CMD ["http-health", "9090", "/healthz"]

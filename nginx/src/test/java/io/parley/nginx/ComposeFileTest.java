@@ -24,18 +24,21 @@ import org.junit.jupiter.api.Test;
 
 /** Static checks of docker/compose.yaml, the Dockerfiles, .env.example and the Nginx template (no Docker engine). */
 class ComposeFileTest {
-    private static final Set<String> SERVICES = Set.of("nginx", "backend", "worker", "migrate", "redis", "db");
+    private static final Set<String> SERVICES = Set.of("nginx", "backend", "worker", "migrate", "redis", "db",
+            "prometheus", "grafana");
+    /** Started only with {@code --profile monitoring}, published on the host's loopback only. */
+    private static final Set<String> MONITORING = Set.of("prometheus", "grafana");
     private static final String ONE_SHOT = "migrate";
 
     /** What the infra module reads for the database and Redis (DatabaseSettings, RedisSettings). */
     private static final Set<String> STORE_VARS = Set.of("PARLEY_DB_URL", "PARLEY_DB_USER", "PARLEY_DB_PASSWORD",
             "PARLEY_DB_POOL_SIZE", "MYSQL_HOST", "MYSQL_PORT", "MYSQL_DATABASE", "MYSQL_USER", "MYSQL_PASSWORD",
             "PARLEY_REDIS_URL", "REDIS_URL", "CELERY_BROKER_URL", "PARLEY_REDIS_PREFIX", "PARLEY_QUEUE_PARTITIONS",
-            "PARLEY_MIGRATE");
+            "PARLEY_MIGRATE", "PARLEY_LOG_FORMAT");
     private static final Set<String> SERVER_VARS = union(STORE_VARS, Set.of("PARLEY_HTTP_PORT", "PARLEY_JWT_SECRET",
             "SECRET_KEY", "PARLEY_PROFILE", "PARLEY_SERVER_ID", "PARLEY_ALLOWED_ORIGINS", "PARLEY_TRUST_PROXY_HEADERS"));
     private static final Set<String> WORKER_VARS = union(STORE_VARS, Set.of("PARLEY_WORKER_ID",
-            "PARLEY_WORKER_HEALTH_FILE"));
+            "PARLEY_WORKER_HEALTH_FILE", "PARLEY_WORKER_HTTP_PORT"));
 
     private static Path root;
     private static JsonNode services;
@@ -74,8 +77,14 @@ class ComposeFileTest {
 
     @Test
     void onlyNginxPublishesAPortAndItIsTheOneNginxListensOn() throws IOException {
-        services.properties().forEach(e -> assertThat(e.getValue().has("ports"))
-                .as("%s publishes ports", e.getKey()).isEqualTo(e.getKey().equals("nginx")));
+        services.properties().forEach(e -> {
+            if (MONITORING.contains(e.getKey())) {
+                e.getValue().path("ports").forEach(p -> assertThat(p.asText()).startsWith("127.0.0.1:"));
+            } else {
+                assertThat(e.getValue().has("ports")).as("%s publishes ports", e.getKey())
+                        .isEqualTo(e.getKey().equals("nginx"));
+            }
+        });
         JsonNode ports = services.path("nginx").path("ports");
         assertThat(ports).hasSize(1);
         assertThat(ports.get(0).asText()).isEqualTo("${PARLEY_PUBLIC_PORT:-80}:8080");
@@ -89,9 +98,9 @@ class ComposeFileTest {
         assertEnv("worker", WORKER_VARS, "worker", "infra", "protocol");
         assertThat(env("backend")).containsEntry("PARLEY_MIGRATE", "false").containsKey("PARLEY_JWT_SECRET");
         assertThat(env("worker")).containsEntry("PARLEY_MIGRATE", "false")
-                .containsEntry("PARLEY_WORKER_HEALTH_FILE", "/tmp/parley-worker.alive");
+                .containsEntry("PARLEY_WORKER_HTTP_PORT", "9090");
         assertThat(services.path("worker").path("healthcheck").path("test").toString())
-                .contains("/tmp/parley-worker.alive");
+                .isEqualTo("[\"CMD\",\"http-health\",\"9090\",\"/healthz\"]");
         // The seed application's names are mapped, with the PARLEY_ names winning.
         assertThat(env("backend").get("PARLEY_JWT_SECRET")).isEqualTo("${PARLEY_JWT_SECRET:-${SECRET_KEY:-}}");
         assertThat(env("backend").get("PARLEY_DB_USER")).startsWith("${MYSQL_USER");
@@ -154,6 +163,21 @@ class ComposeFileTest {
         assertThat(version[0] * 1_000_000 + version[1] * 1_000 + version[2]).as("nginx >= 1.27.3")
                 .isGreaterThanOrEqualTo(1_027_003);
         assertThat(dockerfile).doesNotContainPattern("(?m)^FROM nginx:");
+    }
+
+    @Test
+    void monitoringIsAnOptionalProfileWhoseMountedFilesExist() {
+        for (String name : MONITORING) {
+            JsonNode s = services.path(name);
+            assertThat(s.path("profiles").toString()).as(name).isEqualTo("[\"monitoring\"]");
+            s.path("volumes").forEach(v -> {
+                String source = v.asText().split(":")[0];
+                if (source.startsWith("../")) {
+                    assertThat(root.resolve("docker").resolve(source).normalize()).as("%s mounts", name).exists();
+                }
+            });
+        }
+        assertThat(root.resolve("monitoring/grafana/dashboards/parley.json")).isRegularFile();
     }
 
     @Test

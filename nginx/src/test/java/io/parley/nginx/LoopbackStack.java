@@ -36,6 +36,7 @@ final class LoopbackStack implements AutoCloseable {
     private final Map<String, List<String>> serverCommands = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> serverEnvs = new LinkedHashMap<>();
     ManagedProcess worker;
+    int workerHttpPort;
     ManagedProcess nginx;
     int nginxPort;
     private final List<ManagedProcess> all = new ArrayList<>();
@@ -99,6 +100,8 @@ final class LoopbackStack implements AutoCloseable {
         Map<String, String> workerEnv = new HashMap<>(env);
         workerEnv.put("PARLEY_WORKER_ID", "worker-1");
         workerEnv.put("PARLEY_WORKER_HEALTH_FILE", dir.resolve(WORKER_HEALTH_FILE).toString());
+        workerHttpPort = ManagedProcess.freePort();
+        workerEnv.put("PARLEY_WORKER_HTTP_PORT", Integer.toString(workerHttpPort));
         worker = launch("worker-1", ManagedProcess.javaJar(workerJar), workerEnv);
 
         for (var entry : servers.entrySet()) {

@@ -12,11 +12,14 @@ import io.parley.server.bus.RedisBatcher;
 import io.parley.server.bus.RedisSubscriber;
 import io.parley.server.chat.PresenceService;
 import io.parley.server.config.ServerConfig;
+import io.parley.server.metrics.Metrics;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 
 /** The scale-out parts of a replica: MySQL, and Redis for the queue, pub/sub, presence, throttle and node numbers. */
 final class RedisParts {
@@ -40,8 +43,11 @@ final class RedisParts {
                 (events, rooms, codec, localUsers) ->
                         new PresenceService(redis, keys, config.serverId(), events, rooms, codec, localUsers),
                 () -> ping(redis),
-                Map.of("parley_redis_commands_pending", batcher::pending,
-                        "parley_queue_depth", () -> queueDepth(redis, keys, config.queuePartitions())),
+                metrics -> {
+                    metrics.gauge("parley_redis_commands_pending", "Redis commands waiting to be sent",
+                            batcher::pending);
+                    metrics.queueLengths(() -> queueLengths(redis, keys, config.queuePartitions()));
+                },
                 List.of(dataSource, redis, batcher));
     }
 
@@ -51,13 +57,18 @@ final class RedisParts {
         }
     }
 
-    private static long queueDepth(JedisPool redis, RedisKeys keys, int partitions) {
+    private static Metrics.QueueLengths queueLengths(JedisPool redis, RedisKeys keys, int partitions) {
         try (Jedis jedis = redis.getResource()) {
-            long depth = 0;
+            Pipeline pipeline = jedis.pipelined();
+            List<Response<Long>> queued = new ArrayList<>(partitions);
+            List<Response<Long>> inflight = new ArrayList<>(partitions);
             for (int p = 0; p < partitions; p++) {
-                depth += jedis.llen(keys.queue(p));
+                queued.add(pipeline.llen(keys.queue(p)));
+                inflight.add(pipeline.llen(keys.inflight(p)));
             }
-            return depth;
+            pipeline.sync();
+            return new Metrics.QueueLengths(queued.stream().mapToLong(Response::get).toArray(),
+                    inflight.stream().mapToLong(Response::get).toArray());
         }
     }
 }

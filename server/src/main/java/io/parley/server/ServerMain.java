@@ -16,6 +16,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.parley.infra.Databases;
 import io.parley.infra.Env;
+import io.parley.infra.Logs;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.Json;
 import io.parley.protocol.RedisKeys;
@@ -66,6 +67,7 @@ public final class ServerMain implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public static void main(String[] args) throws Exception {
+        Logs.checkFormat(Env.system());
         if (args.length == 1 && args[0].equals("standalone")) {
             Standalone.main(Env.system());
             return;
@@ -85,6 +87,7 @@ public final class ServerMain implements AutoCloseable {
 
     /** Starts a replica; it serves until {@link #close()}. */
     public static ServerMain start(ServerConfig config) throws Exception {
+        Logs.instance(config.serverId());
         log.info("Starting Parley server {}", config);
         if (config.usesDevSecret()) {
             log.warn("*** USING THE DEVELOPMENT JWT SECRET: anyone can forge tokens. Set PARLEY_JWT_SECRET. ***");
@@ -131,10 +134,12 @@ public final class ServerMain implements AutoCloseable {
         var api = new RestApi(users, rooms, messages, new PasswordHasher(config.bcryptCost()), tokens, directory,
                 parts.logins(), events, health, metrics, blocking, codec, keys, responses);
 
-        metrics.gauge("parley_ws_connections", hub::connectionCount);
-        metrics.gauge("parley_users_online_here", hub::userCount);
-        metrics.gauge("parley_blocking_queue", blocking::queued);
-        parts.gauges().forEach(metrics::gauge);
+        metrics.gauge("parley_ws_connections", "Open WebSocket connections", hub::connectionCount);
+        metrics.gauge("parley_users_online_here", "Users with a connection to this replica", hub::userCount);
+        metrics.gauge("parley_blocking_queue", "Tasks waiting for a blocking thread", blocking::queued);
+        metrics.gauge("parley_ready", "1 when the queue, pub/sub and the database answer (as /readyz)",
+                () -> health.redisUp() && health.databaseUp() ? 1 : 0);
+        parts.instruments().accept(metrics);
 
         subscriber.subscribe(keys.userChanges());
         subscriber.start(new Subscriber.Listener() {

@@ -9,12 +9,12 @@ import io.parley.server.bus.MessageQueue;
 import io.parley.server.bus.Publisher;
 import io.parley.server.bus.Subscriber;
 import io.parley.server.chat.Presence;
+import io.parley.server.metrics.Metrics;
 import io.parley.server.store.RoomStore;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.function.LongSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 
@@ -24,12 +24,12 @@ import javax.sql.DataSource;
  *
  * @param node       this process's node number for message ids (0-1023)
  * @param busUp      whether the queue and pub/sub answer now (readiness)
- * @param gauges     part-specific metrics
+ * @param instruments registers the part-specific metrics
  * @param resources  closed by the server in reverse order, after its own
  */
 public record ServerParts(DataSource dataSource, long node, MessageQueue queue, Publisher publisher,
                           Subscriber subscriber, LoginAttempts logins, PresenceFactory presence, BooleanSupplier busUp,
-                          Map<String, LongSupplier> gauges, List<AutoCloseable> resources) {
+                          Consumer<Metrics> instruments, List<AutoCloseable> resources) {
 
     /** Builds the presence part once the hub it reports on exists. */
     @FunctionalInterface
@@ -45,7 +45,7 @@ public record ServerParts(DataSource dataSource, long node, MessageQueue queue, 
         requireNonNull(logins, "logins");
         requireNonNull(presence, "presence");
         requireNonNull(busUp, "busUp");
-        gauges = Map.copyOf(gauges);
+        requireNonNull(instruments, "instruments");
         resources = List.copyOf(resources);
         if (node < 0 || node > 1023) {
             throw new IllegalArgumentException("node: " + node + " (expected: 0-1023)");

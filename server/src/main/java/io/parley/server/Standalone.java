@@ -24,7 +24,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,8 +89,14 @@ public final class Standalone implements AutoCloseable {
                     new LocalLoginThrottle(config.loginAttemptsPerMinute(), System::currentTimeMillis),
                     (events, rooms, codec, localUsers) -> new LocalPresence(events, keys, codec),
                     () -> true,
-                    Map.of("parley_queue_pending", queue::pending, "parley_queue_depth", queue::depth,
-                            "parley_pubsub_pending", bus::pending),
+                    metrics -> {
+                        metrics.gauge("parley_queue_pending", "Sends waiting to be committed to the embedded queue",
+                                queue::pending);
+                        metrics.gauge("parley_queue_depth", "Envelopes in the embedded queue not yet stored",
+                                queue::depth);
+                        metrics.gauge("parley_pubsub_pending", "Published frames not yet handed to the fan-out",
+                                bus::pending);
+                    },
                     List.of());
             ServerMain server;
             try {

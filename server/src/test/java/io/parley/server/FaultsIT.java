@@ -151,7 +151,8 @@ class FaultsIT {
     private static long connections(Rest rest) {
         for (String line : rest.get("/metrics", null).raw().body().split("\n")) {
             if (line.startsWith("parley_ws_connections ")) {
-                return Long.parseLong(line.substring("parley_ws_connections ".length()).trim());
+                // The Prometheus client writes every value as a double ("2.0").
+                return (long) Double.parseDouble(line.substring("parley_ws_connections ".length()).trim());
             }
         }
         throw new AssertionError("no parley_ws_connections gauge");

@@ -143,6 +143,6 @@ class RestApiIT {
         assertThat(ready.body().path("redis").asText()).isEqualTo("up");
         assertThat(ready.body().path("db").asText()).isEqualTo("up");
         String metrics = rest.get("/metrics", null).raw().body();
-        assertThat(metrics).contains("parley_ws_connections ", "parley_queue_depth ", "parley_errors_total{code=\"");
+        assertThat(metrics).contains("parley_ws_connections ", "parley_queue_depth{partition=\"0\"} ", "parley_errors_total{code=\"");
     }
 }

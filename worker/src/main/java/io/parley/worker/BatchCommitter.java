@@ -87,6 +87,7 @@ final class BatchCommitter implements AutoCloseable {
     Handback consume(PartitionConsumer consumer, List<String> batch) {
         Cycle s = new Cycle(consumer);
         s.load(batch, decoder);
+        metrics.taken(s.envelopes);
         if (closed) {
             throw new Retrier.Abandoned("committer closed");
         }
@@ -123,6 +124,7 @@ final class BatchCommitter implements AutoCloseable {
         try {
             while (!closed) {
                 if (round.isEmpty()) {
+                    metrics.inFlight(0);
                     round.add(pending.take());
                 }
                 long wait = lastRoundStart + MIN_ROUND_NANOS - System.nanoTime();
@@ -191,7 +193,10 @@ final class BatchCommitter implements AutoCloseable {
             return;
         }
         // Each partition's envelopes stay in queue order, and no room spans two partitions, so rooms keep theirs.
+        metrics.inFlight(raw);
+        long start = System.nanoTime();
         BatchResult result = writer.write(connection(), envelopes, fresh);
+        metrics.storeTransaction(start);
         metrics.recordBatch(raw, result.stored(), result.duplicates(), result.dropped() + raw - envelopes.size());
         Map<Cycle, List<StoredMessage>> toPublish = new IdentityHashMap<>();
         for (StoredMessage m : result.toPublish()) {
@@ -212,7 +217,9 @@ final class BatchCommitter implements AutoCloseable {
         }
         List<WorkQueue.Taken> answers;
         try {
+            long start = System.nanoTime();
             answers = queue.takeAll(takes);
+            metrics.publishPipeline(start);
             redisOutage.succeeded();
         } catch (RuntimeException e) {
             redisOutage.failed(e);
@@ -224,6 +231,9 @@ final class BatchCommitter implements AutoCloseable {
         for (int i = 0; i < round.size(); i++) {
             Cycle s = round.get(i);
             WorkQueue.Taken answer = answers.get(i);
+            if (answer.failure() == null) {
+                metrics.published(s.envelopes);
+            }
             if (answer.failure() != null) {
                 // That script did not run (say, Redis lost its scripts): the consumer does it again by itself.
                 redisOutage.failed(answer.failure());
@@ -233,6 +243,7 @@ final class BatchCommitter implements AutoCloseable {
             } else if (!answer.batch().isEmpty()) {
                 s.idleRounds = 0;
                 s.load(answer.batch(), decoder);
+                metrics.taken(s.envelopes);
                 next.add(s);
             } else if (busy && s.consumer.isActive() && ++s.idleRounds <= MAX_IDLE_ROUNDS) {
                 // While other partitions keep the loop going, another take in its pipeline costs less than handing

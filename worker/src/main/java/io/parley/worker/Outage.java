@@ -16,6 +16,8 @@ final class Outage {
     private final String dependency;
     private final AtomicLong downSinceMs = new AtomicLong();
     private final AtomicLong failedAttempts = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong outages = new AtomicLong();
 
     Outage(String dependency) {
         this.dependency = requireNonNull(dependency, "dependency");
@@ -23,7 +25,9 @@ final class Outage {
 
     void failed(Exception e) {
         failedAttempts.incrementAndGet();
+        failures.incrementAndGet();
         if (downSinceMs.compareAndSet(0, System.currentTimeMillis())) {
+            outages.incrementAndGet();
             log.warn("{} is failing, retrying with backoff until it recovers: {}", dependency, describe(e));
         } else {
             log.debug("{} still failing: {}", dependency, describe(e));
@@ -36,6 +40,20 @@ final class Outage {
             log.info("{} is back after {} ms ({} failed attempts)", dependency, System.currentTimeMillis() - since,
                     failedAttempts.getAndSet(0));
         }
+    }
+
+    String dependency() {
+        return dependency;
+    }
+
+    /** Failed attempts since the start (each one retried). */
+    long failures() {
+        return failures.get();
+    }
+
+    /** Outages since the start. */
+    long outages() {
+        return outages.get();
     }
 
     boolean isDown() {

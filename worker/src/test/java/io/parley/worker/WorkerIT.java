@@ -247,7 +247,7 @@ class WorkerIT {
 
     private Worker startWorker(String id, int leaseMs, RedisSettings redisSettings) {
         return WorkerMain.start(new WorkerConfig(services.database(), redisSettings, id, PARTITIONS, 100, leaseMs,
-                false, Optional.empty()));
+                false, Optional.empty(), 0));
     }
 
     private <T extends AutoCloseable> T closing(T closeable) {

@@ -17,6 +17,11 @@ public final class MessageIds {
         this.node = node;
     }
 
+    /** The epoch milliseconds when {@code id} was generated (when a replica accepted the send). */
+    public static long millisOf(long id) {
+        return (id >>> 22) + EPOCH_MS;
+    }
+
     public synchronized long next() {
         long now = System.currentTimeMillis();
         if (now < lastMs) {

@@ -147,6 +147,7 @@ public final class ChatService {
         QueueEnvelope envelope = new QueueEnvelope(idText, s.room(), c.principal().id(), c.principal().username(),
                 s.body(), s.clientMsgId(), System.currentTimeMillis());
         c.sendPending(id);
+        long sentAt = System.nanoTime();
         metrics.send();
         producer.enqueue(envelope, (ackedId, failure) -> c.execute(() -> {
             if (failure != null) {
@@ -154,7 +155,7 @@ public final class ChatService {
                 metrics.error(e.code());
                 c.acknowledged(id, new ServerFrame.Error(s.ref(), e.code(), e.getMessage()));
             } else {
-                metrics.ack();
+                metrics.ack(sentAt);
                 c.acknowledged(id, new ServerFrame.Ack(s.ref(), s.room(), ackedId, s.clientMsgId()));
             }
         }));

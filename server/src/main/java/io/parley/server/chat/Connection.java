@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
 import io.parley.server.auth.Principal;
+import io.parley.server.metrics.Metrics;
 import io.parley.server.ws.ClosingHandshake;
 import java.util.ArrayDeque;
 import java.util.HashSet;
@@ -29,6 +30,7 @@ public final class Connection {
     private final Principal principal;
     private final Channel channel;
     private final FrameCodec codec;
+    private final Metrics metrics;
     private final RateLimiter rateLimiter;
     private final Set<String> rooms = new HashSet<>();
     private final Set<Long> unacked = new HashSet<>(4);
@@ -38,12 +40,13 @@ public final class Connection {
     private boolean open = true;
     private boolean registered;
 
-    public Connection(String id, Principal principal, Channel channel, FrameCodec codec, int ratePerSecond,
-                      int rateBurst) {
+    public Connection(String id, Principal principal, Channel channel, FrameCodec codec, Metrics metrics,
+                      int ratePerSecond, int rateBurst) {
         this.id = Objects.requireNonNull(id, "id");
         this.principal = Objects.requireNonNull(principal, "principal");
         this.channel = Objects.requireNonNull(channel, "channel");
         this.codec = Objects.requireNonNull(codec, "codec");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.rateLimiter = new RateLimiter(ratePerSecond, rateBurst, System.nanoTime());
     }
 
@@ -103,6 +106,7 @@ public final class Connection {
     public void send(ServerFrame frame) {
         if (isOpen()) {
             write(new TextWebSocketFrame(Unpooled.wrappedBuffer(codec.encode(frame))));
+            metrics.frameOut(frame);
             unflushed = false;
             channel.flush();
         }
@@ -181,6 +185,7 @@ public final class Connection {
     private void closeSlowReader() {
         // Memory stays bounded: drop the client; it recovers with history after reconnecting.
         markClosed();
+        metrics.slowReaderDisconnected();
         ClosingHandshake.close(channel, WebSocketCloseStatus.TRY_AGAIN_LATER.code(), "too slow");
     }
 

@@ -2,6 +2,7 @@ package io.parley.server.chat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.parley.server.bus.MessageIds;
 import io.parley.server.metrics.Metrics;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,7 @@ final class FanOutQueue {
     /** Past this many waiting broadcasts the loop is hopelessly behind: drop (clients fill gaps from history). */
     static final int MAX_PENDING = 50_000;
 
-    private record Broadcast(ByteBuf frame, long messageId, List<Connection> targets) {
+    private record Broadcast(ByteBuf frame, long messageId, List<Connection> targets, long queuedAtNanos) {
     }
 
     private final EventLoop loop;
@@ -41,7 +42,7 @@ final class FanOutQueue {
             metrics.fanOutDropped(targets.size());
             return;
         }
-        pending.add(new Broadcast(frame, messageId, targets));
+        pending.add(new Broadcast(frame, messageId, targets, System.nanoTime()));
         if (scheduled.compareAndSet(false, true)) {
             loop.execute(this::drain);
         }
@@ -50,6 +51,9 @@ final class FanOutQueue {
     private void drain() {
         Broadcast b;
         int delivered = 0;
+        int messages = 0;
+        Broadcast oldest = pending.peek();
+        long nowMs = System.currentTimeMillis();
         while ((b = pending.poll()) != null) {
             size.decrementAndGet();
             try {
@@ -59,6 +63,10 @@ final class FanOutQueue {
                     }
                 }
                 delivered += b.targets().size();
+                if (b.messageId() != 0) {
+                    messages += b.targets().size();
+                    metrics.delivered(nowMs - MessageIds.millisOf(b.messageId()));
+                }
             } finally {
                 b.frame().release();
             }
@@ -71,6 +79,9 @@ final class FanOutQueue {
             c.flushDelivered();
         }
         touched.clear();
-        metrics.framesOut(delivered);
+        metrics.framesOut(messages, delivered - messages);
+        if (oldest != null) {
+            metrics.fanOutBatch(System.nanoTime() - oldest.queuedAtNanos(), delivered);
+        }
     }
 }

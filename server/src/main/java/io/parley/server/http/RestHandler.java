@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.parley.protocol.ErrorCode;
+import io.parley.server.metrics.HttpRoutes;
 import io.parley.server.metrics.Metrics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -62,11 +63,14 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
         String forwarded = trustProxyHeaders ? request.headers().get("X-Real-IP") : null;
         String client = forwarded != null ? forwarded
                 : ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "local";
+        long start = System.nanoTime();
+        String route = HttpRoutes.of(request.uri());
         api.handle(request, client).whenComplete((response, failure) -> {
             if (failure != null) {
                 log.error("Request failed without a response", failure);
                 response = responses.text(500, "internal error", "text/plain; charset=utf-8");
             }
+            metrics.httpRequest(route, start);
             write(ctx, response, keepAlive, head);
         });
     }

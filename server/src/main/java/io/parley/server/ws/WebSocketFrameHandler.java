@@ -68,7 +68,7 @@ public final class WebSocketFrameHandler extends SimpleChannelInboundHandler<Web
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
-            connection = new Connection(connectionId, principal, ctx.channel(), codec, ratePerSecond, rateBurst);
+            connection = new Connection(connectionId, principal, ctx.channel(), codec, metrics, ratePerSecond, rateBurst);
             long untilExpiry = Duration.between(Instant.now(), principal.expiresAt()).toMillis();
             ctx.executor().schedule(() -> close(ctx, TOKEN_EXPIRED, "token expired"),
                     Math.max(0, untilExpiry), TimeUnit.MILLISECONDS);
@@ -91,7 +91,6 @@ public final class WebSocketFrameHandler extends SimpleChannelInboundHandler<Web
             if (connection == null) {
                 return; // the handshake has not completed; nothing can legitimately arrive yet
             }
-            metrics.frameIn();
             long waitMs = connection.admit();
             ClientFrame decoded = null;
             FrameException invalid = null;
@@ -104,6 +103,7 @@ public final class WebSocketFrameHandler extends SimpleChannelInboundHandler<Web
             } else {
                 invalid = new FrameException(ErrorCode.BAD_REQUEST, "only text frames are accepted", null);
             }
+            metrics.frameIn(decoded);
             String ref = decoded != null ? decoded.ref() : invalid.ref();
             if (waitMs > 0) {
                 if (connection.strikes() > FLOOD_STRIKES) {

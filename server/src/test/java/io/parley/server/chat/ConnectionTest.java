@@ -19,7 +19,7 @@ class ConnectionTest {
     private final FrameCodec codec = new FrameCodec(Json.newMapper());
     private final EmbeddedChannel channel = new EmbeddedChannel();
     private final Connection connection = new Connection("c-1", new Principal(1, "alice", Instant.MAX), channel,
-            codec, 20, 40);
+            codec, new io.parley.server.metrics.Metrics(), 20, 40);
 
     private ByteBuf message(long id, long seq) {
         return WireFrames.text(UnpooledByteBufAllocator.DEFAULT, codec.encode(new ServerFrame.Message(

@@ -20,7 +20,7 @@ class FanOutQueueTest {
     private final Metrics metrics = new Metrics();
 
     private Connection connection(EmbeddedChannel ch, String name) {
-        return new Connection(name, new Principal(1, name, Instant.MAX), ch, codec, 20, 40);
+        return new Connection(name, new Principal(1, name, Instant.MAX), ch, codec, metrics, 20, 40);
     }
 
     private static ByteBuf frame(String text) {
@@ -54,7 +54,7 @@ class FanOutQueueTest {
         assertThat(read(b)).isEqualTo("{\"n\":1}");
         assertThat(first.refCnt()).isZero();
         assertThat(second.refCnt()).isZero();
-        assertThat(metrics.render()).contains("parley_ws_frames_out_total 3");
+        assertThat(metrics.render()).contains("parley_ws_frames_out_total{type=\"event\"} 3");
         assertFalse(a.finish());
         assertFalse(b.finish());
     }

@@ -56,9 +56,11 @@ public final class Stack implements AutoCloseable {
     }
 
     /** Starts the server jar as a real process on {@code port}, for tests that must SIGKILL a replica. */
-    public Process startServerProcess(String serverId, int port) throws IOException {
-        return startJar("server", serverId, List.of("PARLEY_SERVER_ID", serverId, "PARLEY_HTTP_PORT",
+    public Process startServerProcess(String serverId, int port, String... overrides) throws IOException {
+        List<String> all = new ArrayList<>(List.of("PARLEY_SERVER_ID", serverId, "PARLEY_HTTP_PORT",
                 Integer.toString(port)));
+        all.addAll(List.of(overrides));
+        return startJar("server", serverId, all);
     }
 
     private Process startJar(String module, String name, List<String> overrides) throws IOException {

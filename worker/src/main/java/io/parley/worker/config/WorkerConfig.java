@@ -17,12 +17,14 @@ import java.util.Optional;
  * @param batchSize  most envelopes stored in one transaction
  * @param leaseMs    lifetime of a partition lease and of a worker heartbeat; renewed well before it runs out
  * @param healthFile touched while the worker loop is healthy, for container health checks; empty when unset
+ * @param httpPort   port of {@code /metrics} and {@code /healthz}; 0 for none
  */
 public record WorkerConfig(DatabaseSettings database, RedisSettings redis, String workerId, int partitions,
-                           int batchSize, int leaseMs, boolean migrate, Optional<Path> healthFile) {
+                           int batchSize, int leaseMs, boolean migrate, Optional<Path> healthFile, int httpPort) {
     public static final int DEFAULT_PARTITIONS = 8;
     public static final int DEFAULT_BATCH = 500;
     public static final int DEFAULT_LEASE_MS = 1_500;
+    public static final int DEFAULT_HTTP_PORT = 9090;
     public static final int MAX_PARTITIONS = 1024;
     public static final int MAX_BATCH = 5000;
     public static final int MIN_LEASE_MS = 1000;
@@ -41,6 +43,7 @@ public record WorkerConfig(DatabaseSettings database, RedisSettings redis, Strin
         checkRange("PARLEY_QUEUE_PARTITIONS", partitions, 1, MAX_PARTITIONS);
         checkRange("PARLEY_WORKER_BATCH", batchSize, 1, MAX_BATCH);
         checkRange("PARLEY_WORKER_LEASE_MS", leaseMs, MIN_LEASE_MS, MAX_LEASE_MS);
+        checkRange("PARLEY_WORKER_HTTP_PORT", httpPort, 0, 65535);
     }
 
     public static WorkerConfig fromEnv(Env env) {
@@ -53,7 +56,8 @@ public record WorkerConfig(DatabaseSettings database, RedisSettings redis, Strin
                 env.integer("PARLEY_WORKER_BATCH", DEFAULT_BATCH, 1, MAX_BATCH),
                 env.integer("PARLEY_WORKER_LEASE_MS", DEFAULT_LEASE_MS, MIN_LEASE_MS, MAX_LEASE_MS),
                 env.bool("PARLEY_MIGRATE", true),
-                Optional.ofNullable(healthFile).map(Path::of));
+                Optional.ofNullable(healthFile).map(Path::of),
+                env.integer("PARLEY_WORKER_HTTP_PORT", DEFAULT_HTTP_PORT, 0, 65535));
     }
 
     /** Host name plus pid: unique per process, and readable in logs and in the lease values. */

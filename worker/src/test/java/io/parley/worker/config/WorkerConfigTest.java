@@ -60,6 +60,6 @@ class WorkerConfigTest {
     void rejectsABlankWorkerId() {
         WorkerConfig valid = WorkerConfig.fromEnv(new Env(Map.of()));
         assertThatThrownBy(() -> new WorkerConfig(valid.database(), valid.redis(), " ", 8, 500, 10_000, true,
-                valid.healthFile())).hasMessageContaining("PARLEY_WORKER_ID");
+                valid.healthFile(), 0)).hasMessageContaining("PARLEY_WORKER_ID");
     }
 }
