@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -82,10 +83,15 @@ class WorkerKillIT {
         Map<String, List<String>> pushed = new LinkedHashMap<>();
         rooms.forEach(r -> pushed.put(r, new ArrayList<>()));
         AtomicInteger pushedCount = new AtomicInteger();
+        // The second half waits for the kill, so that it lands mid-stream however slowly the worker starts.
+        CountDownLatch killed = new CountDownLatch(1);
         Thread pusher = new Thread(() -> {
             long id = 5_000_000_000L;
             try (Jedis jedis = redis.getResource()) {
                 for (int i = 0; i < TOTAL; i += 20) {
+                    if (i == TOTAL / 2 && !killed.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
+                        return;
+                    }
                     Pipeline pipeline = jedis.pipelined();
                     for (int j = i; j < i + 20; j++) {
                         String room = rooms.get(j % rooms.size());
@@ -100,6 +106,8 @@ class WorkerKillIT {
                     // A steady stream rather than one burst, so that the kill lands in the middle of it.
                     LockSupport.parkNanos(Duration.ofMillis(25).toNanos());
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }, "test-pusher");
         pusher.start();
@@ -107,6 +115,7 @@ class WorkerKillIT {
         await().atMost(DEADLINE).until(() -> Files.exists(health));
         await().atMost(DEADLINE).until(() -> fixtures.countMessages() >= 1000);
         first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        killed.countDown();
         assertThat(fixtures.countMessages()).as("killed mid-stream").isLessThan(TOTAL);
         assertThat(pushedCount.get()).as("pushing still going on").isLessThan(TOTAL);
 
