@@ -9,6 +9,7 @@ import io.parley.server.bus.EmbeddedProducer;
 import io.parley.server.bus.LocalBus;
 import io.parley.server.chat.LocalPresence;
 import io.parley.server.config.ServerConfig;
+import io.parley.server.metrics.Metrics;
 import io.parley.worker.Worker;
 import io.parley.worker.WorkerMain;
 import io.parley.worker.WorkerParts;
@@ -92,8 +93,9 @@ public final class Standalone implements AutoCloseable {
                     metrics -> {
                         metrics.gauge("parley_queue_pending", "Sends waiting to be committed to the embedded queue",
                                 queue::pending);
-                        metrics.gauge("parley_queue_depth", "Envelopes in the embedded queue not yet stored",
-                                queue::depth);
+                        // The embedded queue does not tell taken from waiting: everything not yet stored is depth.
+                        metrics.queueLengths(() -> new Metrics.QueueLengths(queue.depths(),
+                                new long[config.queuePartitions()]));
                         metrics.gauge("parley_pubsub_pending", "Published frames not yet handed to the fan-out",
                                 bus::pending);
                     },

@@ -58,7 +58,8 @@ public final class StaticFiles {
         if (!present || !(request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD))) {
             return Optional.empty();
         }
-        String path = new QueryStringDecoder(request.uri()).path();
+        // Undecoded: a malformed escape must reach the API's 400, not fail here; the client's files need none.
+        String path = new QueryStringDecoder(request.uri()).rawPath();
         if (path.startsWith("/api/") || path.equals("/api") || path.equals("/ws") || path.equals("/healthz")
                 || path.equals("/readyz") || path.equals("/metrics") || path.contains("..") || path.contains("\\")) {
             return Optional.empty();

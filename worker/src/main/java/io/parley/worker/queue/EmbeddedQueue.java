@@ -147,15 +147,15 @@ public final class EmbeddedQueue implements WorkQueue, AutoCloseable {
         return appends.size();
     }
 
-    /** Envelopes committed and not yet acknowledged by the worker. */
-    public long depth() {
+    /** Per partition, the envelopes committed and not yet acknowledged by the worker. */
+    public long[] depths() {
         lock.lock();
         try {
-            long depth = 0;
-            for (Part part : parts) {
-                depth += part.entries.size();
+            long[] depths = new long[parts.length];
+            for (int p = 0; p < parts.length; p++) {
+                depths[p] = parts[p].entries.size();
             }
-            return depth;
+            return depths;
         } finally {
             lock.unlock();
         }
