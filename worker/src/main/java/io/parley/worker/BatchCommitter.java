@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.parley.protocol.QueueEnvelope;
 import io.parley.worker.bus.MessageFrames;
 import io.parley.worker.queue.EnvelopeDecoder;
+import io.parley.worker.queue.Taken;
 import io.parley.worker.queue.WorkQueue;
 import io.parley.worker.store.BatchResult;
 import io.parley.worker.store.MessageBatchWriter;
@@ -28,9 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The round loop that all of this worker's busy partitions share: each round stores their batches in one transaction
+ * The committer that all of this worker's busy partitions share: each round stores their batches in one transaction
  * (one set of statements and one fsync), then publishes, acknowledges and takes the next batch of every one of them
- * in one Redis pipeline. A partition stays in the loop while it has envelopes and goes back to its consumer (to block
+ * in one Redis pipeline. A partition stays in the rounds while it has envelopes and goes back to its consumer (to block
  * until more arrive) when it has none; a lone batch waits for nothing.
  */
 final class BatchCommitter implements AutoCloseable {
@@ -80,7 +81,7 @@ final class BatchCommitter implements AutoCloseable {
     }
 
     /**
-     * Runs {@code consumer}'s partition in the loop, starting with {@code batch} (just taken), until the partition has
+     * Runs {@code consumer}'s partition in the committer's rounds, starting with {@code batch} (just taken), until the partition has
      * no more envelopes, its lease is lost, or its consumer stops. Blocks while the database is down, until the
      * consumer is lost (then {@link Retrier.Abandoned}; the batch may or may not be stored, as when a worker dies).
      */
@@ -209,49 +210,55 @@ final class BatchCommitter implements AutoCloseable {
 
     /** Publishes and acknowledges every stored batch and takes the next ones; answers the partitions that have one. */
     private List<Cycle> advance(List<Cycle> round) {
-        List<WorkQueue.Take> takes = new ArrayList<>(round.size());
+        List<WorkQueue.Step> steps = new ArrayList<>(round.size());
         for (Cycle s : round) {
             // A consumer asked to stop takes nothing more; it releases its lease once it has this answer.
             int max = s.consumer.isActive() ? batchSize : 0;
-            takes.add(new WorkQueue.Take(s.consumer.partition(), max, s.raw.size(), s.frames));
+            steps.add(new WorkQueue.Step(s.consumer.partition(), max, s.raw.size(), s.frames));
         }
-        List<WorkQueue.Taken> answers;
+        List<Taken> answers;
         try {
             long start = System.nanoTime();
-            answers = queue.takeAll(takes);
+            answers = queue.publishAckAndTakeAll(steps);
             metrics.publishPipeline(start);
             redisOutage.succeeded();
         } catch (RuntimeException e) {
             redisOutage.failed(e);
-            round.forEach(s -> s.done.complete(new Handback(List.of(), s.raw.size(), s.frames)));
+            round.forEach(s -> s.done.complete(new Handback.Unpublished(s.raw.size(), s.frames)));
             return new ArrayList<>();
         }
-        boolean busy = answers.stream().anyMatch(a -> a.batch() != null && !a.batch().isEmpty());
+        boolean busy = answers.stream().anyMatch(a -> a instanceof Taken.Batch b && !b.envelopes().isEmpty());
         List<Cycle> next = new ArrayList<>(round.size());
         for (int i = 0; i < round.size(); i++) {
             Cycle s = round.get(i);
-            WorkQueue.Taken answer = answers.get(i);
-            if (answer.failure() == null) {
-                metrics.published(s.envelopes);
-            }
-            if (answer.failure() != null) {
-                // That script did not run (say, Redis lost its scripts): the consumer does it again by itself.
-                redisOutage.failed(answer.failure());
-                s.done.complete(new Handback(List.of(), s.raw.size(), s.frames));
-            } else if (answer.batch() == null) {
-                s.done.complete(new Handback(null, 0, List.of()));
-            } else if (!answer.batch().isEmpty()) {
-                s.idleRounds = 0;
-                s.load(answer.batch(), decoder);
-                metrics.taken(s.envelopes);
-                next.add(s);
-            } else if (busy && s.consumer.isActive() && ++s.idleRounds <= MAX_IDLE_ROUNDS) {
-                // While other partitions keep the loop going, another take in its pipeline costs less than handing
-                // this one back to block and wake up again a moment later.
-                s.load(List.of(), decoder);
-                next.add(s);
-            } else {
-                s.done.complete(new Handback(List.of(), 0, List.of()));
+            switch (answers.get(i)) {
+                case Taken.Failed failed -> {
+                    // That script did not run (say, Redis lost its scripts): the consumer does it again by itself.
+                    redisOutage.failed(failed.cause());
+                    s.done.complete(new Handback.Unpublished(s.raw.size(), s.frames));
+                }
+                case Taken.NotOurLease notOurs -> {
+                    metrics.published(s.envelopes);
+                    s.done.complete(new Handback.LeaseLost());
+                }
+                case Taken.Batch batch when !batch.envelopes().isEmpty() -> {
+                    metrics.published(s.envelopes);
+                    s.idleRounds = 0;
+                    s.load(batch.envelopes(), decoder);
+                    metrics.taken(s.envelopes);
+                    next.add(s);
+                }
+                case Taken.Batch empty -> {
+                    metrics.published(s.envelopes);
+                    if (busy && s.consumer.isActive() && ++s.idleRounds <= MAX_IDLE_ROUNDS) {
+                        // While other partitions keep the rounds going, another take in its pipeline costs less than
+                        // handing this one back to block and wake up again a moment later.
+                        s.load(List.of(), decoder);
+                        next.add(s);
+                    } else {
+                        s.done.complete(new Handback.Drained());
+                    }
+                }
             }
         }
         return next;
@@ -296,15 +303,25 @@ final class BatchCommitter implements AutoCloseable {
         thread.join(TimeUnit.SECONDS.toMillis(5));
     }
 
-    /**
-     * How a partition leaves the loop. {@code next}: null when the lease was lost, else empty (nothing left to take).
-     * {@code toAck} > 0: its last batch is stored, but publishing {@code toPublish} and acknowledging it failed here,
-     * so the consumer's next take must do both.
-     */
-    record Handback(List<String> next, int toAck, List<byte[]> toPublish) {
+    /** How a partition leaves the committer's rounds, back to its consumer. */
+    sealed interface Handback {
+        /** Its last batch is stored, published and acknowledged, and there is nothing left to take. */
+        record Drained() implements Handback {
+        }
+
+        /** The lease is lost: its last batch is stored and published, and its next owner acknowledges it. */
+        record LeaseLost() implements Handback {
+        }
+
+        /**
+         * Its last batch of {@code toAck} envelopes is stored, but publishing {@code toPublish} and acknowledging it
+         * failed here, so the consumer's next take must do both.
+         */
+        record Unpublished(int toAck, List<byte[]> toPublish) implements Handback {
+        }
     }
 
-    /** One partition's turn in the loop: its current batch and who to hand the partition back to. */
+    /** One partition's turn in the committer's rounds: its current batch and who to hand the partition back to. */
     private static final class Cycle {
         private final PartitionConsumer consumer;
         private final CompletableFuture<Handback> done = new CompletableFuture<>();
