@@ -84,7 +84,7 @@ public final class WorkerMain {
         ObjectMapper mapper = Json.newMapper();
         RedisKeys keys = new RedisKeys(config.redis().prefix());
         Metrics metrics = new Metrics();
-        BatchCommitter committer = new BatchCommitter(parts.dataSource(), new MessageBatchWriter(parts.dataSource()),
+        BatchCommitter committer = new BatchCommitter(parts.dataSource(), new MessageBatchWriter(),
                 parts.queue(), new EnvelopeDecoder(mapper), new MessageFrames(keys, new FrameCodec(mapper)), dbOutage,
                 redisOutage, metrics, config.batchSize(), config.workerId());
         committer.start();

@@ -66,7 +66,7 @@ class BatchCommitterIT {
         fixtures = new Fixtures(services.database());
         alice = fixtures.createUser("alice");
         DataSource counting = new CountingDataSource(dataSource, commits);
-        committer = new BatchCommitter(counting, new MessageBatchWriter(counting), queue, new EnvelopeDecoder(mapper),
+        committer = new BatchCommitter(counting, new MessageBatchWriter(), queue, new EnvelopeDecoder(mapper),
                 new MessageFrames(keys, new FrameCodec(mapper)), new Outage("MySQL"), new Outage("Redis"),
                 new Metrics(), BATCH, "committer-it");
         committer.start();
