@@ -2,6 +2,7 @@ package io.parley.worker;
 
 import static java.util.Objects.requireNonNull;
 
+import io.parley.infra.Backoff;
 import io.parley.protocol.QueueEnvelope;
 import io.parley.worker.bus.MessageFrames;
 import io.parley.worker.queue.EnvelopeDecoder;
