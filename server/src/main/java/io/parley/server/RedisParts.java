@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import io.parley.infra.Databases;
 import io.parley.infra.RedisPools;
+import io.parley.infra.Retry;
 import io.parley.protocol.RedisKeys;
 import io.parley.server.auth.LoginThrottle;
 import io.parley.server.bus.EventPublisher;
@@ -29,7 +30,7 @@ final class RedisParts {
     static ServerParts open(ServerConfig config, RedisKeys keys, ObjectMapper mapper) throws InterruptedException {
         HikariDataSource dataSource = Databases.open(config.database(), "parley-server");
         JedisPool redis = RedisPools.open(config.redis(), config.blockingThreads() + 4, Duration.ofSeconds(5));
-        long node = Retry.until("get a node number from Redis", () -> {
+        long node = Retry.startUp("get a node number from Redis", () -> {
             try (Jedis jedis = redis.getResource()) {
                 return jedis.incr(keys.nodeCounter()) % 1024;
             }

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.parley.infra.Databases;
 import io.parley.infra.Env;
 import io.parley.infra.Logs;
+import io.parley.infra.Retry;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.Json;
 import io.parley.protocol.RedisKeys;
@@ -93,7 +94,7 @@ public final class ServerMain implements AutoCloseable {
             log.warn("*** USING THE DEVELOPMENT JWT SECRET: anyone can forge tokens. Set PARLEY_JWT_SECRET. ***");
         }
         if (config.migrate()) {
-            Retry.until("apply the schema", () -> Databases.migrate(config.database()));
+            Retry.startUp("apply the schema", () -> Databases.migrate(config.database()));
         }
         return new ServerMain(config);
     }

@@ -2,23 +2,16 @@ package io.parley.worker;
 
 import static java.util.Objects.requireNonNull;
 
-import io.parley.protocol.QueueEnvelope;
+import io.parley.infra.Backoff;
 import io.parley.worker.bus.MessageFrames;
 import io.parley.worker.queue.EnvelopeDecoder;
 import io.parley.worker.queue.WorkQueue;
-import io.parley.worker.store.BatchResult;
 import io.parley.worker.store.MessageBatchWriter;
-import io.parley.worker.store.StoredMessage;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -28,50 +21,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The round loop that all of this worker's busy partitions share: each round stores their batches in one transaction
- * (one set of statements and one fsync), then publishes, acknowledges and takes the next batch of every one of them
- * in one Redis pipeline. A partition stays in the loop while it has envelopes and goes back to its consumer (to block
- * until more arrive) when it has none; a lone batch waits for nothing.
+ * The committer that all of this worker's busy partitions share: its thread runs rounds, each one a
+ * {@link StoreAndAdvance} step (their batches stored in one transaction, then published, acknowledged and the next
+ * taken in one pipeline), paced so that busy rounds carry more and retried with backoff while the database is down.
+ * A partition stays in the rounds while it has envelopes and goes back to its consumer (to block until more arrive)
+ * when it has none; a lone batch waits for nothing.
  */
 final class BatchCommitter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BatchCommitter.class);
-    /** The dedicated connection goes back to the pool this often, so the pool's lifetime and health rules apply. */
-    private static final long HOLD_NANOS = TimeUnit.SECONDS.toNanos(30);
     /**
      * Back-to-back rounds start at least this far apart, so that under load each carries more envelopes for the same
      * statements, fsync and round trips; a round after an idle spell starts at once, so a lone message waits for none.
      */
     static final long MIN_ROUND_NANOS = TimeUnit.MICROSECONDS.toNanos(2_000);
-    /** A partition with nothing to take stays in a busy loop for this many rounds before it goes back to block. */
-    static final int MAX_IDLE_ROUNDS = 50;
 
-    private final DataSource dataSource;
-    private final MessageBatchWriter writer;
-    private final WorkQueue queue;
-    private final EnvelopeDecoder decoder;
-    private final MessageFrames frames;
+    private final StoreAndAdvance step;
     private final Outage dbOutage;
-    private final Outage redisOutage;
     private final Metrics metrics;
-    private final int batchSize;
     private final LinkedBlockingQueue<Cycle> pending = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closed;
-    private Connection connection;
-    private long connectionSince;
 
     BatchCommitter(DataSource dataSource, MessageBatchWriter writer, WorkQueue queue, EnvelopeDecoder decoder,
                    MessageFrames frames, Outage dbOutage, Outage redisOutage, Metrics metrics, int batchSize,
                    String workerId) {
-        this.dataSource = requireNonNull(dataSource, "dataSource");
-        this.writer = requireNonNull(writer, "writer");
-        this.queue = requireNonNull(queue, "queue");
-        this.decoder = requireNonNull(decoder, "decoder");
-        this.frames = requireNonNull(frames, "frames");
+        this.step = new StoreAndAdvance(dataSource, writer, queue, decoder, frames, redisOutage, metrics, batchSize);
         this.dbOutage = requireNonNull(dbOutage, "dbOutage");
-        this.redisOutage = requireNonNull(redisOutage, "redisOutage");
         this.metrics = requireNonNull(metrics, "metrics");
-        this.batchSize = batchSize;
         this.thread = Thread.ofPlatform().name("parley-" + workerId + "-committer").unstarted(this::run);
     }
 
@@ -80,14 +56,12 @@ final class BatchCommitter implements AutoCloseable {
     }
 
     /**
-     * Runs {@code consumer}'s partition in the loop, starting with {@code batch} (just taken), until the partition has
+     * Runs {@code consumer}'s partition in the committer's rounds, starting with {@code batch} (just taken), until the partition has
      * no more envelopes, its lease is lost, or its consumer stops. Blocks while the database is down, until the
      * consumer is lost (then {@link Retrier.Abandoned}; the batch may or may not be stored, as when a worker dies).
      */
     Handback consume(PartitionConsumer consumer, List<String> batch) {
-        Cycle s = new Cycle(consumer);
-        s.load(batch, decoder);
-        metrics.taken(s.envelopes);
+        Cycle s = step.begin(consumer, batch);
         if (closed) {
             throw new Retrier.Abandoned("committer closed");
         }
@@ -138,18 +112,17 @@ final class BatchCommitter implements AutoCloseable {
                     continue;
                 }
                 try {
-                    store(round);
+                    step.store(round);
                     backoff.reset();
                     dbOutage.succeeded();
                 } catch (SQLException | RuntimeException e) {
                     dbOutage.failed(e);
-                    discardConnection();
                     // The round is retried with whatever else has arrived meanwhile, minus batches no longer wanted.
                     Thread.sleep(backoff.nextDelayMs());
                     continue;
                 }
                 try {
-                    round = advance(round);
+                    round = step.advance(round);
                 } catch (RuntimeException e) {
                     // A bug, not an outage: hand the partitions back, whose consumers give them up for now.
                     log.error("Advancing partitions failed", e);
@@ -162,7 +135,7 @@ final class BatchCommitter implements AutoCloseable {
         } finally {
             pending.drainTo(round);
             round.forEach(s -> s.done.completeExceptionally(new Retrier.Abandoned("committer closed")));
-            discardConnection();
+            step.discardConnection();
         }
     }
 
@@ -177,117 +150,6 @@ final class BatchCommitter implements AutoCloseable {
         return false;
     }
 
-    private void store(List<Cycle> round) throws SQLException {
-        List<QueueEnvelope> envelopes = new ArrayList<>();
-        Map<String, Cycle> byId = new HashMap<>();
-        boolean fresh = true;
-        int raw = 0;
-        for (Cycle s : round) {
-            envelopes.addAll(s.envelopes);
-            s.envelopes.forEach(e -> byId.putIfAbsent(e.id(), s));
-            fresh &= s.fresh;
-            raw += s.raw.size();
-        }
-        if (raw == 0) {
-            round.forEach(s -> s.frames = List.of());
-            return;
-        }
-        // Each partition's envelopes stay in queue order, and no room spans two partitions, so rooms keep theirs.
-        metrics.inFlight(raw);
-        long start = System.nanoTime();
-        BatchResult result = writer.write(connection(), envelopes, fresh);
-        metrics.storeTransaction(start);
-        metrics.recordBatch(raw, result.stored(), result.duplicates(), result.dropped() + raw - envelopes.size());
-        Map<Cycle, List<StoredMessage>> toPublish = new IdentityHashMap<>();
-        for (StoredMessage m : result.toPublish()) {
-            toPublish.computeIfAbsent(byId.get(m.id()), k -> new ArrayList<>()).add(m);
-        }
-        for (Cycle s : round) {
-            s.frames = frames.channelsAndFrames(toPublish.getOrDefault(s, List.of()));
-        }
-    }
-
-    /** Publishes and acknowledges every stored batch and takes the next ones; answers the partitions that have one. */
-    private List<Cycle> advance(List<Cycle> round) {
-        List<WorkQueue.Take> takes = new ArrayList<>(round.size());
-        for (Cycle s : round) {
-            // A consumer asked to stop takes nothing more; it releases its lease once it has this answer.
-            int max = s.consumer.isActive() ? batchSize : 0;
-            takes.add(new WorkQueue.Take(s.consumer.partition(), max, s.raw.size(), s.frames));
-        }
-        List<WorkQueue.Taken> answers;
-        try {
-            long start = System.nanoTime();
-            answers = queue.takeAll(takes);
-            metrics.publishPipeline(start);
-            redisOutage.succeeded();
-        } catch (RuntimeException e) {
-            redisOutage.failed(e);
-            round.forEach(s -> s.done.complete(new Handback(List.of(), s.raw.size(), s.frames)));
-            return new ArrayList<>();
-        }
-        boolean busy = answers.stream().anyMatch(a -> a.batch() != null && !a.batch().isEmpty());
-        List<Cycle> next = new ArrayList<>(round.size());
-        for (int i = 0; i < round.size(); i++) {
-            Cycle s = round.get(i);
-            WorkQueue.Taken answer = answers.get(i);
-            if (answer.failure() == null) {
-                metrics.published(s.envelopes);
-            }
-            if (answer.failure() != null) {
-                // That script did not run (say, Redis lost its scripts): the consumer does it again by itself.
-                redisOutage.failed(answer.failure());
-                s.done.complete(new Handback(List.of(), s.raw.size(), s.frames));
-            } else if (answer.batch() == null) {
-                s.done.complete(new Handback(null, 0, List.of()));
-            } else if (!answer.batch().isEmpty()) {
-                s.idleRounds = 0;
-                s.load(answer.batch(), decoder);
-                metrics.taken(s.envelopes);
-                next.add(s);
-            } else if (busy && s.consumer.isActive() && ++s.idleRounds <= MAX_IDLE_ROUNDS) {
-                // While other partitions keep the loop going, another take in its pipeline costs less than handing
-                // this one back to block and wake up again a moment later.
-                s.load(List.of(), decoder);
-                next.add(s);
-            } else {
-                s.done.complete(new Handback(List.of(), 0, List.of()));
-            }
-        }
-        return next;
-    }
-
-    private Connection connection() throws SQLException {
-        long now = System.nanoTime();
-        if (connection != null && now - connectionSince > HOLD_NANOS) {
-            discardConnection();
-        }
-        if (connection == null) {
-            Connection c = dataSource.getConnection();
-            try {
-                MessageBatchWriter.prepare(c);
-            } catch (SQLException | RuntimeException e) {
-                c.close();
-                throw e;
-            }
-            connection = c;
-            connectionSince = now;
-        }
-        return connection;
-    }
-
-    private void discardConnection() {
-        if (connection == null) {
-            return;
-        }
-        try {
-            connection.close();
-        } catch (SQLException | RuntimeException e) {
-            log.debug("Closing the committer's connection failed: {}", e.toString());
-        }
-        connection = null;
-    }
-
     /** Abandons the batches still waiting and ends the thread; called after every consumer has ended. */
     @Override
     public void close() throws InterruptedException {
@@ -296,37 +158,21 @@ final class BatchCommitter implements AutoCloseable {
         thread.join(TimeUnit.SECONDS.toMillis(5));
     }
 
-    /**
-     * How a partition leaves the loop. {@code next}: null when the lease was lost, else empty (nothing left to take).
-     * {@code toAck} > 0: its last batch is stored, but publishing {@code toPublish} and acknowledging it failed here,
-     * so the consumer's next take must do both.
-     */
-    record Handback(List<String> next, int toAck, List<byte[]> toPublish) {
-    }
-
-    /** One partition's turn in the loop: its current batch and who to hand the partition back to. */
-    private static final class Cycle {
-        private final PartitionConsumer consumer;
-        private final CompletableFuture<Handback> done = new CompletableFuture<>();
-        private List<String> raw;
-        private List<QueueEnvelope> envelopes;
-        private boolean fresh;
-        private List<byte[]> frames;
-        /** Rounds in a row that found nothing to take. */
-        private int idleRounds;
-
-        Cycle(PartitionConsumer consumer) {
-            this.consumer = consumer;
+    /** How a partition leaves the committer's rounds, back to its consumer. */
+    sealed interface Handback {
+        /** Its last batch is stored, published and acknowledged, and there is nothing left to take. */
+        record Drained() implements Handback {
         }
 
-        void load(List<String> batch, EnvelopeDecoder decoder) {
-            raw = batch;
-            envelopes = new ArrayList<>(batch.size());
-            for (String e : batch) {
-                decoder.decode(e).ifPresent(envelopes::add);
-            }
-            fresh = consumer.freshBatch(batch.size());
-            frames = List.of();
+        /** The lease is lost: its last batch is stored and published, and its next owner acknowledges it. */
+        record LeaseLost() implements Handback {
+        }
+
+        /**
+         * Its last batch of {@code toAck} envelopes is stored, but publishing {@code toPublish} and acknowledging it
+         * failed here, so the consumer's next take must do both.
+         */
+        record Unpublished(int toAck, List<byte[]> toPublish) implements Handback {
         }
     }
 }

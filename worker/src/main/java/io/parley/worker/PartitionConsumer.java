@@ -3,6 +3,7 @@ package io.parley.worker;
 import static java.util.Objects.requireNonNull;
 
 import io.parley.worker.queue.Leases;
+import io.parley.worker.queue.Taken;
 import io.parley.worker.queue.WorkQueue;
 import java.time.Duration;
 import java.util.List;
@@ -12,9 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Consumes one partition while this worker holds its lease: takes a batch (leftovers first) and hands the partition
- * to the worker's round loop, which stores, publishes and only then removes each batch, and keeps taking while there
- * are envelopes; when it hands the partition back empty, blocks until one arrives. Runs on its own thread until asked
- * to stop or the lease is lost.
+ * to the worker's {@link BatchCommitter}, which stores, publishes and only then removes each batch, and keeps taking
+ * while there are envelopes; when it hands the partition back drained, blocks until one arrives. Runs on its own thread
+ * until asked to stop or the lease is lost.
  */
 final class PartitionConsumer implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(PartitionConsumer.class);
@@ -40,7 +41,7 @@ final class PartitionConsumer implements Runnable {
     private volatile boolean lost;
     /** Envelopes at the old end of the inflight list that an earlier owner may have stored already. */
     private volatile long leftovers;
-    /** A stored batch that the round loop could not publish and acknowledge: the next take does. */
+    /** A stored batch that the committer could not publish and acknowledge: the next take does. */
     private int toAck;
     private List<byte[]> toPublish = List.of();
 
@@ -79,26 +80,29 @@ final class PartitionConsumer implements Runnable {
         try {
             leftovers = c.retrier().call(c.redisOutage(), () -> c.queue().inflightLength(partition), () -> !lost);
             while (isActive()) {
-                List<String> batch = c.retrier().call(c.redisOutage(),
-                        () -> c.queue().take(partition, c.batchSize(), toAck, toPublish), () -> !lost);
+                Taken taken = c.retrier().call(c.redisOutage(),
+                        () -> c.queue().publishAckAndTake(partition, c.batchSize(), toAck, toPublish), () -> !lost);
                 // Published either way; acknowledged only if the lease was still ours.
                 toPublish = List.of();
-                if (batch == null) {
+                if (!(taken instanceof Taken.Batch batch)) {
                     lostBeforeAck();
                     continue;
                 }
                 toAck = 0;
-                if (!batch.isEmpty()) {
-                    BatchCommitter.Handback back = c.committer().consume(this, batch);
-                    if (back.toAck() > 0) {
-                        toAck = back.toAck();
-                        toPublish = back.toPublish();
-                        continue;
-                    }
-                    if (back.next() == null) {
-                        lost = true;
-                        log.info("Partition {}: lease lost", partition);
-                        continue;
+                if (!batch.envelopes().isEmpty()) {
+                    switch (c.committer().consume(this, batch.envelopes())) {
+                        case BatchCommitter.Handback.Unpublished unpublished -> {
+                            toAck = unpublished.toAck();
+                            toPublish = unpublished.toPublish();
+                            continue;
+                        }
+                        case BatchCommitter.Handback.LeaseLost leaseLost -> {
+                            lost = true;
+                            log.info("Partition {}: lease lost", partition);
+                            continue;
+                        }
+                        case BatchCommitter.Handback.Drained drained -> {
+                        }
                     }
                 }
                 // Nothing left to take: block until an envelope arrives.
@@ -141,9 +145,9 @@ final class PartitionConsumer implements Runnable {
             if (toAck > 0) {
                 // The last batch is stored but not yet published and acknowledged: no take follows to carry them.
                 // Without the lease it is still published (once, best effort); its next owner acknowledges it.
-                List<String> none = c.retrier().call(c.redisOutage(),
-                        () -> c.queue().take(partition, 0, lost ? 0 : toAck, toPublish), () -> !lost);
-                if (none == null) {
+                Taken none = c.retrier().call(c.redisOutage(),
+                        () -> c.queue().publishAckAndTake(partition, 0, lost ? 0 : toAck, toPublish), () -> !lost);
+                if (none instanceof Taken.NotOurLease) {
                     lostBeforeAck();
                 }
             }

@@ -68,7 +68,7 @@ public final class WorkerMain {
             }, () -> true);
         }
         HikariDataSource dataSource = Databases.open(config.database(), "parley-worker");
-        // One connection per consumer (one per partition at most), the coordinator's and the round loop's.
+        // One connection per consumer (one per partition at most), the coordinator's and the committer's.
         JedisPool redis = RedisPools.open(config.redis(), config.partitions() + 2, REDIS_SOCKET_TIMEOUT);
         RedisKeys keys = new RedisKeys(config.redis().prefix());
         return start(config, new WorkerParts(dataSource, new PartitionQueue(redis, keys, config.workerId()),
@@ -84,7 +84,7 @@ public final class WorkerMain {
         ObjectMapper mapper = Json.newMapper();
         RedisKeys keys = new RedisKeys(config.redis().prefix());
         Metrics metrics = new Metrics();
-        BatchCommitter committer = new BatchCommitter(parts.dataSource(), new MessageBatchWriter(parts.dataSource()),
+        BatchCommitter committer = new BatchCommitter(parts.dataSource(), new MessageBatchWriter(),
                 parts.queue(), new EnvelopeDecoder(mapper), new MessageFrames(keys, new FrameCodec(mapper)), dbOutage,
                 redisOutage, metrics, config.batchSize(), config.workerId());
         committer.start();
@@ -119,7 +119,7 @@ public final class WorkerMain {
         // Renew five times per lease period (at least every second), so a lease survives four missed ticks, and a
         // dead worker's expired lease is noticed within a fifth of a period.
         long tickMs = Math.min(1000, config.leaseMs() / 5);
-        // Closed in reverse order: the round loop after every consumer has ended, the pools after it.
+        // Closed in reverse order: the committer after every consumer has ended, the pools after it.
         Worker worker = new Worker(config.workerId(), coordinator, metrics, tickMs, resources);
         worker.start();
         return worker;

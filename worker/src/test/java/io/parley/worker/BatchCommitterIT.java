@@ -15,6 +15,7 @@ import io.parley.worker.bus.MessageFrames;
 import io.parley.worker.queue.EnvelopeDecoder;
 import io.parley.worker.queue.PartitionLeases;
 import io.parley.worker.queue.PartitionQueue;
+import io.parley.worker.queue.Taken;
 import io.parley.worker.store.MessageBatchWriter;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
@@ -65,7 +66,7 @@ class BatchCommitterIT {
         fixtures = new Fixtures(services.database());
         alice = fixtures.createUser("alice");
         DataSource counting = new CountingDataSource(dataSource, commits);
-        committer = new BatchCommitter(counting, new MessageBatchWriter(counting), queue, new EnvelopeDecoder(mapper),
+        committer = new BatchCommitter(counting, new MessageBatchWriter(), queue, new EnvelopeDecoder(mapper),
                 new MessageFrames(keys, new FrameCodec(mapper)), new Outage("MySQL"), new Outage("Redis"),
                 new Metrics(), BATCH, "committer-it");
         committer.start();
@@ -105,7 +106,7 @@ class BatchCommitterIT {
             }
             for (int p = 0; p < rooms.size(); p++) {
                 PartitionConsumer consumer = new PartitionConsumer(p, collaborators, ended -> { });
-                List<String> batch = queue.take(p, BATCH);
+                List<String> batch = take(p);
                 results.add(CompletableFuture.supplyAsync(() -> committer.consume(consumer, batch)));
                 if (p == 0) {
                     Thread.sleep(300);
@@ -117,8 +118,7 @@ class BatchCommitterIT {
 
             for (int p = 0; p < rooms.size(); p++) {
                 BatchCommitter.Handback back = results.get(p).get(10, TimeUnit.SECONDS);
-                assertThat(back.next()).isEmpty();
-                assertThat(back.toAck()).isZero();
+                assertThat(back).isInstanceOf(BatchCommitter.Handback.Drained.class);
                 assertThat(queue.inflightLength(p)).isZero();
                 List<String> ids = pushed.get(p).stream().map(QueueEnvelope::id).toList();
                 assertThat(fixtures.messages(rooms.get(p))).extracting(row -> Long.toString(row.id()))
@@ -143,9 +143,9 @@ class BatchCommitterIT {
         List<QueueEnvelope> pushed = push(0, "busy", 2 * BATCH + 2);
         PartitionConsumer consumer = new PartitionConsumer(0, collaborators, ended -> { });
 
-        BatchCommitter.Handback back = committer.consume(consumer, queue.take(0, BATCH));
+        BatchCommitter.Handback back = committer.consume(consumer, take(0));
 
-        assertThat(back.next()).isEmpty();
+        assertThat(back).isInstanceOf(BatchCommitter.Handback.Drained.class);
         assertThat(commits.get()).isEqualTo(3);
         assertThat(queue.inflightLength(0)).isZero();
         assertThat(fixtures.messages("busy")).extracting(row -> Long.toString(row.id()))
@@ -158,17 +158,22 @@ class BatchCommitterIT {
         fixtures.createRoom("taken", alice);
         push(1, "taken", 3);
         PartitionConsumer consumer = new PartitionConsumer(1, collaborators, ended -> { });
-        List<String> batch = queue.take(1, BATCH);
+        List<String> batch = take(1);
         try (Jedis jedis = redis.getResource()) {
             jedis.set(keys.lease(1), "someone-else");
         }
 
         BatchCommitter.Handback back = committer.consume(consumer, batch);
 
-        assertThat(back.next()).isNull();
+        assertThat(back).isInstanceOf(BatchCommitter.Handback.LeaseLost.class);
         assertThat(queue.inflightLength(1)).isEqualTo(3);
         // Stored all the same: its next owner finds the batch stored and publishes it again.
         assertThat(fixtures.messages("taken")).hasSize(3);
+    }
+
+    /** Takes the next batch of partition {@code p}, whose lease this worker holds. */
+    private List<String> take(int p) {
+        return ((Taken.Batch) queue.publishAckAndTake(p, BATCH, 0, List.of())).envelopes();
     }
 
     /** Pushes {@code count} envelopes for {@code room} onto partition {@code p}'s queue and takes its lease. */

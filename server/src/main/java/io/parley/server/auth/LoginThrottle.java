@@ -1,5 +1,6 @@
 package io.parley.server.auth;
 
+import io.parley.infra.LuaScript;
 import io.parley.protocol.RedisKeys;
 import java.util.List;
 import java.util.Objects;
@@ -12,6 +13,12 @@ import redis.clients.jedis.JedisPool;
  */
 public final class LoginThrottle implements LoginAttempts {
     private static final long WINDOW_MS = 60_000;
+    // The subject's failures in the current window and the milliseconds the window has left.
+    private static final LuaScript STATE = new LuaScript(
+            "return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('PTTL', KEYS[1])}");
+    // Counts a failure; the first one of a window starts it (ARGV[1] ms long).
+    private static final LuaScript COUNT_FAILURE = new LuaScript(
+            "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end");
     private final JedisPool pool;
     private final RedisKeys keys;
     private final int maxFailures;
@@ -25,8 +32,7 @@ public final class LoginThrottle implements LoginAttempts {
     @Override
     public long retryAfterMs(String subject) {
         try (Jedis jedis = pool.getResource()) {
-            List<?> state = (List<?>) jedis.eval("return {tonumber(redis.call('GET', KEYS[1]) or '0'),"
-                    + " redis.call('PTTL', KEYS[1])}", List.of(keys.loginAttempts(subject)), List.of());
+            List<?> state = (List<?>) STATE.eval(jedis, List.of(keys.loginAttempts(subject)), List.of());
             long failures = (Long) state.get(0);
             long ttl = (Long) state.get(1);
             return failures >= maxFailures ? Math.max(1, ttl) : 0;
@@ -36,8 +42,7 @@ public final class LoginThrottle implements LoginAttempts {
     @Override
     public void failed(String subject) {
         try (Jedis jedis = pool.getResource()) {
-            jedis.eval("local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end",
-                    List.of(keys.loginAttempts(subject)), List.of(Long.toString(WINDOW_MS)));
+            COUNT_FAILURE.eval(jedis, List.of(keys.loginAttempts(subject)), List.of(Long.toString(WINDOW_MS)));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.parley.server.bus;
 
+import io.parley.infra.Backoff;
 import io.parley.infra.RedisSettings;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -68,7 +69,8 @@ public final class RedisSubscriber implements Subscriber {
     }
 
     private void run() {
-        long backoffMs = 100;
+        Backoff backoff = new Backoff(100, 2_000);
+        boolean firstFailure = true;
         while (running) {
             Pubsub pubsub = new Pubsub();
             try (Jedis j = new Jedis(settings.uri(), 2_000, 0)) {
@@ -84,7 +86,7 @@ public final class RedisSubscriber implements Subscriber {
                 initial.forEach(c -> channels.add(bytes(c)));
                 j.subscribe(pubsub, channels.toArray(byte[][]::new));
             } catch (RuntimeException e) {
-                if (running && (connected || backoffMs == 100)) {
+                if (running && (connected || firstFailure)) {
                     log.warn("Redis subscription lost, reconnecting: {}", e.toString());
                 }
             } finally {
@@ -97,10 +99,11 @@ public final class RedisSubscriber implements Subscriber {
             if (!running) {
                 break;
             }
-            sleep(backoffMs);
-            backoffMs = Math.min(backoffMs * 2, 2_000);
+            sleep(backoff.nextDelayMs());
+            firstFailure = false;
             if (pubsub.reachedSubscribed) {
-                backoffMs = 100;
+                backoff.reset();
+                firstFailure = true;
             }
         }
     }

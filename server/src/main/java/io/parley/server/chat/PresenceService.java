@@ -1,5 +1,6 @@
 package io.parley.server.chat;
 
+import io.parley.infra.LuaScript;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.Room;
 import io.parley.protocol.RedisKeys;
@@ -40,7 +41,7 @@ public final class PresenceService implements Presence {
 
     // KEYS: presence set of the user, the server's user set, live servers. ARGV: server, member, now.
     // Returns 1 when no other live replica holds the user: the change is visible to others.
-    private static final String ARRIVE = """
+    private static final LuaScript ARRIVE = new LuaScript("""
             redis.call('SADD', KEYS[2], ARGV[2])
             local others = redis.call('SMEMBERS', KEYS[1])
             redis.call('SADD', KEYS[1], ARGV[1])
@@ -51,8 +52,8 @@ public final class PresenceService implements Presence {
               end
             end
             return 1
-            """;
-    private static final String DEPART = """
+            """);
+    private static final LuaScript DEPART = new LuaScript("""
             redis.call('SREM', KEYS[2], ARGV[2])
             redis.call('SREM', KEYS[1], ARGV[1])
             for _, s in ipairs(redis.call('SMEMBERS', KEYS[1])) do
@@ -60,7 +61,7 @@ public final class PresenceService implements Presence {
               if exp and tonumber(exp) > tonumber(ARGV[3]) then return 0 end
             end
             return 1
-            """;
+            """);
 
     private final JedisPool pool;
     private final RedisKeys keys;
@@ -192,9 +193,9 @@ public final class PresenceService implements Presence {
         }
     }
 
-    private boolean script(String script, Principal user, String server) {
+    private boolean script(LuaScript script, Principal user, String server) {
         try (Jedis jedis = pool.getResource()) {
-            Object result = jedis.eval(script,
+            Object result = script.eval(jedis,
                     List.of(keys.presence(user.id()), keys.serverUsers(server), keys.liveServers()),
                     List.of(server, user.id() + "|" + user.username(), Long.toString(System.currentTimeMillis())));
             return Long.valueOf(1).equals(result);

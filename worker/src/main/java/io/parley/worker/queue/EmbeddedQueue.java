@@ -276,12 +276,9 @@ public final class EmbeddedQueue implements WorkQueue, AutoCloseable {
     // ---------------------------------------------------------------- the worker's side
 
     @Override
-    public List<String> take(int partition, int max, int ackCount, List<byte[]> publish) {
-        Taken taken = takeAll(List.of(new Take(partition, max, ackCount, publish))).get(0);
-        if (taken.failure() != null) {
-            throw taken.failure();
-        }
-        return taken.batch();
+    public Taken publishAckAndTake(int partition, int max, int ackCount, List<byte[]> publish) {
+        // Without leases in one process every step answers a batch; a failed delete throws before any answer.
+        return publishAckAndTakeAll(List.of(new Step(partition, max, ackCount, publish))).get(0);
     }
 
     /**
@@ -289,8 +286,8 @@ public final class EmbeddedQueue implements WorkQueue, AutoCloseable {
      * Throws (having published, and changed nothing) when the delete fails; the caller retries the same takes.
      */
     @Override
-    public List<Taken> takeAll(List<Take> takes) {
-        for (Take t : takes) {
+    public List<Taken> publishAckAndTakeAll(List<Step> takes) {
+        for (Step t : takes) {
             List<byte[]> publish = t.publish();
             if (publish.isEmpty() || published[t.partition()] == publish) {
                 continue; // a retry after a failed delete: published already (the consumer hands back the same list)
@@ -303,7 +300,7 @@ public final class EmbeddedQueue implements WorkQueue, AutoCloseable {
         Map<Integer, Long> ackUpTo = new HashMap<>();
         lock.lock();
         try {
-            for (Take t : takes) {
+            for (Step t : takes) {
                 long upTo = lastOfFirst(parts[t.partition()], t.ackCount());
                 if (upTo >= 0) {
                     ackUpTo.put(t.partition(), upTo);
@@ -318,7 +315,7 @@ public final class EmbeddedQueue implements WorkQueue, AutoCloseable {
         List<Taken> answers = new ArrayList<>(takes.size());
         lock.lock();
         try {
-            for (Take t : takes) {
+            for (Step t : takes) {
                 Part part = parts[t.partition()];
                 Long upTo = ackUpTo.get(t.partition());
                 while (upTo != null && !part.entries.isEmpty() && part.entries.peekFirst().seq() <= upTo) {
@@ -336,7 +333,7 @@ public final class EmbeddedQueue implements WorkQueue, AutoCloseable {
                     batch.add(e.envelope());
                 }
                 part.inflight = Math.max(part.inflight, batch.size());
-                answers.add(new Taken(batch, null));
+                answers.add(new Taken.Batch(batch));
             }
         } finally {
             lock.unlock();
@@ -403,12 +400,6 @@ public final class EmbeddedQueue implements WorkQueue, AutoCloseable {
         } finally {
             lock.unlock();
         }
-    }
-
-    @Override
-    public boolean ack(int partition, int count) {
-        take(partition, 0, count, List.of());
-        return true;
     }
 
     /** Commits what is waiting, then stops the writer; later appends are refused. */

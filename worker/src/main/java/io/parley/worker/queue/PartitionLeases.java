@@ -2,6 +2,7 @@ package io.parley.worker.queue;
 
 import static java.util.Objects.requireNonNull;
 
+import io.parley.infra.LuaScript;
 import io.parley.protocol.RedisKeys;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -2,6 +2,7 @@ package io.parley.worker.queue;
 
 import static java.util.Objects.requireNonNull;
 
+import io.parley.infra.LuaScript;
 import io.parley.protocol.RedisKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -28,7 +29,7 @@ public final class PartitionQueue implements WorkQueue {
     // the inflight list up to ARGV[2] envelopes and returns its oldest ARGV[2] (newest first). nil when the lease is
     // not ours, so a worker that lost its lease never acknowledges or takes anything. One round trip per batch
     // instead of three: each one costs both processes more than the work it carries.
-    private static final LuaScript TAKE = new LuaScript("""
+    private static final LuaScript PUBLISH_ACK_AND_TAKE = new LuaScript("""
             for i = 5, #ARGV, 2 do
               redis.call('publish', ARGV[i], ARGV[i + 1])
             end
@@ -54,17 +55,6 @@ public final class PartitionQueue implements WorkQueue {
               return {}
             end
             return redis.call('lrange', KEYS[2], -math.min(n, max), -1)""");
-    // Only pushes ever happen at the left end, so the ARGV[2] rightmost envelopes are exactly the batch just handled.
-    private static final LuaScript ACK = new LuaScript("""
-            if redis.call('get', KEYS[2]) ~= ARGV[1] then
-              return 0
-            end
-            local ack = tonumber(ARGV[2])
-            if redis.call('lindex', KEYS[1], -ack) == ARGV[3] then
-              redis.call('ltrim', KEYS[1], 0, -(ack + 1))
-            end
-            return 1""");
-
     private final JedisPool pool;
     private final RedisKeys keys;
     private final String workerId;
@@ -80,42 +70,37 @@ public final class PartitionQueue implements WorkQueue {
         this.workerIdBytes = bytes(workerId);
     }
 
-    /**
-     * Publishes {@code publish} (channel and frame, alternating, in order), acknowledges the previous batch of
-     * {@code ackCount} envelopes and takes the next one, as {@link #take(int, int)}, in one script. With {@code max}
-     * 0 it only publishes and acknowledges, answering an empty list. Null (and nothing acknowledged or taken, though
-     * published) when this worker does not hold the partition's lease.
-     */
     @Override
-    public List<String> take(int partition, int max, int ackCount, List<byte[]> publish) {
+    public Taken publishAckAndTake(int partition, int max, int ackCount, List<byte[]> publish) {
         Object reply;
         try (Jedis jedis = pool.getResource()) {
-            reply = TAKE.evalBinary(jedis, takeKeys(partition), takeArgs(partition, max, ackCount, publish));
+            reply = PUBLISH_ACK_AND_TAKE.evalBinary(jedis, takeKeys(partition),
+                    takeArgs(partition, max, ackCount, publish));
         }
-        return batch(partition, reply);
+        return taken(partition, reply);
     }
 
     /**
-     * Runs {@code takes} in one pipeline, one round trip for all of them, answering each in order. Throws when the
-     * pipeline as a whole failed; then some of the takes may have run.
+     * Runs {@code steps} in one pipeline, one round trip for all of them, answering each in order. Throws when the
+     * pipeline as a whole failed; then some of the steps may have run.
      */
     @Override
-    public List<Taken> takeAll(List<Take> takes) {
-        List<Response<Object>> responses = new ArrayList<>(takes.size());
+    public List<Taken> publishAckAndTakeAll(List<Step> steps) {
+        List<Response<Object>> responses = new ArrayList<>(steps.size());
         try (Jedis jedis = pool.getResource()) {
             Pipeline pipeline = jedis.pipelined();
-            for (Take t : takes) {
-                responses.add(TAKE.evalBinary(pipeline, takeKeys(t.partition()),
+            for (Step t : steps) {
+                responses.add(PUBLISH_ACK_AND_TAKE.evalBinary(pipeline, takeKeys(t.partition()),
                         takeArgs(t.partition(), t.max(), t.ackCount(), t.publish())));
             }
             pipeline.sync();
         }
-        List<Taken> answers = new ArrayList<>(takes.size());
+        List<Taken> answers = new ArrayList<>(steps.size());
         for (int i = 0; i < responses.size(); i++) {
             try {
-                answers.add(new Taken(batch(takes.get(i).partition(), responses.get(i).get()), null));
+                answers.add(taken(steps.get(i).partition(), responses.get(i).get()));
             } catch (RuntimeException e) {
-                answers.add(new Taken(null, e));
+                answers.add(new Taken.Failed(e));
             }
         }
         return answers;
@@ -135,9 +120,9 @@ public final class PartitionQueue implements WorkQueue {
         return args;
     }
 
-    private List<String> batch(int partition, Object reply) {
+    private Taken taken(int partition, Object reply) {
         if (reply == null) {
-            return null;
+            return new Taken.NotOurLease();
         }
         List<?> newestFirst = (List<?>) reply;
         if (!newestFirst.isEmpty()) {
@@ -147,7 +132,7 @@ public final class PartitionQueue implements WorkQueue {
         for (int i = newestFirst.size() - 1; i >= 0; i--) {
             batch.add(new String((byte[]) newestFirst.get(i), StandardCharsets.UTF_8));
         }
-        return batch;
+        return new Taken.Batch(batch);
     }
 
     private static byte[] bytes(String text) {
@@ -156,7 +141,8 @@ public final class PartitionQueue implements WorkQueue {
 
     /**
      * Blocks until an envelope arrives in the partition's queue or the timeout passes, moving that first one to the
-     * inflight list where the next {@link #take} finds it. Safe without the lease: the move keeps queue order.
+     * inflight list where the next {@link #publishAckAndTake} finds it. Safe without the lease: the move keeps queue
+     * order.
      */
     @Override
     public void awaitEnvelope(int partition, Duration timeout) {
@@ -179,14 +165,4 @@ public final class PartitionQueue implements WorkQueue {
         }
     }
 
-    /** Removes a handled batch of {@code count} envelopes; false (and nothing removed) when the lease is not ours. */
-    @Override
-    public boolean ack(int partition, int count) {
-        try (Jedis jedis = pool.getResource()) {
-            Object reply = ACK.evalBinary(jedis, List.of(bytes(keys.inflight(partition)), bytes(keys.lease(partition))),
-                    List.of(workerIdBytes, Integer.toString(count).getBytes(StandardCharsets.US_ASCII),
-                            newestTaken.getOrDefault(partition, new byte[0])));
-            return Long.valueOf(1).equals(reply);
-        }
-    }
 }

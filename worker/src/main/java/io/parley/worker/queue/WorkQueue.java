@@ -9,32 +9,24 @@ import java.util.List;
  * come first and in order, and acknowledging a batch removes exactly those envelopes.
  */
 public interface WorkQueue {
-    /** One {@link #take(int, int, int, List)} among several run together by {@link #takeAll}. */
-    record Take(int partition, int max, int ackCount, List<byte[]> publish) {
-    }
-
-    /** What one take of {@link #takeAll} answered: its batch (null without the lease), or why it failed. */
-    record Taken(List<String> batch, RuntimeException failure) {
+    /** One {@link #publishAckAndTake} among several run together by {@link #publishAckAndTakeAll}. */
+    record Step(int partition, int max, int ackCount, List<byte[]> publish) {
     }
 
     /**
-     * The oldest envelopes of the partition, oldest first, at most {@code max}: leftovers in the inflight list before
-     * anything new. Empty when there is nothing to do; null when this worker does not hold the partition's lease.
+     * Publishes {@code publish} (channel and frame, alternating, in order), then, only under this worker's lease,
+     * acknowledges the previous batch of {@code ackCount} envelopes and takes the next one: the oldest envelopes of the
+     * partition, oldest first, at most {@code max} (leftovers in the inflight part before anything new). With
+     * {@code max} 0 it only publishes and acknowledges, answering an empty batch. Never answers {@link Taken.Failed}:
+     * a failure is thrown.
      */
-    default List<String> take(int partition, int max) {
-        return take(partition, max, 0, List.of());
-    }
+    Taken publishAckAndTake(int partition, int max, int ackCount, List<byte[]> publish);
 
     /**
-     * Publishes {@code publish} (channel and frame, alternating, in order), acknowledges the previous batch of
-     * {@code ackCount} envelopes and takes the next one, as {@link #take(int, int)}. With {@code max} 0 it only
-     * publishes and acknowledges, answering an empty list. Null (and nothing acknowledged or taken, though
-     * published) when this worker does not hold the partition's lease.
+     * Runs {@code steps}, answering each in order ({@link Taken.Failed} for a step that alone failed). Throws when they
+     * failed as a whole; then some may have run.
      */
-    List<String> take(int partition, int max, int ackCount, List<byte[]> publish);
-
-    /** Runs {@code takes}, answering each in order. Throws when they failed as a whole; then some may have run. */
-    List<Taken> takeAll(List<Take> takes);
+    List<Taken> publishAckAndTakeAll(List<Step> steps);
 
     /** Blocks until an envelope arrives in the partition's queue or the timeout passes. */
     void awaitEnvelope(int partition, Duration timeout);
@@ -44,7 +36,4 @@ public interface WorkQueue {
      * the only envelopes that an earlier owner may already have stored.
      */
     long inflightLength(int partition);
-
-    /** Removes a handled batch of {@code count} envelopes; false (and nothing removed) when the lease is not ours. */
-    boolean ack(int partition, int count);
 }

@@ -18,7 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,21 +40,6 @@ public final class MessageBatchWriter {
     private static final String INSERT_PREFIX =
             "INSERT INTO messages (id, room_id, seq, sender_id, sender_name, body, client_msg_id, created_at) VALUES ";
     private static final String INSERT_ROW = "(?,?,?,?,?,?,?,?)";
-
-    private final DataSource dataSource;
-
-    public MessageBatchWriter(DataSource dataSource) {
-        this.dataSource = requireNonNull(dataSource, "dataSource");
-    }
-
-    /** Stores {@code envelopes} (in queue order) on a connection of its own and commits; on any SQLException, nothing. */
-    public BatchResult write(List<QueueEnvelope> envelopes) throws SQLException {
-        requireNonNull(envelopes, "envelopes");
-        try (Connection c = dataSource.getConnection()) {
-            prepare(c);
-            return write(c, envelopes, false);
-        }
-    }
 
     /** Sets up {@code c} as {@link #write(Connection, List, boolean)} needs it: manual commit, READ COMMITTED. */
     public static void prepare(Connection c) throws SQLException {

@@ -34,12 +34,12 @@ class EmbeddedQueueTest {
                 assertThat(append(queue, envelope(i, null))).isEqualTo(Integer.toString(i));
             }
             assertThat(queue.inflightLength(0)).isZero();
-            List<String> first = queue.take(0, 3);
+            List<String> first = take(queue, 0, 3);
             assertThat(first).extracting(this::idOf).containsExactly("1", "2", "3");
             assertThat(queue.inflightLength(0)).isEqualTo(3);
             // Publishes the stored batch, acknowledges it and takes the rest in one call.
-            List<String> rest = queue.take(0, 10, 3, List.of(bytes("room:a"), bytes("frame-1")));
-            assertThat(rest).extracting(this::idOf).containsExactly("4", "5");
+            Taken rest = queue.publishAckAndTake(0, 10, 3, List.of(bytes("room:a"), bytes("frame-1")));
+            assertThat(((Taken.Batch) rest).envelopes()).extracting(this::idOf).containsExactly("4", "5");
             assertThat(published).containsExactly("room:a=frame-1");
             assertThat(java.util.Arrays.stream(queue.depths()).sum()).isEqualTo(2);
             queue.close();
@@ -48,9 +48,9 @@ class EmbeddedQueueTest {
             EmbeddedQueue reopened = open(db);
             // 4 and 5 were taken but not acknowledged: the next run treats them as possibly stored, oldest first.
             assertThat(reopened.inflightLength(0)).isEqualTo(2);
-            assertThat(reopened.take(0, 10)).extracting(this::idOf).containsExactly("4", "5");
-            assertThat(reopened.ack(0, 2)).isTrue();
-            assertThat(reopened.take(0, 10)).isEmpty();
+            assertThat(take(reopened, 0, 10)).extracting(this::idOf).containsExactly("4", "5");
+            assertThat(reopened.publishAckAndTake(0, 0, 2, List.of())).isEqualTo(new Taken.Batch(List.of()));
+            assertThat(take(reopened, 0, 10)).isEmpty();
             reopened.close();
         }
     }
@@ -67,7 +67,7 @@ class EmbeddedQueueTest {
             EmbeddedQueue reopened = open(db);
             assertThat(append(reopened, envelope(3, "c-1"))).isEqualTo("1");
             // ...and once stored, the messages table answers it.
-            reopened.ack(0, reopened.take(0, 10).size());
+            reopened.publishAckAndTake(0, 0, take(reopened, 0, 10).size(), List.of());
             try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
                 s.executeUpdate("INSERT INTO users (id, username, username_key, password_hash, created_at)"
                         + " VALUES (7, 'ann', 'ann', 'h', '2026-01-01 00:00:00')");
@@ -89,9 +89,13 @@ class EmbeddedQueueTest {
                     () -> queue.awaitEnvelope(1, Duration.ofSeconds(60)));
             append(queue, new QueueEnvelope("5", "b", "7", "ann", "hi", null, 1L), 1);
             waiting.get(30, TimeUnit.SECONDS);
-            assertThat(queue.take(1, 10)).hasSize(1);
+            assertThat(take(queue, 1, 10)).hasSize(1);
             queue.close();
         }
+    }
+
+    private static List<String> take(EmbeddedQueue queue, int partition, int max) {
+        return ((Taken.Batch) queue.publishAckAndTake(partition, max, 0, List.of())).envelopes();
     }
 
     private EmbeddedQueue open(EmbeddedDatabase db) throws Exception {

@@ -51,15 +51,15 @@ class PartitionQueueIT {
             jedis.lpush(keys.queue(P), "a", "b", "c", "d");
         }
         assertThat(mine.tryAcquire(P)).isTrue();
-        assertThat(queue.take(P, 2)).containsExactly("a", "b");
+        assertThat(take(P, 2)).isEqualTo(batch("a", "b"));
         // The acknowledgement ran, but say its reply was lost: the retry must not trim c and d.
-        assertThat(queue.take(P, 0, 2, List.of())).isEmpty();
-        assertThat(queue.take(P, 0, 2, List.of())).isEmpty();
-        assertThat(queue.ack(P, 2)).isTrue();
+        assertThat(queue.publishAckAndTake(P, 0, 2, List.of())).isEqualTo(batch());
+        assertThat(queue.publishAckAndTake(P, 0, 2, List.of())).isEqualTo(batch());
+        assertThat(ack(P, 2)).isEqualTo(batch());
         try (Jedis jedis = pool.getResource()) {
             assertThat(jedis.llen(keys.inflight(P)) + jedis.llen(keys.queue(P))).isEqualTo(2);
         }
-        assertThat(queue.take(P, 10)).containsExactly("c", "d");
+        assertThat(take(P, 10)).isEqualTo(batch("c", "d"));
     }
 
     @Test
@@ -70,11 +70,11 @@ class PartitionQueueIT {
         }
         assertThat(mine.tryAcquire(P)).isTrue();
 
-        assertThat(queue.take(P, 3)).containsExactly("left-1", "left-2", "new-1");
-        assertThat(queue.ack(P, 3)).isTrue();
-        assertThat(queue.take(P, 10)).containsExactly("new-2", "new-3");
-        assertThat(queue.ack(P, 2)).isTrue();
-        assertThat(queue.take(P, 10)).isEmpty();
+        assertThat(take(P, 3)).isEqualTo(batch("left-1", "left-2", "new-1"));
+        assertThat(ack(P, 3)).isEqualTo(batch());
+        assertThat(take(P, 10)).isEqualTo(batch("new-2", "new-3"));
+        assertThat(ack(P, 2)).isEqualTo(batch());
+        assertThat(take(P, 10)).isEqualTo(batch());
         try (Jedis jedis = pool.getResource()) {
             assertThat(jedis.exists(keys.inflight(P), keys.queue(P))).isZero();
         }
@@ -89,8 +89,8 @@ class PartitionQueueIT {
         assertThat(theirs.tryAcquire(P)).isTrue();
         assertThat(mine.tryAcquire(P)).isFalse();
 
-        assertThat(queue.take(P, 10)).isNull();
-        assertThat(queue.ack(P, 1)).isFalse();
+        assertThat(take(P, 10)).isInstanceOf(Taken.NotOurLease.class);
+        assertThat(ack(P, 1)).isInstanceOf(Taken.NotOurLease.class);
         try (Jedis jedis = pool.getResource()) {
             assertThat(jedis.lrange(keys.inflight(P), 0, -1)).containsExactly("theirs");
             assertThat(jedis.lrange(keys.queue(P), 0, -1)).containsExactly("queued");
@@ -124,18 +124,18 @@ class PartitionQueueIT {
         subscriber.start();
         assertThat(subscribed.await(5, TimeUnit.SECONDS)).isTrue();
 
-        assertThat(queue.take(P, 2, 0, List.of())).containsExactly("a", "b");
-        assertThat(queue.take(P, 2, 2, frames("ch-1", "a!", "ch-2", "b!"))).containsExactly("c");
+        assertThat(queue.publishAckAndTake(P, 2, 0, List.of())).isEqualTo(batch("a", "b"));
+        assertThat(queue.publishAckAndTake(P, 2, 2, frames("ch-1", "a!", "ch-2", "b!"))).isEqualTo(batch("c"));
         assertThat(queue.inflightLength(P)).isEqualTo(1);
         // Only publishing and acknowledging: the lease holder's last batch on its way out.
-        assertThat(queue.take(P, 0, 1, frames("ch-1", "c!"))).isEmpty();
+        assertThat(queue.publishAckAndTake(P, 0, 1, frames("ch-1", "c!"))).isEqualTo(batch());
         assertThat(queue.inflightLength(P)).isZero();
         // Without the lease nothing is acknowledged, but stored messages are still published.
         try (Jedis jedis = pool.getResource()) {
             jedis.lpush(keys.inflight(P), "theirs");
             jedis.set(keys.lease(P), "them");
         }
-        assertThat(queue.take(P, 10, 1, frames("ch-2", "late!"))).isNull();
+        assertThat(queue.publishAckAndTake(P, 10, 1, frames("ch-2", "late!"))).isInstanceOf(Taken.NotOurLease.class);
         assertThat(queue.inflightLength(P)).isEqualTo(1);
 
         long deadline = System.currentTimeMillis() + 5_000;
@@ -145,6 +145,18 @@ class PartitionQueueIT {
         pubSub.unsubscribe();
         subscriber.join(5_000);
         assertThat(received).containsExactly("ch-1=a!", "ch-2=b!", "ch-1=c!", "ch-2=late!");
+    }
+
+    private Taken take(int partition, int max) {
+        return queue.publishAckAndTake(partition, max, 0, List.of());
+    }
+
+    private Taken ack(int partition, int count) {
+        return queue.publishAckAndTake(partition, 0, count, List.of());
+    }
+
+    private static Taken batch(String... envelopes) {
+        return new Taken.Batch(List.of(envelopes));
     }
 
     private static List<byte[]> frames(String... channelsAndFrames) {
@@ -163,7 +175,7 @@ class PartitionQueueIT {
         try (Jedis jedis = pool.getResource()) {
             assertThat(jedis.lrange(keys.inflight(P), 0, -1)).containsExactly("first");
         }
-        assertThat(queue.take(P, 10)).containsExactly("first", "second");
+        assertThat(take(P, 10)).isEqualTo(batch("first", "second"));
     }
 
     @Test

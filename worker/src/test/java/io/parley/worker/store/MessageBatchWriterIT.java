@@ -27,7 +27,7 @@ class MessageBatchWriterIT {
     private static long bob;
     private static final AtomicLong ids = new AtomicLong(90_000_000_000L);
 
-    private final MessageBatchWriter writer = new MessageBatchWriter(dataSource);
+    private final MessageBatchWriter writer = new MessageBatchWriter();
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -54,8 +54,8 @@ class MessageBatchWriterIT {
         List<QueueEnvelope> first = interleaved(rooms, 30);
         List<QueueEnvelope> second = interleaved(rooms, 30);
 
-        BatchResult r1 = writer.write(first);
-        BatchResult r2 = writer.write(second);
+        BatchResult r1 = write(first);
+        BatchResult r2 = write(second);
 
         assertThat(r1.stored()).isEqualTo(30);
         assertThat(r2.stored()).isEqualTo(30);
@@ -78,9 +78,9 @@ class MessageBatchWriterIT {
     void reprocessingABatchStoresNothingNewAndReturnsTheStoredSeqs() throws Exception {
         fixtures.createRoom("again", alice);
         List<QueueEnvelope> batch = interleaved(List.of("again"), 10);
-        BatchResult first = writer.write(batch);
+        BatchResult first = write(batch);
 
-        BatchResult repeat = writer.write(batch);
+        BatchResult repeat = write(batch);
 
         assertThat(repeat.stored()).isZero();
         assertThat(repeat.duplicates()).isEqualTo(10);
@@ -92,7 +92,7 @@ class MessageBatchWriterIT {
         // A batch that overlaps the stored tail: old ones keep their seqs, new ones continue after them.
         List<QueueEnvelope> overlap = new ArrayList<>(batch.subList(7, 10));
         overlap.addAll(interleaved(List.of("again"), 2));
-        BatchResult mixed = writer.write(overlap);
+        BatchResult mixed = write(overlap);
         assertThat(mixed.stored()).isEqualTo(2);
         assertThat(mixed.toPublish()).extracting(StoredMessage::seq).containsExactly(8L, 9L, 10L, 11L, 12L);
         assertThat(mixed.toPublish()).extracting(StoredMessage::id)
@@ -104,13 +104,13 @@ class MessageBatchWriterIT {
     void dropsARepeatedClientMsgIdOfTheSameSenderButNotOfAnother() throws Exception {
         fixtures.createRoom("cmid", alice);
         QueueEnvelope original = envelope(ids.incrementAndGet(), "cmid", alice, "alice", "hi", "c-1");
-        writer.write(List.of(original));
+        write(List.of(original));
 
         QueueEnvelope retry = envelope(ids.incrementAndGet(), "cmid", alice, "alice", "hi", "c-1");
-        BatchResult retried = writer.write(List.of(retry));
+        BatchResult retried = write(List.of(retry));
         QueueEnvelope othersSame = envelope(ids.incrementAndGet(), "cmid", bob, "bob", "yo", "c-1");
         QueueEnvelope aliceNew = envelope(ids.incrementAndGet(), "cmid", alice, "alice", "more", "c-2");
-        BatchResult others = writer.write(List.of(othersSame, aliceNew));
+        BatchResult others = write(List.of(othersSame, aliceNew));
 
         assertThat(retried.stored()).isZero();
         assertThat(retried.duplicates()).isEqualTo(1);
@@ -131,7 +131,7 @@ class MessageBatchWriterIT {
         QueueEnvelope bRetry = envelope(ids.incrementAndGet(), "inbatch", bob, "bob", "b", "k");
         QueueEnvelope c = envelope(ids.incrementAndGet(), "inbatch", alice, "alice", "c", "k");
 
-        BatchResult result = writer.write(List.of(a, aAgain, b, bRetry, c));
+        BatchResult result = write(List.of(a, aAgain, b, bRetry, c));
 
         assertThat(result.stored()).isEqualTo(3);
         assertThat(result.duplicates()).isEqualTo(2);
@@ -147,7 +147,7 @@ class MessageBatchWriterIT {
         QueueEnvelope orphan = envelope(ids.incrementAndGet(), "gone", alice, "alice", "x", null);
         QueueEnvelope kept = envelope(ids.incrementAndGet(), "exists", alice, "alice", "y", null);
 
-        BatchResult result = writer.write(List.of(orphan, kept));
+        BatchResult result = write(List.of(orphan, kept));
 
         assertThat(result.dropped()).isEqualTo(1);
         assertThat(result.stored()).isEqualTo(1);
@@ -160,7 +160,7 @@ class MessageBatchWriterIT {
         int count = 2 * MessageBatchWriter.ROWS_PER_INSERT + 7;
         List<QueueEnvelope> batch = interleaved(List.of("large"), count);
 
-        BatchResult result = writer.write(batch);
+        BatchResult result = write(batch);
 
         assertThat(result.stored()).isEqualTo(count);
         List<Fixtures.Row> rows = fixtures.messages("large");
@@ -207,7 +207,7 @@ class MessageBatchWriterIT {
     void aFreshBatchThatHitsAStoredIdIsRedoneWithDuplicateChecks() throws Exception {
         fixtures.createRoom("fallback-id", alice);
         List<QueueEnvelope> stored = interleaved(List.of("fallback-id"), 3);
-        BatchResult first = writer.write(stored);
+        BatchResult first = write(stored);
         List<QueueEnvelope> batch = new ArrayList<>(stored.subList(1, 3));
         batch.addAll(interleaved(List.of("fallback-id"), 2));
 
@@ -228,7 +228,7 @@ class MessageBatchWriterIT {
     void aFreshBatchThatHitsAStoredClientMsgIdIsRedoneWithDuplicateChecks() throws Exception {
         fixtures.createRoom("fallback-cmid", alice);
         QueueEnvelope original = envelope(ids.incrementAndGet(), "fallback-cmid", alice, "alice", "hi", "f-1");
-        writer.write(List.of(original));
+        write(List.of(original));
         QueueEnvelope retry = envelope(ids.incrementAndGet(), "fallback-cmid", alice, "alice", "hi", "f-1");
         QueueEnvelope next = envelope(ids.incrementAndGet(), "fallback-cmid", alice, "alice", "next", "f-2");
 
@@ -268,5 +268,13 @@ class MessageBatchWriterIT {
             values.add(v);
         }
         return values;
+    }
+
+    /** Stores {@code envelopes} on a connection of their own, as the committer does with a batch not known fresh. */
+    private BatchResult write(List<QueueEnvelope> envelopes) throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            MessageBatchWriter.prepare(c);
+            return writer.write(c, envelopes, false);
+        }
     }
 }

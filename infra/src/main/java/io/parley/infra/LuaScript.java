@@ -1,4 +1,4 @@
-package io.parley.worker.queue;
+package io.parley.infra;
 
 import static java.util.Objects.requireNonNull;
 
@@ -12,12 +12,15 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
-/** A Lua script run by its SHA-1, loaded again transparently when Redis lost its script cache (after a restart). */
-final class LuaScript {
+/**
+ * A Lua script run by its SHA-1 (EVALSHA), loaded again transparently when Redis lost its script cache (after a
+ * restart): the one way server and worker run scripts, so Redis is sent the full text only when it lacks it.
+ */
+public final class LuaScript {
     private final String source;
     private final String sha1;
 
-    LuaScript(String source) {
+    public LuaScript(String source) {
         this.source = requireNonNull(source, "source");
         try {
             byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
@@ -27,7 +30,7 @@ final class LuaScript {
         }
     }
 
-    Object eval(Jedis jedis, List<String> keys, List<String> args) {
+    public Object eval(Jedis jedis, List<String> keys, List<String> args) {
         try {
             return jedis.evalsha(sha1, keys, args);
         } catch (JedisNoScriptException e) {
@@ -36,7 +39,7 @@ final class LuaScript {
     }
 
     /** As {@link #eval} with binary arguments; bulk replies come back as byte arrays. */
-    Object evalBinary(Jedis jedis, List<byte[]> keys, List<byte[]> args) {
+    public Object evalBinary(Jedis jedis, List<byte[]> keys, List<byte[]> args) {
         try {
             return jedis.evalsha(sha1.getBytes(StandardCharsets.US_ASCII), keys, args);
         } catch (JedisNoScriptException e) {
@@ -45,11 +48,11 @@ final class LuaScript {
     }
 
     /** Queues the script in {@code pipeline} by its SHA-1; after a Redis restart the answer is a NOSCRIPT error. */
-    Response<Object> evalBinary(Pipeline pipeline, List<byte[]> keys, List<byte[]> args) {
+    public Response<Object> evalBinary(Pipeline pipeline, List<byte[]> keys, List<byte[]> args) {
         return pipeline.evalsha(sha1.getBytes(StandardCharsets.US_ASCII), keys, args);
     }
 
-    String source() {
+    public String source() {
         return source;
     }
 }

@@ -1,4 +1,4 @@
-package io.parley.worker;
+package io.parley.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
