@@ -69,7 +69,7 @@ function step(name, fn) {
       return;
     }
     try {
-      await fn();
+      await fn(t);
     } catch (e) {
       failed = true;
       throw e;
@@ -308,7 +308,7 @@ step('the migration one-shot ran once and exited 0', async () => {
   assert.doesNotMatch(stdout + stderr, /Exception/);
 });
 
-step('backends scale to 4 and back to 2 while a client chats, losing nothing', async () => {
+step('backends scale to 4 and back to 2 while a client chats, losing nothing', async (t) => {
   const chat = chatter(users.alice, 'scale');
   try {
     await compose('up', '-d', '--no-recreate', '--scale', 'backend=4', '--scale', 'worker=2');
@@ -333,6 +333,7 @@ step('backends scale to 4 and back to 2 while a client chats, losing nothing', a
   } finally {
     await chat.stop();
   }
+  t.diagnostic(`${chat.acked.size} messages acknowledged, closes seen: ${JSON.stringify(chat.closeCodes)}`);
   assert.ok(chat.acked.size > 10, `only ${chat.acked.size} messages acknowledged`);
   await assertStored(users.bob, chat.acked);
 });
