@@ -5,13 +5,12 @@
 # from the project's Dockerfiles with only the base images changed (build arguments). Then compose-it.test.mjs starts
 # docker/compose.yaml with 3 backends and 2 workers and chats through the published Nginx port.
 #
-#   docker/test/compose-it.sh          (as root; installs podman, debootstrap and docker-compose with apt if missing)
+#   docker/test/compose-it.sh          (as root; installs podman, runc, debootstrap and docker-compose with apt if missing)
 #
 # Skips (exit 0, with the reason printed) when it is not root or the packages cannot be installed. Leaves no
 # container, network or volume behind, also when it fails. See docker/README.md for what it proves.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-root=$PWD
 project=parley-it
 port=${PARLEY_IT_PORT:-18080}
 cache=${PARLEY_PODMAN_CACHE:-/var/cache/parley-podman}
@@ -29,11 +28,16 @@ missing=()
 command -v podman >/dev/null || missing+=(podman)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
+command -v runc >/dev/null || missing+=(runc)
+# netavark and aardvark-dns: bridge networks with DNS, so services find each other by name.
+[ -x /usr/lib/podman/netavark ] || missing+=(netavark)
+[ -x /usr/lib/podman/aardvark-dns ] || missing+=(aardvark-dns)
 if [ ${#missing[@]} -gt 0 ]; then
     command -v apt-get >/dev/null || skip "no apt-get to install ${missing[*]}"
     log "installing ${missing[*]}"
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >/dev/null 2>&1 \
-        || skip "apt-get could not install ${missing[*]}"
+    # No recommends: docker-compose would bring Docker's engine (docker.io), which this test does not use.
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}"; } >/dev/null 2>&1 || skip "apt-get could not install ${missing[*]}"
 fi
 JAVA_HOME=$(bin/java-home)
 export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
@@ -44,7 +48,7 @@ exec 9>"$cache/lock"
 flock -w 1800 9 || { echo "compose-it: another run holds $cache/lock" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/parley-compose-it.XXXXXX)
-# The machines' hard limits are lower than podman's defaults (nofile 1048576): containers get these instead.
+# Podman's default container limits do not fit these machines' hard limits: containers get these instead.
 cat >"$work/containers.conf" <<'EOF'
 [containers]
 default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
