@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Compose stack on real containers, without Docker or a registry: podman (as root) serves docker-compose through
 # its Docker-compatible API; the registry base images are replaced by local stand-ins built from Debian with
-# debootstrap (cached in podman's image store, keyed by a hash of what goes into them); the project's images are built
+# debootstrap (cached in the test's own podman image store, keyed by a hash of what goes into them); the project's images are built
 # from the project's Dockerfiles with only the base images changed (build arguments). Then compose-it.test.mjs starts
 # docker/compose.yaml with 3 backends and 2 workers and chats through the published Nginx port.
 #
@@ -49,14 +49,23 @@ flock -w 1800 9 || { echo "compose-it: another run holds $cache/lock" >&2; exit 
 
 work=$(mktemp -d /tmp/parley-compose-it.XXXXXX)
 # Podman's default container limits do not fit these machines' hard limits: containers get these instead.
-cat >"$work/containers.conf" <<'EOF'
+cat >"$work/containers.conf" <<EOF
 [containers]
 default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
 [engine]
 # crun refuses the hybrid cgroup layout of these machines ("cgroups in hybrid mode not supported"); runc does not.
 runtime = "runc"
+# Its own temporary directory, to go with its own image store (below).
+tmp_dir = "$work/tmp"
 EOF
-export CONTAINERS_CONF="$work/containers.conf"
+# The test's own image store (stand-ins, the project's images and their build cache) under $cache, run state in $work.
+cat >"$work/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+graphroot = "$cache/storage"
+runroot = "$work/run"
+EOF
+export CONTAINERS_CONF="$work/containers.conf" CONTAINERS_STORAGE_CONF="$work/storage.conf"
 # compose-it.test.mjs writes $work/compose.yaml: docker/compose.yaml for Debian's docker-compose 1.29 (see there).
 compose=(docker-compose --ansi never -p "$project" --project-directory docker -f "$work/compose.yaml"
     -f "$work/standins.yaml")
@@ -115,7 +124,7 @@ if ! podman image exists "$base"; then
     debootstrap --variant=minbase --include="$packages" --cache-dir="$cache/debs" "$suite" "$rootfs" "$mirror" \
         >"$work/debootstrap.log" 2>&1 || { tail -20 "$work/debootstrap.log"; exit 1; }
     rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-    tar -C "$rootfs" -c . | podman import --change 'CMD ["bash"]' - "$base" >/dev/null
+    tar -C "$rootfs" -c . | podman import -q --change 'CMD ["bash"]' - "$base" >/dev/null
     rm -rf "$rootfs"
 fi
 
@@ -152,6 +161,8 @@ podman build -q --format docker --ignorefile docker/nginx.Dockerfile.dockerignor
     --build-arg WEB=host-web --build-arg "NGINX_IMAGE=${standin[nginx]}" --build-arg NGINX_RESOLVER= \
     -t "localhost/parley-nginx:$tag" . >/dev/null
 
+# Earlier runs' images of the project and their build stages, now untagged: the store keeps only what is tagged.
+podman image prune -f >/dev/null
 # Only the images change: the registry images' names point at the stand-ins, the project's at the images above.
 cat >"$work/standins.yaml" <<EOF
 services:
