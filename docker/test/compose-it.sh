@@ -55,15 +55,15 @@ default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
 [engine]
 # crun refuses the hybrid cgroup layout of these machines ("cgroups in hybrid mode not supported"); runc does not.
 runtime = "runc"
-# Its own temporary directory, to go with its own image store (below).
-tmp_dir = "$work/tmp"
+# Its own run state, to go with its own image store (below). Fixed paths: podman records them in its database.
+tmp_dir = "/run/parley-podman/tmp"
 EOF
-# The test's own image store (stand-ins, the project's images and their build cache) under $cache, run state in $work.
+# The test's own image store (stand-ins, the project's images and their build cache) under $cache.
 cat >"$work/storage.conf" <<EOF
 [storage]
 driver = "overlay"
 graphroot = "$cache/storage"
-runroot = "$work/run"
+runroot = "/run/parley-podman"
 EOF
 export CONTAINERS_CONF="$work/containers.conf" CONTAINERS_STORAGE_CONF="$work/storage.conf"
 # compose-it.test.mjs writes $work/compose.yaml: docker/compose.yaml for Debian's docker-compose 1.29 (see there).
@@ -71,6 +71,7 @@ compose=(docker-compose --ansi never -p "$project" --project-directory docker -f
     -f "$work/standins.yaml")
 service_pid=""
 health_pid=""
+node_pid=""
 
 teardown() {
     local rc=$?
@@ -84,6 +85,7 @@ teardown() {
             podman logs --tail 15 "$c" 2>&1
         done
     fi
+    [ -z "$node_pid" ] || { pkill -P "$node_pid"; kill "$node_pid"; } 2>/dev/null
     [ -z "$health_pid" ] || kill "$health_pid" 2>/dev/null
     if [ -S "$work/podman.sock" ] && [ -f "$work/compose.yaml" ]; then
         "${compose[@]}" down -v --remove-orphans -t 10 >/dev/null 2>&1
@@ -193,4 +195,7 @@ health_pid=$!
 
 log "running the scenario"
 PARLEY_IT_PROJECT=$project PARLEY_IT_PORT=$port PARLEY_IT_WORK=$work PARLEY_IT_COMPOSE="${compose[*]}" \
-    node --experimental-websocket --no-warnings --test --test-concurrency=1 docker/test/compose-it.test.mjs
+    node --experimental-websocket --no-warnings --test --test-concurrency=1 docker/test/compose-it.test.mjs &
+# In the background so that a signal reaches the trap now, not after the scenario.
+node_pid=$!
+wait "$node_pid"
