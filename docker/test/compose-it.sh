@@ -26,18 +26,25 @@ skip() {
 [ "$(id -u)" = 0 ] || skip "needs root (podman's bridge networks and debootstrap), running as uid $(id -u)"
 missing=()
 command -v podman >/dev/null || missing+=(podman)
-command -v debootstrap >/dev/null || missing+=(debootstrap)
-command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v runc >/dev/null || missing+=(runc)
 # netavark and aardvark-dns: bridge networks with DNS, so services find each other by name.
 [ -x /usr/lib/podman/netavark ] || missing+=(netavark)
 [ -x /usr/lib/podman/aardvark-dns ] || missing+=(aardvark-dns)
+command -v debootstrap >/dev/null || missing+=(debootstrap)
+command -v docker-compose >/dev/null || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then
     command -v apt-get >/dev/null || skip "no apt-get to install ${missing[*]}"
     log "installing ${missing[*]}"
-    # No recommends: docker-compose would bring Docker's engine (docker.io), which this test does not use.
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        "${missing[@]}"; } >/dev/null 2>&1 || skip "apt-get could not install ${missing[*]}"
+    apt_install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1; }
+    apt-get update -qq >/dev/null 2>&1 || skip "apt-get update failed"
+    # docker-compose without its recommends: they would bring Docker's engine (docker.io), which this test never uses.
+    for package in "${missing[@]}"; do
+        if [ "$package" = docker-compose ]; then
+            apt_install --no-install-recommends docker-compose || skip "apt-get could not install docker-compose"
+        else
+            apt_install "$package" || skip "apt-get could not install $package"
+        fi
+    done
 fi
 JAVA_HOME=$(bin/java-home)
 export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
