@@ -4,8 +4,16 @@
 #   docker build -f docker/java.Dockerfile --target worker .
 # The build context is the repository root; docker/java.Dockerfile.dockerignore keeps target/, node_modules/,
 # .git and .env out of it.
+#
+# Build arguments (the defaults are the registry images; docker/test/compose-it.sh points them at local stand-ins):
+#   JRE_IMAGE               the image the targets run on
+#   JARS=host-jars          take server/target/parley-server.jar and worker/target/parley-worker.jar from the context
+#                           (built by the host's `mvn -pl server,worker -am package`) instead of running Maven inside;
+#                           the Maven stage is then never built
 
 ARG JAVA_MAJOR=21
+ARG JRE_IMAGE=eclipse-temurin:${JAVA_MAJOR}-jre
+ARG JARS=build
 
 # ---- build: Maven with a JDK; the local repository is a BuildKit cache, so rebuilds do not download again ----
 FROM maven:3.9-eclipse-temurin-${JAVA_MAJOR} AS build
@@ -17,8 +25,14 @@ RUN --mount=type=cache,target=/root/.m2 \
  && mkdir -p /out \
  && cp server/target/parley-server.jar worker/target/parley-worker.jar /out/
 
+# ---- host-jars: the jars the host's Maven built (JARS=host-jars); the default JARS=build never builds this stage ----
+FROM scratch AS host-jars
+COPY server/target/parley-server.jar worker/target/parley-worker.jar /out/
+
+FROM ${JARS} AS jars
+
 # ---- runtime base: a JRE and an unprivileged user, nothing else ----
-FROM eclipse-temurin:${JAVA_MAJOR}-jre AS runtime
+FROM ${JRE_IMAGE} AS runtime
 RUN groupadd --system --gid 10001 parley \
  && useradd --system --uid 10001 --gid parley --home-dir /app --no-create-home --shell /usr/sbin/nologin parley
 WORKDIR /app
@@ -28,7 +42,7 @@ USER parley:parley
 
 # ---- backend: `java -jar parley-server.jar` serves; `... migrate` applies the schema and exits ----
 FROM runtime AS backend
-COPY --from=build --chown=root:root --chmod=0644 /out/parley-server.jar /app/parley-server.jar
+COPY --from=jars --chown=root:root --chmod=0644 /out/parley-server.jar /app/parley-server.jar
 EXPOSE 8080
 # Heap from the container's memory limit, leaving room for Netty's direct buffers; die (and be restarted) rather
 # than limp on after an OutOfMemoryError. Exec form: java is PID 1 and gets SIGTERM, so it closes sockets with 1001.
@@ -38,7 +52,7 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 CMD ["htt
 
 # ---- worker ----
 FROM runtime AS worker
-COPY --from=build --chown=root:root --chmod=0644 /out/parley-worker.jar /app/parley-worker.jar
+COPY --from=jars --chown=root:root --chmod=0644 /out/parley-worker.jar /app/parley-worker.jar
 # /metrics and /healthz; PARLEY_WORKER_HTTP_PORT=0 turns them off (then replace the health check).
 ENV PARLEY_WORKER_HTTP_PORT=9090
 EXPOSE 9090
