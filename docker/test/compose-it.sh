@@ -155,7 +155,7 @@ done
 
 # ---- the project's images, from the project's Dockerfiles, with the host's jars and web client ----
 log "building the jars and the web client"
-mvn -B -q -pl server,worker -am package -DskipTests >"$work/mvn.log" 2>&1 || { tail -30 "$work/mvn.log"; exit 1; }
+./mvnw -B -q -pl server,worker -am package -DskipTests >"$work/mvn.log" 2>&1 || { tail -30 "$work/mvn.log"; exit 1; }
 (cd web-client && npm ci --no-audit --no-fund --loglevel=error && npm run build) >"$work/npm.log" 2>&1 \
     || { tail -30 "$work/npm.log"; exit 1; }
 log "building parley-backend, parley-worker and parley-nginx"
