@@ -9,7 +9,7 @@ import com.auth0.jwt.algorithms.Algorithm;
 import io.parley.server.support.RawWebSocket;
 import io.parley.server.support.Rest;
 import io.parley.server.support.Stack;
-import io.parley.server.support.WsClient;
+import io.parley.testkit.WsClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

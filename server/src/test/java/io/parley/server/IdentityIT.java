@@ -7,7 +7,7 @@ import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import io.parley.server.support.Rest;
 import io.parley.server.support.Stack;
-import io.parley.server.support.WsClient;
+import io.parley.testkit.WsClient;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

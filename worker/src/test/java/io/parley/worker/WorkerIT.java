@@ -13,6 +13,7 @@ import io.parley.protocol.QueueEnvelope;
 import io.parley.protocol.RedisKeys;
 import io.parley.protocol.ServerFrame;
 import io.parley.protocol.Timestamps;
+import io.parley.testkit.PrivateRedis;
 import io.parley.worker.config.WorkerConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -197,7 +198,7 @@ class WorkerIT {
         for (String room : rooms) {
             fixtures.createRoom(room, alice);
         }
-        PrivateRedis privateRedis = closing(new PrivateRedis());
+        PrivateRedis privateRedis = closing(PrivateRedis.withAof("always"));
         JedisPool privatePool = closing(new JedisPool(privateRedis.uri()));
         closing(startWorker("survivor", 3000, new RedisSettings(privateRedis.uri(), services.redis().prefix())));
 

@@ -9,12 +9,13 @@ import io.parley.protocol.FrameCodec;
 import io.parley.protocol.Json;
 import io.parley.protocol.QueueEnvelope;
 import io.parley.protocol.RedisKeys;
-import java.io.File;
+import io.parley.testkit.ManagedProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ class WorkerKillIT {
     private static final Path JAR = Path.of("target", "parley-worker.jar");
 
     private final FrameCodec codec = new FrameCodec(Json.newMapper());
-    private final List<Process> processes = new ArrayList<>();
+    private final List<ManagedProcess> processes = new ArrayList<>();
     private TestServices.Isolated services;
     private Fixtures fixtures;
     private RedisKeys keys;
@@ -56,8 +57,8 @@ class WorkerKillIT {
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Process p : processes) {
-            p.destroyForcibly().waitFor();
+        for (ManagedProcess p : processes) {
+            p.kill();
         }
         try (Jedis jedis = redis.getResource()) {
             List<String> owned = new ArrayList<>(jedis.keys(keys.prefix() + "*"));
@@ -138,22 +139,17 @@ class WorkerKillIT {
     }
 
     private Process startWorker(String id, Map<String, String> extraEnv) throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        File log = Path.of("target", "worker-" + id + ".log").toFile();
-        ProcessBuilder builder = new ProcessBuilder(java, "-jar", JAR.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log);
-        Map<String, String> env = builder.environment();
-        env.putAll(services.env());
+        Map<String, String> env = new HashMap<>(services.env());
         env.put("PARLEY_WORKER_ID", id);
         env.put("PARLEY_QUEUE_PARTITIONS", Integer.toString(PARTITIONS));
         env.put("PARLEY_WORKER_LEASE_MS", "2000");
         env.put("PARLEY_WORKER_BATCH", "200");
         env.put("PARLEY_MIGRATE", "true");
         env.putAll(extraEnv);
-        Process process = builder.start();
+        ManagedProcess process = ManagedProcess.start("worker-" + id, ManagedProcess.javaJar(List.of(), JAR), env,
+                Path.of("target", "worker-" + id + ".log"));
         processes.add(process);
-        return process;
+        return process.process();
     }
 
     private boolean listsEmpty() {
