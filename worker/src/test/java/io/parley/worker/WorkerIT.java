@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.parley.infra.Databases;
 import io.parley.infra.RedisSettings;
 import io.parley.infra.TestServices;
 import io.parley.protocol.FrameCodec;
@@ -34,9 +33,7 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.params.SetParams;
-import redis.clients.jedis.resps.ScanResult;
 
 class WorkerIT {
     private static final int PARTITIONS = 8;
@@ -46,6 +43,7 @@ class WorkerIT {
     private final FrameCodec codec = new FrameCodec(mapper);
     private final AtomicLong ids = new AtomicLong(7_000_000);
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private TestBed bed;
     private TestServices.Isolated services;
     private Fixtures fixtures;
     private RedisKeys keys;
@@ -54,11 +52,11 @@ class WorkerIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        services = TestServices.isolated();
-        Databases.migrate(services.database());
-        fixtures = new Fixtures(services.database());
-        keys = new RedisKeys(services.redis().prefix());
-        redis = new JedisPool(services.redis().uri());
+        bed = new TestBed();
+        services = bed.services;
+        fixtures = bed.fixtures;
+        keys = bed.keys;
+        redis = bed.redis;
         alice = fixtures.createUser("alice");
     }
 
@@ -67,11 +65,7 @@ class WorkerIT {
         for (AutoCloseable c : closeables.reversed()) {
             c.close();
         }
-        try (Jedis jedis = redis.getResource()) {
-            deleteKeysWithPrefix(jedis);
-        }
-        redis.close();
-        services.dropDatabase();
+        bed.close();
     }
 
     @Test
@@ -331,16 +325,5 @@ class WorkerIT {
             }
         }
         return true;
-    }
-
-    private void deleteKeysWithPrefix(Jedis jedis) {
-        String cursor = ScanParams.SCAN_POINTER_START;
-        do {
-            ScanResult<String> page = jedis.scan(cursor, new ScanParams().match(keys.prefix() + "*").count(500));
-            if (!page.getResult().isEmpty()) {
-                jedis.del(page.getResult().toArray(String[]::new));
-            }
-            cursor = page.getCursor();
-        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
     }
 }

@@ -3,8 +3,6 @@ package io.parley.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.parley.infra.Databases;
-import io.parley.infra.TestServices;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.Json;
 import io.parley.protocol.QueueEnvelope;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.Pipeline;
 
 /** Runs the packaged jar as a real process, kills it with SIGKILL mid-stream and lets a second one finish. */
@@ -38,21 +35,14 @@ class WorkerKillIT {
 
     private final FrameCodec codec = new FrameCodec(Json.newMapper());
     private final List<ManagedProcess> processes = new ArrayList<>();
-    private TestServices.Isolated services;
-    private Fixtures fixtures;
-    private RedisKeys keys;
-    private JedisPool redis;
+    private TestBed bed;
     private long alice;
 
     @BeforeEach
     void setUp() throws Exception {
         assertThat(JAR).as("built by `mvn package` before the integration tests").exists();
-        services = TestServices.isolated();
-        Databases.migrate(services.database());
-        fixtures = new Fixtures(services.database());
-        keys = new RedisKeys(services.redis().prefix());
-        redis = new JedisPool(services.redis().uri());
-        alice = fixtures.createUser("alice");
+        bed = new TestBed();
+        alice = bed.fixtures.createUser("alice");
     }
 
     @AfterEach
@@ -60,23 +50,16 @@ class WorkerKillIT {
         for (ManagedProcess p : processes) {
             p.kill();
         }
-        try (Jedis jedis = redis.getResource()) {
-            List<String> owned = new ArrayList<>(jedis.keys(keys.prefix() + "*"));
-            if (!owned.isEmpty()) {
-                jedis.del(owned.toArray(String[]::new));
-            }
-        }
-        redis.close();
-        services.dropDatabase();
+        bed.close();
     }
 
     @Test
     void aKilledWorkerLosesNothingAndItsSuccessorKeepsEveryRoomGapless() throws Exception {
         List<String> rooms = List.of("r-one", "r-two", "r-three", "r-four", "r-five", "r-six", "r-seven", "r-eight");
         for (String room : rooms) {
-            fixtures.createRoom(room, alice);
+            bed.fixtures.createRoom(room, alice);
         }
-        Path health = Path.of("target", "kill-a-" + keys.prefix().replace(":", "") + ".health");
+        Path health = Path.of("target", "kill-a-" + bed.keys.prefix().replace(":", "") + ".health");
         Files.deleteIfExists(health);
         Process first = startWorker("kill-a", Map.of("PARLEY_WORKER_HEALTH_FILE", health.toString()));
 
@@ -85,7 +68,7 @@ class WorkerKillIT {
         AtomicInteger pushedCount = new AtomicInteger();
         Thread pusher = new Thread(() -> {
             long id = 5_000_000_000L;
-            try (Jedis jedis = redis.getResource()) {
+            try (Jedis jedis = bed.redis.getResource()) {
                 for (int i = 0; i < TOTAL; i += 20) {
                     Pipeline pipeline = jedis.pipelined();
                     for (int j = i; j < i + 20; j++) {
@@ -93,7 +76,7 @@ class WorkerKillIT {
                         QueueEnvelope e = new QueueEnvelope(Long.toString(++id), room, Long.toString(alice), "alice",
                                 "body " + id, j % 2 == 0 ? null : "c-" + id, Fixtures.ACCEPTED_AT + j);
                         pushed.get(room).add(e.id());
-                        pipeline.lpush(keys.queue(RedisKeys.partitionOf(room, PARTITIONS)),
+                        pipeline.lpush(bed.keys.queue(RedisKeys.partitionOf(room, PARTITIONS)),
                                 new String(codec.write(e), StandardCharsets.UTF_8));
                     }
                     pipeline.sync();
@@ -106,23 +89,23 @@ class WorkerKillIT {
         pusher.start();
 
         await().atMost(DEADLINE).until(() -> Files.exists(health));
-        await().atMost(DEADLINE).until(() -> fixtures.countMessages() >= 1000);
+        await().atMost(DEADLINE).until(() -> bed.fixtures.countMessages() >= 1000);
         first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        assertThat(fixtures.countMessages()).as("killed mid-stream").isLessThan(TOTAL);
+        assertThat(bed.fixtures.countMessages()).as("killed mid-stream").isLessThan(TOTAL);
         assertThat(pushedCount.get()).as("pushing still going on").isLessThan(TOTAL);
 
         Process second = startWorker("kill-b", Map.of());
         pusher.join(DEADLINE.toMillis());
-        await().atMost(DEADLINE).until(() -> fixtures.countMessages() == TOTAL);
+        await().atMost(DEADLINE).until(() -> bed.fixtures.countMessages() == TOTAL);
 
         for (var entry : pushed.entrySet()) {
-            List<Fixtures.Row> rows = fixtures.messages(entry.getKey());
+            List<Fixtures.Row> rows = bed.fixtures.messages(entry.getKey());
             assertThat(rows).as("room %s", entry.getKey()).extracting(r -> Long.toString(r.id()))
                     .containsExactlyElementsOf(entry.getValue());
             for (int i = 0; i < rows.size(); i++) {
                 assertThat(rows.get(i).seq()).as("seq in room %s", entry.getKey()).isEqualTo(i + 1);
             }
-            assertThat(fixtures.lastSeq(entry.getKey())).isEqualTo(rows.size());
+            assertThat(bed.fixtures.lastSeq(entry.getKey())).isEqualTo(rows.size());
         }
         await().atMost(DEADLINE).until(this::listsEmpty);
 
@@ -130,16 +113,16 @@ class WorkerKillIT {
         second.destroy();
         assertThat(second.waitFor(20, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
         assertThat(second.exitValue()).isZero();
-        try (Jedis jedis = redis.getResource()) {
+        try (Jedis jedis = bed.redis.getResource()) {
             for (int p = 0; p < PARTITIONS; p++) {
-                assertThat(jedis.get(keys.lease(p))).as("lease %s", p).isNotEqualTo("kill-b");
+                assertThat(jedis.get(bed.keys.lease(p))).as("lease %s", p).isNotEqualTo("kill-b");
             }
-            assertThat(jedis.zscore(keys.workers(), "kill-b")).isNull();
+            assertThat(jedis.zscore(bed.keys.workers(), "kill-b")).isNull();
         }
     }
 
     private Process startWorker(String id, Map<String, String> extraEnv) throws Exception {
-        Map<String, String> env = new HashMap<>(services.env());
+        Map<String, String> env = new HashMap<>(bed.services.env());
         env.put("PARLEY_WORKER_ID", id);
         env.put("PARLEY_QUEUE_PARTITIONS", Integer.toString(PARTITIONS));
         env.put("PARLEY_WORKER_LEASE_MS", "2000");
@@ -153,9 +136,9 @@ class WorkerKillIT {
     }
 
     private boolean listsEmpty() {
-        try (Jedis jedis = redis.getResource()) {
+        try (Jedis jedis = bed.redis.getResource()) {
             for (int p = 0; p < PARTITIONS; p++) {
-                if (jedis.llen(keys.queue(p)) != 0 || jedis.llen(keys.inflight(p)) != 0) {
+                if (jedis.llen(bed.keys.queue(p)) != 0 || jedis.llen(bed.keys.inflight(p)) != 0) {
                     return false;
                 }
             }
