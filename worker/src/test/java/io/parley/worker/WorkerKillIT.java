@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.Pipeline;
 
 /** Runs the packaged jar as a real process, kills it with SIGKILL mid-stream and lets a second one finish. */
@@ -36,13 +37,19 @@ class WorkerKillIT {
     private final FrameCodec codec = new FrameCodec(Json.newMapper());
     private final List<ManagedProcess> processes = new ArrayList<>();
     private TestBed bed;
+    private Fixtures fixtures;
+    private RedisKeys keys;
+    private JedisPool redis;
     private long alice;
 
     @BeforeEach
     void setUp() throws Exception {
         assertThat(JAR).as("built by `mvn package` before the integration tests").exists();
         bed = new TestBed();
-        alice = bed.fixtures.createUser("alice");
+        fixtures = bed.fixtures;
+        keys = bed.keys;
+        redis = bed.redis;
+        alice = fixtures.createUser("alice");
     }
 
     @AfterEach
@@ -57,9 +64,9 @@ class WorkerKillIT {
     void aKilledWorkerLosesNothingAndItsSuccessorKeepsEveryRoomGapless() throws Exception {
         List<String> rooms = List.of("r-one", "r-two", "r-three", "r-four", "r-five", "r-six", "r-seven", "r-eight");
         for (String room : rooms) {
-            bed.fixtures.createRoom(room, alice);
+            fixtures.createRoom(room, alice);
         }
-        Path health = Path.of("target", "kill-a-" + bed.keys.prefix().replace(":", "") + ".health");
+        Path health = Path.of("target", "kill-a-" + keys.prefix().replace(":", "") + ".health");
         Files.deleteIfExists(health);
         Process first = startWorker("kill-a", Map.of("PARLEY_WORKER_HEALTH_FILE", health.toString()));
 
@@ -68,7 +75,7 @@ class WorkerKillIT {
         AtomicInteger pushedCount = new AtomicInteger();
         Thread pusher = new Thread(() -> {
             long id = 5_000_000_000L;
-            try (Jedis jedis = bed.redis.getResource()) {
+            try (Jedis jedis = redis.getResource()) {
                 for (int i = 0; i < TOTAL; i += 20) {
                     Pipeline pipeline = jedis.pipelined();
                     for (int j = i; j < i + 20; j++) {
@@ -76,7 +83,7 @@ class WorkerKillIT {
                         QueueEnvelope e = new QueueEnvelope(Long.toString(++id), room, Long.toString(alice), "alice",
                                 "body " + id, j % 2 == 0 ? null : "c-" + id, Fixtures.ACCEPTED_AT + j);
                         pushed.get(room).add(e.id());
-                        pipeline.lpush(bed.keys.queue(RedisKeys.partitionOf(room, PARTITIONS)),
+                        pipeline.lpush(keys.queue(RedisKeys.partitionOf(room, PARTITIONS)),
                                 new String(codec.write(e), StandardCharsets.UTF_8));
                     }
                     pipeline.sync();
@@ -89,23 +96,23 @@ class WorkerKillIT {
         pusher.start();
 
         await().atMost(DEADLINE).until(() -> Files.exists(health));
-        await().atMost(DEADLINE).until(() -> bed.fixtures.countMessages() >= 1000);
+        await().atMost(DEADLINE).until(() -> fixtures.countMessages() >= 1000);
         first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        assertThat(bed.fixtures.countMessages()).as("killed mid-stream").isLessThan(TOTAL);
+        assertThat(fixtures.countMessages()).as("killed mid-stream").isLessThan(TOTAL);
         assertThat(pushedCount.get()).as("pushing still going on").isLessThan(TOTAL);
 
         Process second = startWorker("kill-b", Map.of());
         pusher.join(DEADLINE.toMillis());
-        await().atMost(DEADLINE).until(() -> bed.fixtures.countMessages() == TOTAL);
+        await().atMost(DEADLINE).until(() -> fixtures.countMessages() == TOTAL);
 
         for (var entry : pushed.entrySet()) {
-            List<Fixtures.Row> rows = bed.fixtures.messages(entry.getKey());
+            List<Fixtures.Row> rows = fixtures.messages(entry.getKey());
             assertThat(rows).as("room %s", entry.getKey()).extracting(r -> Long.toString(r.id()))
                     .containsExactlyElementsOf(entry.getValue());
             for (int i = 0; i < rows.size(); i++) {
                 assertThat(rows.get(i).seq()).as("seq in room %s", entry.getKey()).isEqualTo(i + 1);
             }
-            assertThat(bed.fixtures.lastSeq(entry.getKey())).isEqualTo(rows.size());
+            assertThat(fixtures.lastSeq(entry.getKey())).isEqualTo(rows.size());
         }
         await().atMost(DEADLINE).until(this::listsEmpty);
 
@@ -113,11 +120,11 @@ class WorkerKillIT {
         second.destroy();
         assertThat(second.waitFor(20, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
         assertThat(second.exitValue()).isZero();
-        try (Jedis jedis = bed.redis.getResource()) {
+        try (Jedis jedis = redis.getResource()) {
             for (int p = 0; p < PARTITIONS; p++) {
-                assertThat(jedis.get(bed.keys.lease(p))).as("lease %s", p).isNotEqualTo("kill-b");
+                assertThat(jedis.get(keys.lease(p))).as("lease %s", p).isNotEqualTo("kill-b");
             }
-            assertThat(jedis.zscore(bed.keys.workers(), "kill-b")).isNull();
+            assertThat(jedis.zscore(keys.workers(), "kill-b")).isNull();
         }
     }
 
@@ -136,9 +143,9 @@ class WorkerKillIT {
     }
 
     private boolean listsEmpty() {
-        try (Jedis jedis = bed.redis.getResource()) {
+        try (Jedis jedis = redis.getResource()) {
             for (int p = 0; p < PARTITIONS; p++) {
-                if (jedis.llen(bed.keys.queue(p)) != 0 || jedis.llen(bed.keys.inflight(p)) != 0) {
+                if (jedis.llen(keys.queue(p)) != 0 || jedis.llen(keys.inflight(p)) != 0) {
                     return false;
                 }
             }
