@@ -1,6 +1,7 @@
 package io.parley.nginx;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.testkit.WsClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -58,8 +59,8 @@ final class Api {
     }
 
     private static String credentials(String username, String password) throws IOException {
-        return ChatSocket.JSON.writeValueAsString(
-                ChatSocket.JSON.createObjectNode().put("username", username).put("password", password));
+        return WsClient.JSON.writeValueAsString(
+                WsClient.JSON.createObjectNode().put("username", username).put("password", password));
     }
 
     private static Session session(HttpResponse<String> response, int expectedStatus) throws IOException {
@@ -67,7 +68,7 @@ final class Api {
             throw new AssertionError(response.request().method() + " " + response.uri().getPath() + ": "
                     + response.statusCode() + " " + response.body() + " (expected: " + expectedStatus + ")");
         }
-        JsonNode body = ChatSocket.JSON.readTree(response.body());
+        JsonNode body = WsClient.JSON.readTree(response.body());
         String token = body.path("token").asText("");
         if (token.isEmpty()) {
             throw new AssertionError("no token in " + response.uri().getPath() + " answer");

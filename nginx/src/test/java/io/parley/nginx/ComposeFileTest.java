@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.parley.testkit.Ports;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -253,7 +254,7 @@ class ComposeFileTest {
         Path dir = Files.createTempDirectory("parley-nginx-t-");
         Path conf = dir.resolve("nginx.conf");
         try {
-            Files.writeString(conf, NginxConfig.renderLoopback(ManagedProcess.freePort(), List.of(18081), dir, dir));
+            Files.writeString(conf, NginxConfig.renderLoopback(Ports.free(), List.of(18081), dir, dir));
             assertThat(run(dir, nginx.toString(), "-t", "-p", dir + "/", "-c", conf.toString(), "-e", "stderr"))
                     .isZero();
         } finally {

@@ -1,6 +1,7 @@
 package io.parley.nginx;
 
-import io.parley.nginx.ChatSocket.TokenIn;
+import io.parley.testkit.WsClient;
+import io.parley.testkit.WsClient.TokenIn;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -25,7 +26,7 @@ final class EdgeLoad implements AutoCloseable {
     private final URI ws;
     private final String room;
     private final List<Thread> threads = new ArrayList<>();
-    private final List<ChatSocket> sockets = new CopyOnWriteArrayList<>();
+    private final List<WsClient> sockets = new CopyOnWriteArrayList<>();
     private final List<String> failures = new CopyOnWriteArrayList<>();
     private final AtomicLong restOk = new AtomicLong();
     private final AtomicLong restFailed = new AtomicLong();
@@ -88,10 +89,10 @@ final class EdgeLoad implements AutoCloseable {
         long closedAt = 0;
         long n = 0;
         while (running) {
-            ChatSocket s;
+            WsClient s;
             try {
                 opens.incrementAndGet();
-                s = ChatSocket.open(http, ws, user.token(), TokenIn.SUBPROTOCOL, OPEN_TIMEOUT);
+                s = WsClient.open(http, ws, user.token(), TokenIn.SUBPROTOCOL, OPEN_TIMEOUT);
                 sockets.add(s);
             } catch (AssertionError e) {
                 // upgraded, then dropped before `ready`: the replica was going away; a client simply tries again
@@ -110,11 +111,11 @@ final class EdgeLoad implements AutoCloseable {
                 slowestReconnectMillis.accumulateAndGet((System.nanoTime() - closedAt) / 1_000_000, Math::max);
             }
             try {
-                s.send(ChatSocket.frame("join", "j").put("room", room));
+                s.send(WsClient.frame("join", "j").put("room", room));
                 s.await(f -> "j".equals(f.path("ref").asText()), OPEN_TIMEOUT);
                 while (running && !s.isClosed()) {
                     String ref = name + "-" + n++;
-                    s.send(ChatSocket.frame("send", ref).put("room", room).put("body", ref).put("clientMsgId", ref));
+                    s.send(WsClient.frame("send", ref).put("room", room).put("body", ref).put("clientMsgId", ref));
                     s.await(f -> ref.equals(f.path("ref").asText()), OPEN_TIMEOUT);
                     acks.incrementAndGet();
                     s.awaitClosed(Duration.ofMillis(300));
@@ -166,11 +167,11 @@ final class EdgeLoad implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         running = false;
-        sockets.forEach(ChatSocket::close);
+        sockets.forEach(WsClient::close);
         for (Thread t : threads) {
             t.join(Duration.ofSeconds(20));
         }
-        sockets.forEach(ChatSocket::close);
+        sockets.forEach(WsClient::close);
     }
 
     private static void pause(long millis) {

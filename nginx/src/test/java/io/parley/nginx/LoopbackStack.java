@@ -1,6 +1,8 @@
 package io.parley.nginx;
 
 import io.parley.infra.TestServices;
+import io.parley.testkit.ManagedProcess;
+import io.parley.testkit.Ports;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -88,7 +90,7 @@ final class LoopbackStack implements AutoCloseable {
 
         for (int i = 1; i <= replicas; i++) {
             String id = "backend-" + i;
-            int port = ManagedProcess.freePort();
+            int port = Ports.free();
             Map<String, String> serverEnv = new HashMap<>(env);
             serverEnv.put("PARLEY_HTTP_PORT", Integer.toString(port));
             serverEnv.put("PARLEY_SERVER_ID", id);
@@ -100,7 +102,7 @@ final class LoopbackStack implements AutoCloseable {
         Map<String, String> workerEnv = new HashMap<>(env);
         workerEnv.put("PARLEY_WORKER_ID", "worker-1");
         workerEnv.put("PARLEY_WORKER_HEALTH_FILE", dir.resolve(WORKER_HEALTH_FILE).toString());
-        workerHttpPort = ManagedProcess.freePort();
+        workerHttpPort = Ports.free();
         workerEnv.put("PARLEY_WORKER_HTTP_PORT", Integer.toString(workerHttpPort));
         worker = launch("worker-1", ManagedProcess.javaJar(workerJar), workerEnv);
 
@@ -113,7 +115,7 @@ final class LoopbackStack implements AutoCloseable {
     private void startNginx(Path nginxBinary, HttpClient http) throws Exception {
         Files.createDirectories(nginxDir);
         writeStaticFixture(staticRoot);
-        nginxPort = ManagedProcess.freePort();
+        nginxPort = Ports.free();
         String conf = NginxConfig.renderLoopback(nginxPort, List.copyOf(serverPorts.values()), staticRoot, nginxDir);
         Path confFile = nginxDir.resolve("nginx.conf");
         Files.writeString(confFile, conf, StandardCharsets.UTF_8);
@@ -208,7 +210,7 @@ final class LoopbackStack implements AutoCloseable {
     }
 
     private ManagedProcess launch(String name, List<String> command, Map<String, String> env) throws IOException {
-        ManagedProcess p = ManagedProcess.start(name, command, env, dir);
+        ManagedProcess p = ManagedProcess.start(name, command, env, dir.resolve(name + ".log"));
         all.add(p);
         return p;
     }

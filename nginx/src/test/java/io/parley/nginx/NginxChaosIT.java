@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.infra.DatabaseSettings;
+import io.parley.testkit.WsClient;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -243,11 +244,11 @@ class NginxChaosIT {
             synchronized (this) {
                 ws = socket;
             }
-            ws.sendText(ChatSocket.JSON.writeValueAsString(frame), true).get(5, TimeUnit.SECONDS);
+            ws.sendText(WsClient.JSON.writeValueAsString(frame), true).get(5, TimeUnit.SECONDS);
         }
 
         private static ObjectNode send(String clientMsgId, String room) {
-            return ChatSocket.frame("send", clientMsgId).put("room", room).put("body", "chaos " + clientMsgId)
+            return WsClient.frame("send", clientMsgId).put("room", room).put("body", "chaos " + clientMsgId)
                     .put("clientMsgId", clientMsgId);
         }
 
@@ -261,7 +262,7 @@ class NginxChaosIT {
             partial.append(data);
             if (last) {
                 try {
-                    handle(ChatSocket.JSON.readTree(partial.toString()));
+                    handle(WsClient.JSON.readTree(partial.toString()));
                 } catch (IOException e) {
                     throw new AssertionError("invalid JSON from the server: " + partial, e);
                 }
@@ -281,7 +282,7 @@ class NginxChaosIT {
                     for (String room : ROOMS) {
                         historyPending++; // each room's history after the last seq we have, once joined
                         outbox.add(member.contains(room) ? history(room)
-                                : ChatSocket.frame("join", "join-" + room).put("room", room));
+                                : WsClient.frame("join", "join-" + room).put("room", room));
                     }
                     // Same clientMsgId: acknowledged again if it got through, queued now if it did not.
                     unacked.forEach((id, room) -> outbox.add(send(id, room)));
@@ -335,7 +336,7 @@ class NginxChaosIT {
                 }
                 after = s;
             }
-            return ChatSocket.frame("history", "h-" + room).put("room", room).put("after", after).put("limit", 100);
+            return WsClient.frame("history", "h-" + room).put("room", room).put("after", after).put("limit", 100);
         }
 
         @Override

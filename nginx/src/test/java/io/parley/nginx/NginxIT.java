@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.parley.nginx.ChatSocket.TokenIn;
+import io.parley.testkit.ManagedProcess;
+import io.parley.testkit.Ports;
+import io.parley.testkit.WsClient;
+import io.parley.testkit.WsClient.TokenIn;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
@@ -40,7 +43,7 @@ class NginxIT {
     private static final String PASSWORD = "correct-horse-battery";
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     private static final List<String> tokens = new CopyOnWriteArrayList<>();
-    private static final List<ChatSocket> sockets = new CopyOnWriteArrayList<>();
+    private static final List<WsClient> sockets = new CopyOnWriteArrayList<>();
     private static volatile boolean failed;
 
     private static HttpClient http;
@@ -65,7 +68,7 @@ class NginxIT {
 
     @AfterAll
     static void stopStack() {
-        sockets.forEach(ChatSocket::close);
+        sockets.forEach(WsClient::close);
         if (stack != null) {
             if (failed) {
                 System.err.println(stack.logTails(60));
@@ -118,7 +121,7 @@ class NginxIT {
     @Test
     @Order(3)
     void refusesOversizedBodiesAtTheEdge() throws Exception {
-        String huge = ChatSocket.JSON.writeValueAsString(ChatSocket.JSON.createObjectNode()
+        String huge = WsClient.JSON.writeValueAsString(WsClient.JSON.createObjectNode()
                 .put("username", "x".repeat(100 * 1024)).put("password", PASSWORD));
         assertThat(api.post("/api/auth/register", huge).statusCode()).isEqualTo(413);
     }
@@ -132,13 +135,13 @@ class NginxIT {
 
         HttpResponse<String> me = api.get("/api/me", loggedIn.token());
         assertThat(me.statusCode()).isEqualTo(200);
-        assertThat(ChatSocket.JSON.readTree(me.body()).path("user").path("username").asText())
+        assertThat(WsClient.JSON.readTree(me.body()).path("user").path("username").asText())
                 .isEqualTo(registered.username());
         assertThat(api.get("/api/me", null).statusCode()).isEqualTo(401);
 
         // A refused upgrade is the server's 401, passed through (not retried into a 502).
         Throwable refused = catchThrowable(
-                () -> ChatSocket.open(http, stack.nginxWs(), "not-a-token", TokenIn.SUBPROTOCOL, WAIT));
+                () -> WsClient.open(http, stack.nginxWs(), "not-a-token", TokenIn.SUBPROTOCOL, WAIT));
         while (refused != null && !(refused instanceof WebSocketHandshakeException)) {
             refused = refused.getCause();
         }
@@ -153,7 +156,7 @@ class NginxIT {
         String script = Repo.resolve("docker/http-health.sh").toString();
         int replicaPort = stack.serverPorts.values().iterator().next();
         assertThat(run("bash", script, Integer.toString(replicaPort), "/readyz")).isZero();
-        assertThat(run("bash", script, Integer.toString(ManagedProcess.freePort()), "/readyz")).isNotZero();
+        assertThat(run("bash", script, Integer.toString(Ports.free()), "/readyz")).isNotZero();
         assertThat(run("bash", script, Integer.toString(replicaPort), "/no-such-path")).isNotZero();
 
         // worker: the same script against its /healthz (the compose health check), and the file it keeps touching.
@@ -173,14 +176,14 @@ class NginxIT {
     void spreadsWebSocketsOverEveryReplica() throws Exception {
         Api.Session hana = register("hana");
         Set<String> seen = new HashSet<>();
-        List<ChatSocket> opened = new ArrayList<>();
+        List<WsClient> opened = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            ChatSocket s = open(hana, i % 2 == 0 ? TokenIn.SUBPROTOCOL : TokenIn.HEADER);
+            WsClient s = open(hana, i % 2 == 0 ? TokenIn.SUBPROTOCOL : TokenIn.HEADER);
             opened.add(s);
             seen.add(s.server());
         }
         assertThat(seen).as("servers of 6 connections").containsExactlyInAnyOrderElementsOf(stack.servers.keySet());
-        opened.forEach(ChatSocket::close);
+        opened.forEach(WsClient::close);
     }
 
     @Test
@@ -188,13 +191,13 @@ class NginxIT {
     void usersOnDifferentReplicasChat() throws Exception {
         Api.Session alice = login(register("alice").username());
         Api.Session bob = login(register("bob").username());
-        ChatSocket a = open(alice, TokenIn.SUBPROTOCOL);
-        ChatSocket b = openAvoiding(bob, TokenIn.HEADER, Set.of(a.server()));
+        WsClient a = open(alice, TokenIn.SUBPROTOCOL);
+        WsClient b = openAvoiding(bob, TokenIn.HEADER, Set.of(a.server()));
         String room = "nginx-it-" + RUN;
         join(a, room);
         join(b, room);
 
-        a.send(ChatSocket.frame("send", "s1").put("room", room).put("body", "hi bob").put("clientMsgId", "c-1"));
+        a.send(WsClient.frame("send", "s1").put("room", room).put("body", "hi bob").put("clientMsgId", "c-1"));
         JsonNode ack = a.await(f -> "ack".equals(f.path("type").asText()) && "s1".equals(f.path("ref").asText()), WAIT);
         JsonNode atBob = b.await(message(room, "hi bob"), WAIT);
         JsonNode atAlice = a.await(message(room, "hi bob"), WAIT);
@@ -209,13 +212,13 @@ class NginxIT {
     void clientsOfAKilledReplicaReconnectElsewhereAndCatchUp() throws Exception {
         Api.Session erin = login(register("erin").username());
         Api.Session frank = login(register("frank").username());
-        ChatSocket e = open(erin, TokenIn.SUBPROTOCOL);
-        ChatSocket f = openAvoiding(frank, TokenIn.SUBPROTOCOL, Set.of(e.server()));
+        WsClient e = open(erin, TokenIn.SUBPROTOCOL);
+        WsClient f = openAvoiding(frank, TokenIn.SUBPROTOCOL, Set.of(e.server()));
         String victim = f.server();
         String room = "failover-" + RUN;
         join(e, room);
         join(f, room);
-        e.send(ChatSocket.frame("send", "b1").put("room", room).put("body", "before").put("clientMsgId", "b-1"));
+        e.send(WsClient.frame("send", "b1").put("room", room).put("body", "before").put("clientMsgId", "b-1"));
         long lastSeq = f.await(message(room, "before"), WAIT).path("seq").asLong();
 
         stack.servers.get(victim).kill();
@@ -223,14 +226,14 @@ class NginxIT {
 
         // Erin's replica lives on: her messages are acknowledged and stored while Frank is away.
         for (String body : List.of("missed-1", "missed-2")) {
-            e.send(ChatSocket.frame("send", body).put("room", room).put("body", body).put("clientMsgId", body));
+            e.send(WsClient.frame("send", body).put("room", room).put("body", body).put("clientMsgId", body));
             e.await(message(room, body), WAIT);
         }
 
-        ChatSocket again = open(frank, TokenIn.SUBPROTOCOL);
+        WsClient again = open(frank, TokenIn.SUBPROTOCOL);
         assertThat(again.server()).isNotEqualTo(victim);
         assertThat(again.readyLastSeq(room)).isGreaterThanOrEqualTo(lastSeq + 2);
-        again.send(ChatSocket.frame("history", "h1").put("room", room).put("after", lastSeq));
+        again.send(WsClient.frame("history", "h1").put("room", room).put("after", lastSeq));
         JsonNode history = again.await(f2 -> "history".equals(f2.path("type").asText())
                 && "h1".equals(f2.path("ref").asText()), WAIT);
         List<String> bodies = new ArrayList<>();
@@ -267,7 +270,7 @@ class NginxIT {
     @Order(10)
     void aReplicaStoppingGracefullyClosesItsSocketsWith1001ThroughNginx() throws Exception {
         Api.Session ivan = login(register("ivan").username());
-        ChatSocket s = open(ivan, TokenIn.SUBPROTOCOL);
+        WsClient s = open(ivan, TokenIn.SUBPROTOCOL);
         ManagedProcess replica = stack.servers.get(s.server());
         replica.process().destroy(); // SIGTERM, as `docker compose stop` sends
         assertThat(s.awaitClosed(Duration.ofSeconds(30))).isEqualTo(1001);
@@ -278,7 +281,7 @@ class NginxIT {
     @Test
     @Order(11)
     void accessLogNeverContainsATokenOrCredentialHeader() throws Exception {
-        sockets.forEach(ChatSocket::close);
+        sockets.forEach(WsClient::close);
         // Nginx logs a WebSocket request when it ends, so wait until the closed sockets' lines are written.
         long deadline = System.nanoTime() + WAIT.toNanos();
         String log;
@@ -305,7 +308,7 @@ class NginxIT {
         }
         HttpResponse<String> me = api.get("/api/me", tokens.get(0));
         assertThat(me.statusCode()).isEqualTo(503);
-        assertThat(ChatSocket.JSON.readTree(me.body()).path("error").path("code").asText()).isEqualTo("unavailable");
+        assertThat(WsClient.JSON.readTree(me.body()).path("error").path("code").asText()).isEqualTo("unavailable");
         assertThat(api.get("/", null).statusCode()).as("the client is still served").isEqualTo(200);
     }
 
@@ -323,16 +326,16 @@ class NginxIT {
         return s;
     }
 
-    private static ChatSocket open(Api.Session user, TokenIn tokenIn) throws Exception {
-        ChatSocket s = ChatSocket.open(http, stack.nginxWs(), user.token(), tokenIn, WAIT);
+    private static WsClient open(Api.Session user, TokenIn tokenIn) throws Exception {
+        WsClient s = WsClient.open(http, stack.nginxWs(), user.token(), tokenIn, WAIT);
         sockets.add(s);
         return s;
     }
 
     /** Opens connections until one lands on a replica not in {@code avoid}; the others stay open (least_conn). */
-    private static ChatSocket openAvoiding(Api.Session user, TokenIn tokenIn, Set<String> avoid) throws Exception {
+    private static WsClient openAvoiding(Api.Session user, TokenIn tokenIn, Set<String> avoid) throws Exception {
         for (int i = 0; i < 6; i++) {
-            ChatSocket s = open(user, tokenIn);
+            WsClient s = open(user, tokenIn);
             if (!avoid.contains(s.server())) {
                 return s;
             }
@@ -340,9 +343,9 @@ class NginxIT {
         throw new AssertionError("6 connections all landed on " + avoid);
     }
 
-    private static void join(ChatSocket s, String room) throws Exception {
+    private static void join(WsClient s, String room) throws Exception {
         String ref = "j-" + UUID.randomUUID();
-        s.send(ChatSocket.frame("join", ref).put("room", room));
+        s.send(WsClient.frame("join", ref).put("room", room));
         s.await(f -> "joined".equals(f.path("type").asText()) && ref.equals(f.path("ref").asText()), WAIT);
     }
 

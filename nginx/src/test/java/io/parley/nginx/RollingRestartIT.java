@@ -2,6 +2,7 @@ package io.parley.nginx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parley.testkit.ManagedProcess;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -18,8 +18,4 @@ public final class FrameException extends Exception {
     public String ref() {
         return ref;
     }
-
-    public ServerFrame.Error toFrame() {
-        return new ServerFrame.Error(ref, code, getMessage());
-    }
 }

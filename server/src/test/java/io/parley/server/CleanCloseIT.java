@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
+import io.parley.server.support.OneServer;
 import io.parley.server.support.RawWebSocket;
-import io.parley.server.support.Rest;
 import io.parley.server.support.Stack;
-import io.parley.server.support.WsClient;
+import io.parley.testkit.WsClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,9 +17,8 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every server-initiated close arrives as a close: the client reads every frame written before it, then the close
@@ -27,23 +26,8 @@ import org.junit.jupiter.api.Test;
  * sending. Raw sockets, because they tell a reset from a clean end and can flood in one write.
  */
 class CleanCloseIT {
-    private static Stack stack;
-    private static int port;
-    private static Rest rest;
-    private static Rest.Account account;
-
-    @BeforeAll
-    static void start() throws Exception {
-        stack = new Stack();
-        port = stack.startServer("clean-close").port();
-        rest = new Rest(port);
-        account = rest.newAccount("closer");
-    }
-
-    @AfterAll
-    static void stop() {
-        stack.close();
-    }
+    @RegisterExtension
+    static final OneServer server = OneServer.withAccount("clean-close", "closer");
 
     @Test
     void aFloodIsAnsweredRateLimitedThen1008EveryTime() throws IOException {
@@ -53,7 +37,7 @@ class CleanCloseIT {
         }
         byte[] frames = flood.toByteArray();
         for (int run = 0; run < 50; run++) {
-            try (RawWebSocket ws = RawWebSocket.connect(port, account.token())) {
+            try (RawWebSocket ws = RawWebSocket.connect(server.port(), server.account().token())) {
                 ws.write(frames);
                 AtomicInteger limited = new AtomicInteger();
                 AtomicInteger pongs = new AtomicInteger();
@@ -80,7 +64,7 @@ class CleanCloseIT {
             after.writeBytes(RawWebSocket.text("{\"type\":\"ping\"}"));
         }
         for (int run = 0; run < 10; run++) {
-            try (RawWebSocket ws = RawWebSocket.connect(port, account.token())) {
+            try (RawWebSocket ws = RawWebSocket.connect(server.port(), server.account().token())) {
                 ByteArrayOutputStream all = new ByteArrayOutputStream();
                 all.writeBytes(tooBig);
                 all.writeBytes(after.toByteArray());
@@ -93,10 +77,10 @@ class CleanCloseIT {
 
     @Test
     void anExpiredTokenCloses4001Cleanly() throws IOException {
-        String shortLived = JWT.create().withSubject(account.id()).withClaim("name", account.username())
+        String shortLived = JWT.create().withSubject(server.account().id()).withClaim("name", server.account().username())
                 .withIssuedAt(Instant.now()).withExpiresAt(Instant.now().plusSeconds(2))
                 .sign(Algorithm.HMAC256(Stack.SECRET));
-        try (RawWebSocket ws = RawWebSocket.connect(port, shortLived)) {
+        try (RawWebSocket ws = RawWebSocket.connect(server.port(), shortLived)) {
             AtomicInteger texts = new AtomicInteger();
             assertThat(ws.readUntilClose(f -> texts.incrementAndGet()).closeCode()).isEqualTo(4001);
             assertThat(texts.get()).as("ready came first").isPositive();
@@ -106,8 +90,8 @@ class CleanCloseIT {
 
     @Test
     void shutdownCloses1001Cleanly() throws Exception {
-        ServerMain leaving = stack.startServer("clean-leaving");
-        try (RawWebSocket ws = RawWebSocket.connect(leaving.port(), account.token())) {
+        ServerMain leaving = server.stack().startServer("clean-leaving");
+        try (RawWebSocket ws = RawWebSocket.connect(leaving.port(), server.account().token())) {
             ws.read(); // ready
             Thread shutdown = new Thread(leaving::close);
             shutdown.start();
@@ -122,7 +106,7 @@ class CleanCloseIT {
         byte[] body = new byte[200_000];
         java.util.Arrays.fill(body, (byte) 'x');
         for (int run = 0; run < 20; run++) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
+            try (Socket s = new Socket("127.0.0.1", server.port())) {
                 s.setSoTimeout(20_000);
                 OutputStream out = s.getOutputStream();
                 out.write(("POST /api/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -137,7 +121,7 @@ class CleanCloseIT {
 
     @Test
     void anOversizedRestBodyWithExpectContinueGets413WithItsBody() throws IOException {
-        try (Socket s = new Socket("127.0.0.1", port)) {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(20_000);
             s.getOutputStream().write(("POST /api/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                     + "Content-Length: 200000\r\nExpect: 100-continue\r\n\r\n").getBytes(US_ASCII));
@@ -159,7 +143,7 @@ class CleanCloseIT {
 
     @Test
     void theConnectionStillWorksForAWellBehavedClient() {
-        try (WsClient c = WsClient.connect(port, account.token())) {
+        try (WsClient c = WsClient.connect(server.port(), server.account().token())) {
             c.awaitType("ready");
             assertThat(c.reply(c.send("type", "ping")).path("type").asText()).isEqualTo("pong");
         }

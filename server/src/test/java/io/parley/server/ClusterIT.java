@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.server.support.Rest;
 import io.parley.server.support.Stack;
-import io.parley.server.support.WsClient;
+import io.parley.testkit.Ports;
+import io.parley.testkit.WsClient;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -196,7 +197,7 @@ class ClusterIT {
 
     @Test
     void usersOfAKilledReplicaGoOfflineWithinSeconds() throws Exception {
-        int doomedPort = Stack.freePort();
+        int doomedPort = Ports.free();
         Process doomed = stack.startServerProcess("doomed", doomedPort);
         Rest rest1 = new Rest(port1);
         Rest.Account alice = rest1.newAccount("survivor");

@@ -3,10 +3,10 @@ package io.parley.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.parley.server.support.PrivateRedis;
 import io.parley.server.support.Rest;
 import io.parley.server.support.Stack;
-import io.parley.server.support.WsClient;
+import io.parley.testkit.PrivateRedis;
+import io.parley.testkit.WsClient;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

@@ -6,9 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.protocol.Json;
+import io.parley.server.support.OneServer;
 import io.parley.server.support.RawWebSocket;
-import io.parley.server.support.Rest;
-import io.parley.server.support.Stack;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -23,9 +22,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A frame fuzzer against one replica: tens of thousands of malformed frames, each answered with the right code
@@ -38,24 +36,9 @@ class FrameFuzzIT {
     private static final int APP_BATCHES = 60;
     private static final int BATCH = 100;
     private static final int VIOLATIONS = 2_000;
-    private static Stack stack;
-    private static int port;
-    private static Rest rest;
-    private static Rest.Account account;
-
-    @BeforeAll
-    static void start() throws Exception {
-        stack = new Stack();
-        port = stack.startServer("fuzz", "PARLEY_RATE_PER_SEC", "1000000", "PARLEY_RATE_BURST", "1000000",
-                "PARLEY_MAX_CONNECTIONS_PER_USER", "1000").port();
-        rest = new Rest(port);
-        account = rest.newAccount("fuzzer");
-    }
-
-    @AfterAll
-    static void stop() {
-        stack.close();
-    }
+    @RegisterExtension
+    static final OneServer server = OneServer.withAccount("fuzz", "fuzzer", "PARLEY_RATE_PER_SEC", "1000000",
+            "PARLEY_RATE_BURST", "1000000", "PARLEY_MAX_CONNECTIONS_PER_USER", "1000");
 
     /** One malformed application frame and the error code it must get; the connection stays open. */
     private record Case(byte[] payload, String code) {
@@ -163,7 +146,7 @@ class FrameFuzzIT {
             long seed = 1000 + t;
             work.add(pool.submit(() -> {
                 Random r = new Random(seed);
-                try (RawWebSocket ws = RawWebSocket.connect(port, account.token())) {
+                try (RawWebSocket ws = RawWebSocket.connect(server.port(), server.account().token())) {
                     ws.read(); // ready
                     for (int b = 0; b < APP_BATCHES; b++) {
                         List<Case> cases = new ArrayList<>();
@@ -198,7 +181,7 @@ class FrameFuzzIT {
                 Random r = new Random(seed);
                 while (violationIndex.getAndIncrement() < VIOLATIONS) {
                     Violation v = violation(r);
-                    try (RawWebSocket ws = RawWebSocket.connect(port, account.token())) {
+                    try (RawWebSocket ws = RawWebSocket.connect(server.port(), server.account().token())) {
                         ws.read(); // ready
                         ws.write(v.bytes());
                         sent.increment();
@@ -216,7 +199,7 @@ class FrameFuzzIT {
         // Meanwhile the replica must keep answering a well-behaved client.
         LongAdder healthChecks = new LongAdder();
         while (!work.stream().allMatch(Future::isDone)) {
-            assertThat(rest.get("/healthz", null).status()).isEqualTo(200);
+            assertThat(server.rest().get("/healthz", null).status()).isEqualTo(200);
             healthChecks.increment();
             Thread.sleep(200); // pacing the probe, not waiting for a result
             assertThat(System.nanoTime() - started).as("bounded in time")
@@ -226,7 +209,7 @@ class FrameFuzzIT {
             f.get();
         }
         pool.shutdown();
-        try (RawWebSocket ws = RawWebSocket.connect(port, account.token())) {
+        try (RawWebSocket ws = RawWebSocket.connect(server.port(), server.account().token())) {
             ws.read();
             ws.sendText("{\"type\":\"ping\",\"ref\":\"after\"}");
             assertThat(ws.read().text()).contains("\"pong\"", "\"after\"");

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.server.support.Exposition;
 import io.parley.server.support.Rest;
 import io.parley.server.support.Stack;
-import io.parley.server.support.WsClient;
+import io.parley.testkit.Ports;
+import io.parley.testkit.WsClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,8 +40,8 @@ class MetricsIT {
     @BeforeAll
     static void start() throws Exception {
         stack = new Stack();
-        serverPort = Stack.freePort();
-        workerPort = Stack.freePort();
+        serverPort = Ports.free();
+        workerPort = Ports.free();
         stack.startServerProcess(SERVER_ID, serverPort, "PARLEY_LOG_FORMAT", "json");
         stack.startWorker(WORKER_ID, "PARLEY_WORKER_HTTP_PORT", Integer.toString(workerPort),
                 "PARLEY_LOG_FORMAT", "json");

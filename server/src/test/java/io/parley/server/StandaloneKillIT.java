@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.server.support.Rest;
-import io.parley.server.support.Stack;
 import io.parley.server.support.StandaloneProcess;
-import io.parley.server.support.WsClient;
+import io.parley.testkit.Ports;
+import io.parley.testkit.WsClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ class StandaloneKillIT {
 
     @Test
     void aStandaloneProcessKilledMidStreamLosesNothingAcknowledged() throws Exception {
-        int port = Stack.freePort();
+        int port = Ports.free();
         Rest.Account alice;
         Map<String, String> ackedIdByClientMsgId = new HashMap<>();
         AtomicInteger sent = new AtomicInteger();
@@ -78,7 +78,7 @@ class StandaloneKillIT {
         }
         assertThat(sent.get()).as("still sending when killed").isGreaterThan(ackedIdByClientMsgId.size());
 
-        int port2 = Stack.freePort();
+        int port2 = Ports.free();
         try (StandaloneProcess restarted = StandaloneProcess.start(dataDir, port2, "restarted", ENV)) {
             Rest rest = new Rest(port2);
             Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
@@ -112,7 +112,7 @@ class StandaloneKillIT {
     }
 
     private void refusesASecondProcessOnTheSameDirectory() throws Exception {
-        StandaloneProcess second = StandaloneProcess.launch(dataDir, Stack.freePort(), "second", ENV);
+        StandaloneProcess second = StandaloneProcess.launch(dataDir, Ports.free(), "second", ENV);
         assertThat(second.process().waitFor(60, TimeUnit.SECONDS)).as("second process exits").isTrue();
         assertThat(second.process().exitValue()).isNotZero();
         assertThat(second.log()).contains("parley: data directory " + dataDir.toAbsolutePath())

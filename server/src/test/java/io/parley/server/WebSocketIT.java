@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.server.support.Rest;
 import io.parley.server.support.Stack;
 import io.parley.server.support.StackMode;
-import io.parley.server.support.WsClient;
+import io.parley.testkit.WsClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

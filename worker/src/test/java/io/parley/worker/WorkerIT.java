@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.parley.infra.Databases;
 import io.parley.infra.RedisSettings;
-import io.parley.infra.TestServices;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.Json;
 import io.parley.protocol.QueueEnvelope;
 import io.parley.protocol.RedisKeys;
 import io.parley.protocol.ServerFrame;
 import io.parley.protocol.Timestamps;
+import io.parley.testkit.PrivateRedis;
 import io.parley.worker.config.WorkerConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,9 +32,7 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.params.SetParams;
-import redis.clients.jedis.resps.ScanResult;
 
 class WorkerIT {
     private static final int PARTITIONS = 8;
@@ -45,20 +42,13 @@ class WorkerIT {
     private final FrameCodec codec = new FrameCodec(mapper);
     private final AtomicLong ids = new AtomicLong(7_000_000);
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private TestServices.Isolated services;
-    private Fixtures fixtures;
-    private RedisKeys keys;
-    private JedisPool redis;
+    private TestBed bed;
     private long alice;
 
     @BeforeEach
     void setUp() throws Exception {
-        services = TestServices.isolated();
-        Databases.migrate(services.database());
-        fixtures = new Fixtures(services.database());
-        keys = new RedisKeys(services.redis().prefix());
-        redis = new JedisPool(services.redis().uri());
-        alice = fixtures.createUser("alice");
+        bed = new TestBed();
+        alice = bed.fixtures.createUser("alice");
     }
 
     @AfterEach
@@ -66,25 +56,21 @@ class WorkerIT {
         for (AutoCloseable c : closeables.reversed()) {
             c.close();
         }
-        try (Jedis jedis = redis.getResource()) {
-            deleteKeysWithPrefix(jedis);
-        }
-        redis.close();
-        services.dropDatabase();
+        bed.close();
     }
 
     @Test
     void deliversQueuedEnvelopesAsMessageFramesInSeqOrderAndStoresThem() throws Exception {
         List<String> rooms = List.of("general", "random");
         for (String room : rooms) {
-            fixtures.createRoom(room, alice);
+            bed.fixtures.createRoom(room, alice);
         }
-        ChannelRecorder recorder = closing(new ChannelRecorder(services.redis().uri(),
-                rooms.stream().map(keys::roomChannel).toList()));
-        closing(startWorker("w1", 3000, services.redis()));
+        ChannelRecorder recorder = closing(new ChannelRecorder(bed.services.redis().uri(),
+                rooms.stream().map(bed.keys::roomChannel).toList()));
+        closing(startWorker("w1", 3000, bed.services.redis()));
 
         List<QueueEnvelope> pushed = new ArrayList<>();
-        try (Jedis jedis = redis.getResource()) {
+        try (Jedis jedis = bed.redis.getResource()) {
             for (int i = 0; i < 200; i++) {
                 pushed.add(push(jedis, envelope(rooms.get(i % 2), i % 5 == 0 ? null : "c-" + i)));
             }
@@ -93,7 +79,7 @@ class WorkerIT {
         await().atMost(DEADLINE).until(() -> recorder.total() == 200);
         for (String room : rooms) {
             List<QueueEnvelope> expected = pushed.stream().filter(e -> e.room().equals(room)).toList();
-            List<String> frames = recorder.messages(keys.roomChannel(room));
+            List<String> frames = recorder.messages(bed.keys.roomChannel(room));
             assertThat(frames).hasSize(expected.size());
             for (int i = 0; i < frames.size(); i++) {
                 QueueEnvelope e = expected.get(i);
@@ -102,9 +88,9 @@ class WorkerIT {
                 // Byte for byte the frame the servers hand to clients.
                 assertThat(frames.get(i)).isEqualTo(new String(codec.encode(want), StandardCharsets.UTF_8));
             }
-            assertThat(fixtures.messages(room)).extracting(r -> Long.toString(r.id()))
+            assertThat(bed.fixtures.messages(room)).extracting(r -> Long.toString(r.id()))
                     .containsExactlyElementsOf(expected.stream().map(QueueEnvelope::id).toList());
-            assertThat(fixtures.lastSeq(room)).isEqualTo(100);
+            assertThat(bed.fixtures.lastSeq(room)).isEqualTo(100);
         }
         await().atMost(DEADLINE).until(this::queuesAndInflightAreEmpty);
     }
@@ -113,10 +99,10 @@ class WorkerIT {
     void twoWorkersSharePartitionsAndKeepEveryRoomGaplessAndInOrder() throws Exception {
         List<String> rooms = roomsCoveringEveryPartition(16);
         for (String room : rooms) {
-            fixtures.createRoom(room, alice);
+            bed.fixtures.createRoom(room, alice);
         }
-        Worker first = closing(startWorker("w-first", 3000, services.redis()));
-        Worker second = closing(startWorker("w-second", 3000, services.redis()));
+        Worker first = closing(startWorker("w-first", 3000, bed.services.redis()));
+        Worker second = closing(startWorker("w-second", 3000, bed.services.redis()));
 
         await().atMost(DEADLINE).untilAsserted(() -> {
             Set<Integer> a = first.partitions();
@@ -126,7 +112,7 @@ class WorkerIT {
             assertThat(leaseOwners()).containsOnly("w-first", "w-second").hasSize(PARTITIONS);
         });
         Map<String, List<String>> pushed = pushRoundRobin(rooms, 3000);
-        await().atMost(DEADLINE).until(() -> fixtures.countMessages() == 3000);
+        await().atMost(DEADLINE).until(() -> bed.fixtures.countMessages() == 3000);
         assertEveryRoomStoredInPushOrder(pushed);
 
         // The first one stops: the second takes its partitions over and keeps each room's sequence going.
@@ -134,7 +120,7 @@ class WorkerIT {
         await().atMost(DEADLINE).until(() -> second.partitions().size() == PARTITIONS);
         Map<String, List<String>> more = pushRoundRobin(rooms, 800);
         more.forEach((room, list) -> pushed.get(room).addAll(list));
-        await().atMost(DEADLINE).until(() -> fixtures.countMessages() == 3800);
+        await().atMost(DEADLINE).until(() -> bed.fixtures.countMessages() == 3800);
         assertEveryRoomStoredInPushOrder(pushed);
         await().atMost(DEADLINE).until(this::queuesAndInflightAreEmpty);
     }
@@ -143,12 +129,12 @@ class WorkerIT {
     void processesADeadWorkersInflightLeftoversFirstOnceItsLeaseExpires() throws Exception {
         String room = "lobby";
         int partition = RedisKeys.partitionOf(room, PARTITIONS);
-        long roomId = fixtures.createRoom(room, alice);
+        long roomId = bed.fixtures.createRoom(room, alice);
         QueueEnvelope committed = envelope(room, "left-1");
         QueueEnvelope left2 = envelope(room, "left-2");
         QueueEnvelope left3 = envelope(room, null);
         // The dead worker committed its first leftover but died before publishing it.
-        try (var c = fixtures.connect(); var s = c.createStatement()) {
+        try (var c = bed.fixtures.connect(); var s = c.createStatement()) {
             s.executeUpdate("INSERT INTO messages (id, room_id, seq, sender_id, sender_name, body, client_msg_id,"
                     + " created_at) VALUES (" + committed.id() + ", " + roomId + ", 1, " + alice
                     + ", 'alice', 'body', 'left-1', '2026-11-27 17:20:11.123')");
@@ -156,38 +142,38 @@ class WorkerIT {
         }
         List<QueueEnvelope> queued = new ArrayList<>();
         long leaseSetAt;
-        try (Jedis jedis = redis.getResource()) {
+        try (Jedis jedis = bed.redis.getResource()) {
             for (QueueEnvelope e : List.of(committed, left2, left3)) {
-                jedis.lpush(keys.inflight(partition), mapper.writeValueAsString(e));
+                jedis.lpush(bed.keys.inflight(partition), mapper.writeValueAsString(e));
             }
             for (int i = 0; i < 5; i++) {
                 queued.add(push(jedis, envelope(room, "new-" + i)));
             }
             leaseSetAt = System.currentTimeMillis();
-            jedis.set(keys.lease(partition), "dead-worker", SetParams.setParams().px(2000));
+            jedis.set(bed.keys.lease(partition), "dead-worker", SetParams.setParams().px(2000));
         }
-        ChannelRecorder recorder = closing(new ChannelRecorder(services.redis().uri(),
-                List.of(keys.roomChannel(room))));
+        ChannelRecorder recorder = closing(new ChannelRecorder(bed.services.redis().uri(),
+                List.of(bed.keys.roomChannel(room))));
 
-        Worker worker = closing(startWorker("heir", 2000, services.redis()));
+        Worker worker = closing(startWorker("heir", 2000, bed.services.redis()));
 
         await().atMost(DEADLINE).until(() -> recorder.total() == 8);
-        assertThat(recorder.firstArrivalMs(keys.roomChannel(room))).as("nothing before the dead lease expired")
+        assertThat(recorder.firstArrivalMs(bed.keys.roomChannel(room))).as("nothing before the dead lease expired")
                 .isGreaterThanOrEqualTo(leaseSetAt + 2000);
         List<ServerFrame.Message> frames = new ArrayList<>();
-        for (String frame : recorder.messages(keys.roomChannel(room))) {
+        for (String frame : recorder.messages(bed.keys.roomChannel(room))) {
             frames.add((ServerFrame.Message) codec.decodeServer(frame.getBytes(StandardCharsets.UTF_8)));
         }
         List<String> expectedOrder = new ArrayList<>(List.of(committed.id(), left2.id(), left3.id()));
         queued.forEach(e -> expectedOrder.add(e.id()));
         assertThat(frames).extracting(ServerFrame.Message::id).containsExactlyElementsOf(expectedOrder);
         assertThat(frames).extracting(ServerFrame.Message::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
-        assertThat(fixtures.messages(room)).extracting(r -> Long.toString(r.id()))
+        assertThat(bed.fixtures.messages(room)).extracting(r -> Long.toString(r.id()))
                 .containsExactlyElementsOf(expectedOrder);
         await().atMost(DEADLINE).until(this::queuesAndInflightAreEmpty);
         assertThat(worker.partitions()).contains(partition);
-        try (Jedis jedis = redis.getResource()) {
-            assertThat(jedis.get(keys.lease(partition))).isEqualTo("heir");
+        try (Jedis jedis = bed.redis.getResource()) {
+            assertThat(jedis.get(bed.keys.lease(partition))).isEqualTo("heir");
         }
     }
 
@@ -195,11 +181,11 @@ class WorkerIT {
     void losesNothingWhenItsRedisIsRestartedMidStream() throws Exception {
         List<String> rooms = List.of("alpha", "beta", "gamma", "delta", "epsilon", "zeta");
         for (String room : rooms) {
-            fixtures.createRoom(room, alice);
+            bed.fixtures.createRoom(room, alice);
         }
-        PrivateRedis privateRedis = closing(new PrivateRedis());
+        PrivateRedis privateRedis = closing(PrivateRedis.withAof("always"));
         JedisPool privatePool = closing(new JedisPool(privateRedis.uri()));
-        closing(startWorker("survivor", 3000, new RedisSettings(privateRedis.uri(), services.redis().prefix())));
+        closing(startWorker("survivor", 3000, new RedisSettings(privateRedis.uri(), bed.services.redis().prefix())));
 
         int total = 4000;
         Map<String, List<String>> pushed = new LinkedHashMap<>();
@@ -228,7 +214,7 @@ class WorkerIT {
         }, "test-pusher");
         pusher.start();
 
-        await().atMost(DEADLINE).until(() -> fixtures.countMessages() >= 500);
+        await().atMost(DEADLINE).until(() -> bed.fixtures.countMessages() >= 500);
         privateRedis.kill();
         // Down for longer than the 3 s lease (each failed push waits 50 ms): leases expire and must be taken again.
         await().atMost(DEADLINE).until(() -> pushFailures.get() >= 80);
@@ -236,7 +222,7 @@ class WorkerIT {
         privateRedis.start();
 
         pusher.join(DEADLINE.toMillis());
-        await().atMost(DEADLINE).until(() -> fixtures.countMessages() == total);
+        await().atMost(DEADLINE).until(() -> bed.fixtures.countMessages() == total);
         assertEveryRoomStoredInPushOrder(pushed);
         try (Jedis jedis = privatePool.getResource()) {
             await().atMost(DEADLINE).until(() -> listsEmpty(jedis));
@@ -246,7 +232,7 @@ class WorkerIT {
     // ---------------------------------------------------------------- helpers
 
     private Worker startWorker(String id, int leaseMs, RedisSettings redisSettings) {
-        return WorkerMain.start(new WorkerConfig(services.database(), redisSettings, id, PARTITIONS, 100, leaseMs,
+        return WorkerMain.start(new WorkerConfig(bed.services.database(), redisSettings, id, PARTITIONS, 100, leaseMs,
                 false, Optional.empty(), 0));
     }
 
@@ -262,14 +248,14 @@ class WorkerIT {
     }
 
     private QueueEnvelope push(Jedis jedis, QueueEnvelope e) {
-        jedis.lpush(keys.queue(RedisKeys.partitionOf(e.room(), PARTITIONS)), new String(codec.write(e),
+        jedis.lpush(bed.keys.queue(RedisKeys.partitionOf(e.room(), PARTITIONS)), new String(codec.write(e),
                 StandardCharsets.UTF_8));
         return e;
     }
 
     private Map<String, List<String>> pushRoundRobin(List<String> rooms, int count) throws Exception {
         Map<String, List<String>> pushed = new HashMap<>();
-        try (Jedis jedis = redis.getResource()) {
+        try (Jedis jedis = bed.redis.getResource()) {
             for (int i = 0; i < count; i++) {
                 QueueEnvelope e = envelope(rooms.get(i % rooms.size()), null);
                 e = push(jedis, new QueueEnvelope(e.id(), e.room(), e.senderId(), e.sender(), e.body(), "k-" + e.id(),
@@ -282,13 +268,13 @@ class WorkerIT {
 
     private void assertEveryRoomStoredInPushOrder(Map<String, List<String>> pushed) throws Exception {
         for (var entry : pushed.entrySet()) {
-            List<Fixtures.Row> rows = fixtures.messages(entry.getKey());
+            List<Fixtures.Row> rows = bed.fixtures.messages(entry.getKey());
             assertThat(rows).as("room %s", entry.getKey()).extracting(r -> Long.toString(r.id()))
                     .containsExactlyElementsOf(entry.getValue());
             for (int i = 0; i < rows.size(); i++) {
                 assertThat(rows.get(i).seq()).as("seq in room %s", entry.getKey()).isEqualTo(i + 1);
             }
-            assertThat(fixtures.lastSeq(entry.getKey())).isEqualTo(rows.size());
+            assertThat(bed.fixtures.lastSeq(entry.getKey())).isEqualTo(rows.size());
         }
     }
 
@@ -305,10 +291,10 @@ class WorkerIT {
     }
 
     private List<String> leaseOwners() {
-        try (Jedis jedis = redis.getResource()) {
+        try (Jedis jedis = bed.redis.getResource()) {
             List<String> owners = new ArrayList<>();
             for (int p = 0; p < PARTITIONS; p++) {
-                String owner = jedis.get(keys.lease(p));
+                String owner = jedis.get(bed.keys.lease(p));
                 if (owner != null) {
                     owners.add(owner);
                 }
@@ -318,28 +304,17 @@ class WorkerIT {
     }
 
     private boolean queuesAndInflightAreEmpty() {
-        try (Jedis jedis = redis.getResource()) {
+        try (Jedis jedis = bed.redis.getResource()) {
             return listsEmpty(jedis);
         }
     }
 
     private boolean listsEmpty(Jedis jedis) {
         for (int p = 0; p < PARTITIONS; p++) {
-            if (jedis.llen(keys.queue(p)) != 0 || jedis.llen(keys.inflight(p)) != 0) {
+            if (jedis.llen(bed.keys.queue(p)) != 0 || jedis.llen(bed.keys.inflight(p)) != 0) {
                 return false;
             }
         }
         return true;
-    }
-
-    private void deleteKeysWithPrefix(Jedis jedis) {
-        String cursor = ScanParams.SCAN_POINTER_START;
-        do {
-            ScanResult<String> page = jedis.scan(cursor, new ScanParams().match(keys.prefix() + "*").count(500));
-            if (!page.getResult().isEmpty()) {
-                jedis.del(page.getResult().toArray(String[]::new));
-            }
-            cursor = page.getCursor();
-        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
     }
 }

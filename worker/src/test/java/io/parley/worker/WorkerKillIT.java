@@ -3,18 +3,17 @@ package io.parley.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.parley.infra.Databases;
-import io.parley.infra.TestServices;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.Json;
 import io.parley.protocol.QueueEnvelope;
 import io.parley.protocol.RedisKeys;
-import java.io.File;
+import io.parley.testkit.ManagedProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +36,8 @@ class WorkerKillIT {
     private static final Path JAR = Path.of("target", "parley-worker.jar");
 
     private final FrameCodec codec = new FrameCodec(Json.newMapper());
-    private final List<Process> processes = new ArrayList<>();
-    private TestServices.Isolated services;
+    private final List<ManagedProcess> processes = new ArrayList<>();
+    private TestBed bed;
     private Fixtures fixtures;
     private RedisKeys keys;
     private JedisPool redis;
@@ -47,27 +46,19 @@ class WorkerKillIT {
     @BeforeEach
     void setUp() throws Exception {
         assertThat(JAR).as("built by `mvn package` before the integration tests").exists();
-        services = TestServices.isolated();
-        Databases.migrate(services.database());
-        fixtures = new Fixtures(services.database());
-        keys = new RedisKeys(services.redis().prefix());
-        redis = new JedisPool(services.redis().uri());
+        bed = new TestBed();
+        fixtures = bed.fixtures;
+        keys = bed.keys;
+        redis = bed.redis;
         alice = fixtures.createUser("alice");
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Process p : processes) {
-            p.destroyForcibly().waitFor();
+        for (ManagedProcess p : processes) {
+            p.kill();
         }
-        try (Jedis jedis = redis.getResource()) {
-            List<String> owned = new ArrayList<>(jedis.keys(keys.prefix() + "*"));
-            if (!owned.isEmpty()) {
-                jedis.del(owned.toArray(String[]::new));
-            }
-        }
-        redis.close();
-        services.dropDatabase();
+        bed.close();
     }
 
     @Test
@@ -147,22 +138,17 @@ class WorkerKillIT {
     }
 
     private Process startWorker(String id, Map<String, String> extraEnv) throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        File log = Path.of("target", "worker-" + id + ".log").toFile();
-        ProcessBuilder builder = new ProcessBuilder(java, "-jar", JAR.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log);
-        Map<String, String> env = builder.environment();
-        env.putAll(services.env());
+        Map<String, String> env = new HashMap<>(bed.services.env());
         env.put("PARLEY_WORKER_ID", id);
         env.put("PARLEY_QUEUE_PARTITIONS", Integer.toString(PARTITIONS));
         env.put("PARLEY_WORKER_LEASE_MS", "2000");
         env.put("PARLEY_WORKER_BATCH", "200");
         env.put("PARLEY_MIGRATE", "true");
         env.putAll(extraEnv);
-        Process process = builder.start();
+        ManagedProcess process = ManagedProcess.start("worker-" + id, ManagedProcess.javaJar(List.of(), JAR), env,
+                Path.of("target", "worker-" + id + ".log"));
         processes.add(process);
-        return process;
+        return process.process();
     }
 
     private boolean listsEmpty() {

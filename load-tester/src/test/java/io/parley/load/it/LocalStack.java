@@ -3,8 +3,9 @@ package io.parley.load.it;
 import static org.awaitility.Awaitility.await;
 
 import io.parley.infra.TestServices;
+import io.parley.testkit.ManagedProcess;
+import io.parley.testkit.Ports;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,17 +18,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /** One real server and one real worker (the shaded jars) on an isolated database and Redis prefix. */
 final class LocalStack implements AutoCloseable {
     private final TestServices.Isolated services = TestServices.isolated();
-    private final List<Process> processes = new ArrayList<>();
+    private final List<ManagedProcess> processes = new ArrayList<>();
     private final Map<String, String> env = new HashMap<>(services.env());
     private final int port;
 
     LocalStack(String name) throws IOException {
-        this.port = freePort();
+        this.port = Ports.free();
         env.put("PARLEY_HTTP_PORT", Integer.toString(port));
         env.put("PARLEY_JWT_SECRET", UUID.randomUUID() + "-" + UUID.randomUUID());
         env.put("PARLEY_SERVER_ID", name + "-server");
@@ -36,13 +36,12 @@ final class LocalStack implements AutoCloseable {
         env.put("PARLEY_BCRYPT_COST", "4");
         env.put("PARLEY_LOGIN_RATE_LIMIT", "100000");
         Path logs = Path.of("target", "it-logs");
-        Files.createDirectories(logs);
         try {
-            processes.add(start(jar("parley.server.jar", "../server/target/parley-server.jar"),
-                    logs.resolve(name + "-server.log")));
+            processes.add(
+                    start(name + "-server", jar("parley.server.jar", "../server/target/parley-server.jar"), logs));
             awaitReady();
-            processes.add(start(jar("parley.worker.jar", "../worker/target/parley-worker.jar"),
-                    logs.resolve(name + "-worker.log")));
+            processes.add(
+                    start(name + "-worker", jar("parley.worker.jar", "../worker/target/parley-worker.jar"), logs));
         } catch (RuntimeException | IOException e) {
             try {
                 close();
@@ -70,7 +69,7 @@ final class LocalStack implements AutoCloseable {
     }
 
     long serverPid() {
-        return processes.getFirst().pid();
+        return processes.getFirst().process().pid();
     }
 
     private static Path jar(String property, String fallback) {
@@ -81,12 +80,9 @@ final class LocalStack implements AutoCloseable {
         return jar;
     }
 
-    private Process start(Path jar, Path log) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-jar", jar.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(env);
-        return pb.start();
+    private ManagedProcess start(String name, Path jar, Path logs) throws IOException {
+        return ManagedProcess.start(name, ManagedProcess.javaJar(List.of("-Xmx512m"), jar), env,
+                logs.resolve(name + ".log"));
     }
 
     private void awaitReady() {
@@ -95,27 +91,15 @@ final class LocalStack implements AutoCloseable {
                 .timeout(Duration.ofSeconds(2)).build();
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
             if (!processes.getFirst().isAlive()) {
-                throw new IllegalStateException("server exited with " + processes.getFirst().exitValue());
+                throw new IllegalStateException("server exited with " + processes.getFirst().process().exitValue());
             }
             return http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         });
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     @Override
     public void close() throws InterruptedException {
-        for (Process p : processes.reversed()) {
-            p.destroy();
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+        processes.reversed().forEach(ManagedProcess::close);
         services.dropDatabase();
     }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.infra.DatabaseSettings;
+import io.parley.testkit.WsClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

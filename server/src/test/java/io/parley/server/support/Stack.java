@@ -4,9 +4,8 @@ import io.parley.infra.Env;
 import io.parley.infra.TestServices;
 import io.parley.server.ServerMain;
 import io.parley.server.config.ServerConfig;
-import java.io.File;
+import io.parley.testkit.ManagedProcess;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,7 +20,7 @@ public final class Stack implements AutoCloseable {
     public static final String SECRET = "integration-test-secret-0123456789abcdef";
     private final TestServices.Isolated services = TestServices.isolated();
     private final List<ServerMain> servers = new ArrayList<>();
-    private final List<Process> workers = new ArrayList<>(); // and server processes
+    private final List<ManagedProcess> processes = new ArrayList<>(); // workers and server processes
 
     public TestServices.Isolated services() {
         return services;
@@ -64,32 +63,19 @@ public final class Stack implements AutoCloseable {
     }
 
     private Process startJar(String module, String name, List<String> overrides) throws IOException {
-        Path jar = Path.of("..", module, "target", "parley-" + module + ".jar").toAbsolutePath().normalize();
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException("build the " + module + " first: " + jar);
-        }
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toString());
-        pb.environment().putAll(env(overrides.toArray(String[]::new)));
-        File log = Path.of("target", module + "-" + name + ".log").toFile();
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
-        Process process = pb.start();
-        workers.add(process);
-        return process;
-    }
-
-    public static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        Path jar = Path.of("..", module, "target", "parley-" + module + ".jar").normalize();
+        ManagedProcess process = ManagedProcess.start(module + "-" + name,
+                ManagedProcess.javaJar(List.of("-Xmx256m"), jar), env(overrides.toArray(String[]::new)),
+                Path.of("target", module + "-" + name + ".log"));
+        processes.add(process);
+        return process.process();
     }
 
     @Override
     public void close() {
-        workers.forEach(Process::destroyForcibly);
-        for (Process p : workers) {
+        for (ManagedProcess p : processes) {
             try {
-                p.waitFor();
+                p.kill();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

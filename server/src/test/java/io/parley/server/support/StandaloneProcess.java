@@ -1,6 +1,6 @@
 package io.parley.server.support;
 
-import java.io.File;
+import io.parley.testkit.ManagedProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,20 +9,19 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
 
 /** A real {@code java -jar parley-server.jar standalone} process on a data directory, for tests that SIGKILL it. */
 public final class StandaloneProcess implements AutoCloseable {
-    private final Process process;
+    private final ManagedProcess process;
     private final int port;
-    private final Path log;
 
-    private StandaloneProcess(Process process, int port, Path log) {
+    private StandaloneProcess(ManagedProcess process, int port) {
         this.process = process;
         this.port = port;
-        this.log = log;
     }
 
     /** Starts the process and waits until it answers {@code /healthz}. */
@@ -31,7 +30,8 @@ public final class StandaloneProcess implements AutoCloseable {
         HttpClient http = HttpClient.newHttpClient();
         Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
             if (!p.process.isAlive()) {
-                throw new AssertionError("standalone exited with " + p.process.exitValue() + "; see " + p.log);
+                throw new AssertionError("standalone exited with " + p.process.process().exitValue() + "; see "
+                        + p.process.log());
             }
             try {
                 return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
@@ -45,14 +45,7 @@ public final class StandaloneProcess implements AutoCloseable {
 
     /** Starts the process without waiting for it; its output goes to target/standalone-NAME.log. */
     public static StandaloneProcess launch(Path dataDir, int port, String name, String... env) throws IOException {
-        Path jar = Path.of("target", "parley-server.jar").toAbsolutePath();
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException("package the server first: " + jar);
-        }
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m", "-jar", jar.toString(), "standalone"));
-        Map<String, String> e = pb.environment();
-        e.keySet().removeIf(k -> k.startsWith("PARLEY_"));
+        Map<String, String> e = new HashMap<>();
         e.put("PARLEY_DATA_DIR", dataDir.toString());
         e.put("PARLEY_HTTP_PORT", Integer.toString(port));
         e.put("PARLEY_JWT_SECRET", Stack.SECRET);
@@ -60,10 +53,10 @@ public final class StandaloneProcess implements AutoCloseable {
         for (int i = 0; i < env.length; i += 2) {
             e.put(env[i], env[i + 1]);
         }
-        Path log = Path.of("target", "standalone-" + name + ".log");
-        File logFile = log.toFile();
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile));
-        return new StandaloneProcess(pb.start(), port, log);
+        List<String> command = ManagedProcess.javaJar(List.of("-Xmx256m"), Path.of("target", "parley-server.jar"),
+                "standalone");
+        return new StandaloneProcess(ManagedProcess.start("standalone-" + name, command, e,
+                Path.of("target", "standalone-" + name + ".log")), port);
     }
 
     public int port() {
@@ -71,23 +64,20 @@ public final class StandaloneProcess implements AutoCloseable {
     }
 
     public Process process() {
-        return process;
+        return process.process();
     }
 
     public String log() throws IOException {
-        return Files.readString(log);
+        return Files.readString(process.log());
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed by the process. */
     public void kill() throws InterruptedException {
-        process.destroyForcibly().waitFor();
+        process.kill();
     }
 
     @Override
-    public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-        }
+    public void close() {
+        process.close();
     }
 }

@@ -1,21 +1,21 @@
-package io.parley.nginx;
+package io.parley.testkit;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /** A child process whose output goes to a log file, stopped (forcibly if need be) by {@link #close()}. */
-final class ManagedProcess implements AutoCloseable {
+public final class ManagedProcess implements AutoCloseable {
+    /** Small-machine JVM flags for the jars the tests start. */
+    public static final List<String> SMALL_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
     private final String name;
     private final Process process;
     private final Path log;
@@ -26,41 +26,60 @@ final class ManagedProcess implements AutoCloseable {
         this.log = log;
     }
 
-    static ManagedProcess start(String name, List<String> command, Map<String, String> env, Path logDir)
+    /**
+     * Starts {@code command} with output and errors appended to {@code log}. The child gets no {@code PARLEY_}
+     * variable of this JVM's environment, only those of {@code env}, so that a developer's shell cannot leak in.
+     */
+    public static ManagedProcess start(String name, List<String> command, Map<String, String> env, Path log)
             throws IOException {
         Objects.requireNonNull(name, "name");
-        Path log = logDir.resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().keySet().removeIf(k -> k.startsWith("PARLEY_"));
         builder.environment().putAll(env);
         Process process = builder.start();
         process.getOutputStream().close();
         return new ManagedProcess(name, process, log);
     }
 
-    /** {@code java -jar jar args...} with the JVM running these tests and small-machine flags. */
-    static List<String> javaJar(Path jar, String... args) {
-        List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+    /** {@code java -jar jar args...} with the JVM running these tests and the small-machine flags. */
+    public static List<String> javaJar(Path jar, String... args) {
+        return javaJar(SMALL_JVM, jar, args);
+    }
+
+    /** {@code java jvmOptions... -jar jar args...} with the JVM running these tests. */
+    public static List<String> javaJar(List<String> jvmOptions, Path jar, String... args) {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("jar: " + jar.toAbsolutePath() + " (expected: the built jar; package it)");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
         command.addAll(List.of(args));
         return command;
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
+    public Path log() {
+        return log;
+    }
+
     /** Waits for the process to exit by itself; returns its exit code. */
-    int awaitExit(Duration timeout) throws InterruptedException {
+    public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError(name + " did not exit within " + timeout + "\n" + tail(40));
         }
@@ -68,13 +87,13 @@ final class ManagedProcess implements AutoCloseable {
     }
 
     /** SIGKILL: no shutdown hooks, no close frames, exactly like a crashed machine. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
     /** The last lines of the log, for failure messages. */
-    String tail(int lines) {
+    public String tail(int lines) {
         try {
             List<String> all = Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
             return "---- " + name + " (last " + lines + " lines of " + log + ") ----\n"
@@ -98,25 +117,6 @@ final class ManagedProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 300);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 }
