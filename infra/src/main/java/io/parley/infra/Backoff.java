@@ -8,7 +8,8 @@ public final class Backoff {
 
     public Backoff(long initialMs, long maxMs) {
         if (initialMs < 1 || maxMs < initialMs) {
-            throw new IllegalArgumentException("backoff: " + initialMs + "-" + maxMs + " ms (expected: 1 <= initial <= max)");
+            throw new IllegalArgumentException(
+                    "backoff: " + initialMs + "-" + maxMs + " ms (expected: 1 <= initial <= max)");
         }
         this.initialMs = initialMs;
         this.maxMs = maxMs;

@@ -16,7 +16,8 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
             throw new IllegalArgumentException("PARLEY_DB_URL: " + jdbcUrl + " (expected: jdbc:mysql://host:port/db)");
         }
         if (databaseName(jdbcUrl).isEmpty()) {
-            throw new IllegalArgumentException("PARLEY_DB_URL: " + jdbcUrl + " (expected: a database name in the path)");
+            throw new IllegalArgumentException(
+                    "PARLEY_DB_URL: " + jdbcUrl + " (expected: a database name in the path)");
         }
         if (poolSize < 1 || poolSize > 200) {
             throw new IllegalArgumentException("poolSize: " + poolSize + " (expected: 1-200)");
@@ -26,10 +27,11 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
     public static DatabaseSettings fromEnv(Env env, int defaultPoolSize) {
         String url = env.string("PARLEY_DB_URL", null);
         if (url == null) {
-            url = "jdbc:mysql://" + env.first("127.0.0.1", "MYSQL_HOST") + ":" + env.first("3306", "MYSQL_PORT")
-                    + "/" + env.first("parley", "MYSQL_DATABASE");
+            url = "jdbc:mysql://" + env.first("127.0.0.1", "MYSQL_HOST") + ":" + env.first("3306", "MYSQL_PORT") + "/"
+                    + env.first("parley", "MYSQL_DATABASE");
         }
-        return new DatabaseSettings(url,
+        return new DatabaseSettings(
+                url,
                 env.first("root", "PARLEY_DB_USER", "MYSQL_USER"),
                 env.first("", "PARLEY_DB_PASSWORD", "MYSQL_PASSWORD"),
                 env.integer("PARLEY_DB_POOL_SIZE", defaultPoolSize, 1, 200));

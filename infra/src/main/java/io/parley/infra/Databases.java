@@ -14,8 +14,7 @@ import org.slf4j.LoggerFactory;
 public final class Databases {
     private static final Logger log = LoggerFactory.getLogger(Databases.class);
 
-    private Databases() {
-    }
+    private Databases() {}
 
     public static HikariDataSource open(DatabaseSettings settings, String poolName) {
         HikariConfig config = new HikariConfig();
@@ -50,18 +49,25 @@ public final class Databases {
         if (!database.matches("[A-Za-z0-9_]{1,64}")) {
             throw new IllegalArgumentException("database name: " + database + " (expected: 1-64 of A-Za-z0-9_)");
         }
-        try (Connection c = DriverManager.getConnection(settings.serverUrl() + separator(settings.serverUrl())
-                + "allowPublicKeyRetrieval=true", settings.user(), settings.password());
-             Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(
+                        settings.serverUrl() + separator(settings.serverUrl()) + "allowPublicKeyRetrieval=true",
+                        settings.user(),
+                        settings.password());
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE IF NOT EXISTS `" + database + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
         }
         var result = Flyway.configure()
-                .dataSource(settings.jdbcUrl() + separator(settings.jdbcUrl()) + "allowPublicKeyRetrieval=true",
-                        settings.user(), settings.password())
+                .dataSource(
+                        settings.jdbcUrl() + separator(settings.jdbcUrl()) + "allowPublicKeyRetrieval=true",
+                        settings.user(),
+                        settings.password())
                 .locations("classpath:db/migration")
                 .load()
                 .migrate();
-        log.info("Schema of {} is at version {} ({} migrations applied)", database, result.targetSchemaVersion,
+        log.info(
+                "Schema of {} is at version {} ({} migrations applied)",
+                database,
+                result.targetSchemaVersion,
                 result.migrationsExecuted);
     }
 

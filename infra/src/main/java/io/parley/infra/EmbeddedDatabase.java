@@ -55,20 +55,26 @@ public final class EmbeddedDatabase implements AutoCloseable {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new DataDirException("data directory " + dir + " cannot be created (" + e + "): fix its permissions"
-                    + " or set PARLEY_DATA_DIR to a writable directory", e);
+            throw new DataDirException(
+                    "data directory " + dir + " cannot be created (" + e + "): fix its permissions"
+                            + " or set PARLEY_DATA_DIR to a writable directory",
+                    e);
         }
         if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-            throw new DataDirException("data directory " + dir + " is not a writable directory: fix its permissions"
-                    + " or set PARLEY_DATA_DIR to a writable directory", null);
+            throw new DataDirException(
+                    "data directory " + dir + " is not a writable directory: fix its permissions"
+                            + " or set PARLEY_DATA_DIR to a writable directory",
+                    null);
         }
         FileChannel channel;
         FileLock lock;
         try {
             channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new DataDirException("data directory " + dir + " is not writable (" + e + "): fix its permissions"
-                    + " or set PARLEY_DATA_DIR to a writable directory", e);
+            throw new DataDirException(
+                    "data directory " + dir + " is not writable (" + e + "): fix its permissions"
+                            + " or set PARLEY_DATA_DIR to a writable directory",
+                    e);
         }
         try {
             lock = channel.tryLock();
@@ -77,8 +83,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
         if (lock == null) {
             closeQuietly(channel);
-            throw new DataDirException("data directory " + dir + " is in use by another Parley process: stop that"
-                    + " process, or set PARLEY_DATA_DIR to another directory", null);
+            throw new DataDirException(
+                    "data directory " + dir + " is in use by another Parley process: stop that"
+                            + " process, or set PARLEY_DATA_DIR to another directory",
+                    null);
         }
         HikariDataSource dataSource = null;
         try {
@@ -90,9 +98,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 dataSource.close();
             }
             closeQuietly(channel);
-            throw e instanceof DataDirException ? e : new DataDirException("data directory " + dir
-                    + ": the database cannot be opened (" + oneLine(e) + "): free disk space or fix its permissions,"
-                    + " or set PARLEY_DATA_DIR to another directory", e);
+            throw e instanceof DataDirException
+                    ? e
+                    : new DataDirException(
+                            "data directory " + dir
+                                    + ": the database cannot be opened (" + oneLine(e)
+                                    + "): free disk space or fix its permissions,"
+                                    + " or set PARLEY_DATA_DIR to another directory",
+                            e);
         }
     }
 
@@ -113,30 +126,43 @@ public final class EmbeddedDatabase implements AutoCloseable {
             @java.lang.Override
             public SQLExceptionOverride.Override adjudicate(SQLException e) {
                 int code = e.getErrorCode();
-                return code == ErrorCode.DATABASE_IS_CLOSED || code == ErrorCode.GENERAL_ERROR_1
-                        || code == ErrorCode.FILE_CORRUPTED_1
-                        ? SQLExceptionOverride.Override.MUST_EVICT : SQLExceptionOverride.Override.CONTINUE_EVICT;
+                return code == ErrorCode.DATABASE_IS_CLOSED
+                                || code == ErrorCode.GENERAL_ERROR_1
+                                || code == ErrorCode.FILE_CORRUPTED_1
+                        ? SQLExceptionOverride.Override.MUST_EVICT
+                        : SQLExceptionOverride.Override.CONTINUE_EVICT;
             }
         });
         return new HikariDataSource(config);
     }
 
     private static void migrate(Path dir, DataSource dataSource) {
-        Flyway flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load();
+        Flyway flyway = Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load();
         MigrationInfo[] applied = flyway.info().applied();
-        MigrationVersion known = Arrays.stream(flyway.info().all()).filter(i -> i.getState().isResolved())
-                .map(MigrationInfo::getVersion).filter(Objects::nonNull).max(MigrationVersion::compareTo)
+        MigrationVersion known = Arrays.stream(flyway.info().all())
+                .filter(i -> i.getState().isResolved())
+                .map(MigrationInfo::getVersion)
+                .filter(Objects::nonNull)
+                .max(MigrationVersion::compareTo)
                 .orElse(MigrationVersion.EMPTY);
         for (MigrationInfo info : applied) {
             if (info.getVersion() != null && info.getVersion().isNewerThan(known.getVersion())) {
-                throw new DataDirException("data directory " + dir + " holds schema version " + info.getVersion()
-                        + ", newer than this Parley's " + known + ": run the newer Parley that wrote it, or set"
-                        + " PARLEY_DATA_DIR to another directory", null);
+                throw new DataDirException(
+                        "data directory " + dir + " holds schema version " + info.getVersion()
+                                + ", newer than this Parley's " + known + ": run the newer Parley that wrote it, or set"
+                                + " PARLEY_DATA_DIR to another directory",
+                        null);
             }
         }
         var result = flyway.migrate();
-        log.info("Embedded database in {} is at schema version {} ({} migrations applied)", dir,
-                result.targetSchemaVersion, result.migrationsExecuted);
+        log.info(
+                "Embedded database in {} is at schema version {} ({} migrations applied)",
+                dir,
+                result.targetSchemaVersion,
+                result.migrationsExecuted);
     }
 
     public DataSource dataSource() {

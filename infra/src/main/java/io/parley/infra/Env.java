@@ -46,7 +46,8 @@ public final class Env {
         try {
             value = Integer.parseInt(raw.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + ": " + raw + " (expected: an integer in " + min + "-" + max + ")");
+            throw new IllegalArgumentException(
+                    name + ": " + raw + " (expected: an integer in " + min + "-" + max + ")");
         }
         if (value < min || value > max) {
             throw new IllegalArgumentException(name + ": " + value + " (expected: " + min + "-" + max + ")");

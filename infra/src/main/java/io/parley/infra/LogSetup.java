@@ -20,8 +20,8 @@ import java.util.List;
  */
 public final class LogSetup extends ContextAwareBase implements Configurator {
     static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%property{instance}] %logger{0} - %msg%n";
-    private static final List<String> QUIET = List.of("io.netty", "com.zaxxer.hikari", "org.flywaydb",
-            "org.testcontainers", "com.github.dockerjava");
+    private static final List<String> QUIET =
+            List.of("io.netty", "com.zaxxer.hikari", "org.flywaydb", "org.testcontainers", "com.github.dockerjava");
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {

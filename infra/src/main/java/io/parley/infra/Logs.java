@@ -9,8 +9,7 @@ public final class Logs {
     /** The values of {@code PARLEY_LOG_FORMAT} that {@link LogSetup} knows. */
     private static final Set<String> FORMATS = Set.of("text", "json");
 
-    private Logs() {
-    }
+    private Logs() {}
 
     /** Tags the lines that follow with {@code id}, the replica's or worker's name. */
     public static void instance(String id) {

@@ -14,15 +14,15 @@ public final class Prometheus {
      * a few hundred microseconds), coarse up to 10 s, where outages show.
      */
     public static final double[] LATENCY_BUCKETS = {
-            0.00005, 0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.075,
-            0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10};
+        0.00005, 0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.075, 0.1,
+        0.25, 0.5, 0.75, 1, 2.5, 5, 10
+    };
     /** Buckets for counts per batch (messages per transaction, deliveries per fan-out batch). */
     public static final double[] SIZE_BUCKETS = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000};
     /** The content type of {@link #scrape}. */
     public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
 
-    private Prometheus() {
-    }
+    private Prometheus() {}
 
     /** A registry of its own (two processes' worth can share a JVM in tests) with heap, GC, threads, buffers. */
     public static PrometheusRegistry newRegistry() {

@@ -6,8 +6,7 @@ import redis.clients.jedis.JedisPoolConfig;
 
 /** Builds bounded Jedis pools that fail fast when Redis is down instead of queueing callers without limit. */
 public final class RedisPools {
-    private RedisPools() {
-    }
+    private RedisPools() {}
 
     public static JedisPool open(RedisSettings settings, int maxConnections, Duration socketTimeout) {
         JedisPoolConfig config = new JedisPoolConfig();

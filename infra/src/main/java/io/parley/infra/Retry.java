@@ -74,8 +74,16 @@ public final class Retry {
 
     /** A start-up step (schema, node number): retried for as long as it takes, each failure logged with its purpose. */
     public static <T> T startUp(String what, Attempt<T> step) throws InterruptedException {
-        return new Retry(START_UP_INITIAL_MS, START_UP_MAX_MS).until(step, (e, attempt, delayMs) -> log.warn(
-                "Could not {} (attempt {}), retrying in {} ms: {}", what, attempt, delayMs, e.toString()), () -> true);
+        return new Retry(START_UP_INITIAL_MS, START_UP_MAX_MS)
+                .until(
+                        step,
+                        (e, attempt, delayMs) -> log.warn(
+                                "Could not {} (attempt {}), retrying in {} ms: {}",
+                                what,
+                                attempt,
+                                delayMs,
+                                e.toString()),
+                        () -> true);
     }
 
     /** As {@link #startUp(String, Attempt)} for a step without a result. */

@@ -7,11 +7,10 @@ import java.time.format.DateTimeFormatter;
 
 /** DATETIME columns hold UTC; these convert without depending on the JVM's or the session's time zone. */
 public final class SqlTime {
-    private static final DateTimeFormatter SQL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter SQL =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
-    private SqlTime() {
-    }
+    private SqlTime() {}
 
     /**
      * A DATETIME(3) value as text: Connector/J takes MariaDB for MySQL 5.5 and would drop the milliseconds of a

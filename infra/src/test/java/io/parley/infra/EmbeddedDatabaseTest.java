@@ -20,13 +20,15 @@ class EmbeddedDatabaseTest {
     void appliesTheSchemaAndKeepsDataAcrossReopening() throws Exception {
         Path dir = temp.resolve("data");
         try (EmbeddedDatabase db = EmbeddedDatabase.open(dir, 2);
-             Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+                Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO users (username, username_key, password_hash, created_at)"
                     + " VALUES ('Ann', 'ann', 'h', '2026-01-01 00:00:00.000')");
         }
         try (EmbeddedDatabase db = EmbeddedDatabase.open(dir, 2);
-             Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT username FROM users")) {
+                Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT username FROM users")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).isEqualTo("Ann");
         }
@@ -60,7 +62,8 @@ class EmbeddedDatabaseTest {
     void refusesASchemaNewerThanThisParleyAndLeavesItAlone() throws Exception {
         Path dir = temp.resolve("data");
         try (EmbeddedDatabase db = EmbeddedDatabase.open(dir, 2);
-             Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+                Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             // What a newer Parley would have recorded after applying its V99.
             s.executeUpdate("INSERT INTO \"flyway_schema_history\" (\"installed_rank\", \"version\", \"description\","
                     + " \"type\", \"script\", \"checksum\", \"installed_by\", \"execution_time\", \"success\")"

@@ -10,7 +10,8 @@ class LogsTest {
     @Test
     void acceptsTextAndJsonAndRefusesAnythingElseByName() {
         assertThatCode(() -> Logs.checkFormat(new Env(Map.of()))).doesNotThrowAnyException();
-        assertThatCode(() -> Logs.checkFormat(new Env(Map.of("PARLEY_LOG_FORMAT", "json")))).doesNotThrowAnyException();
+        assertThatCode(() -> Logs.checkFormat(new Env(Map.of("PARLEY_LOG_FORMAT", "json"))))
+                .doesNotThrowAnyException();
         assertThatThrownBy(() -> Logs.checkFormat(new Env(Map.of("PARLEY_LOG_FORMAT", "xml"))))
                 .hasMessage("PARLEY_LOG_FORMAT: 'xml' (expected: text or json)");
     }

@@ -26,8 +26,7 @@ public final class TestServices {
     private static String dbPassword;
     private static URI redisUri;
 
-    private TestServices() {
-    }
+    private TestServices() {}
 
     /** One test's slice of the services: a fresh database name and a fresh Redis prefix. */
     public record Isolated(DatabaseSettings database, RedisSettings redis) {
@@ -44,8 +43,9 @@ public final class TestServices {
 
         /** Drops the test's database; Redis keys are left to expire with the prefix. */
         public void dropDatabase() {
-            try (Connection c = DriverManager.getConnection(database.serverUrl(), database.user(), database.password());
-                 Statement s = c.createStatement()) {
+            try (Connection c =
+                            DriverManager.getConnection(database.serverUrl(), database.user(), database.password());
+                    Statement s = c.createStatement()) {
                 s.execute("DROP DATABASE IF EXISTS `" + database.databaseName() + "`");
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
@@ -76,7 +76,8 @@ public final class TestServices {
                 throw new IllegalStateException("Neither MySQL/Redis on 127.0.0.1 nor a Docker engine is available");
             }
             @SuppressWarnings("resource")
-            MySQLContainer<?> mysql = new MySQLContainer<>("mysql:8.4").withUsername("root").withPassword("test");
+            MySQLContainer<?> mysql =
+                    new MySQLContainer<>("mysql:8.4").withUsername("root").withPassword("test");
             mysql.start();
             @SuppressWarnings("resource")
             GenericContainer<?> redis = new GenericContainer<>("redis:7").withExposedPorts(6379);

@@ -13,8 +13,15 @@ import java.util.Objects;
  * The collaborators every command needs, built once by {@link LoadMain}: the protocol codec, output streams, the
  * /proc reader, and how to start a child JVM of this same program.
  */
-public record LoadContext(ObjectMapper mapper, FrameCodec codec, JsonReport json, PrintStream out, PrintStream err,
-                          InputStream in, ProcStatus proc, List<String> childJvm) {
+public record LoadContext(
+        ObjectMapper mapper,
+        FrameCodec codec,
+        JsonReport json,
+        PrintStream out,
+        PrintStream err,
+        InputStream in,
+        ProcStatus proc,
+        List<String> childJvm) {
     public LoadContext {
         Objects.requireNonNull(mapper, "mapper");
         Objects.requireNonNull(codec, "codec");

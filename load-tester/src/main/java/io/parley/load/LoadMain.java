@@ -11,8 +11,7 @@ import picocli.CommandLine;
 
 /** Entry point and composition root of the load tester: builds the shared collaborators and runs the command line. */
 public final class LoadMain {
-    private LoadMain() {
-    }
+    private LoadMain() {}
 
     public static void main(String[] args) {
         System.exit(run(args, defaultContext()));
@@ -36,9 +35,21 @@ public final class LoadMain {
     public static LoadContext defaultContext() {
         ObjectMapper mapper = Json.newMapper();
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> childJvm = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), LoadMain.class.getName());
-        return new LoadContext(mapper, new FrameCodec(mapper), new JsonReport(mapper), System.out, System.err,
-                System.in, ProcStatus.system(), childJvm);
+        List<String> childJvm = List.of(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                LoadMain.class.getName());
+        return new LoadContext(
+                mapper,
+                new FrameCodec(mapper),
+                new JsonReport(mapper),
+                System.out,
+                System.err,
+                System.in,
+                ProcStatus.system(),
+                childJvm);
     }
 
     /** Gives commands that want it the context; everything else is built the picocli way. */

@@ -11,9 +11,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class CliTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -21,9 +21,15 @@ class CliTest {
 
     private int run(String... args) {
         var mapper = Json.newMapper();
-        LoadContext ctx = new LoadContext(mapper, new FrameCodec(mapper), new JsonReport(mapper),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                new ByteArrayInputStream(new byte[0]), ProcStatus.system(), List.of("java"));
+        LoadContext ctx = new LoadContext(
+                mapper,
+                new FrameCodec(mapper),
+                new JsonReport(mapper),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                new ByteArrayInputStream(new byte[0]),
+                ProcStatus.system(),
+                List.of("java"));
         return LoadMain.run(args, ctx);
     }
 
@@ -31,24 +37,31 @@ class CliTest {
     @ValueSource(strings = {"chat", "fanout", "connections"})
     void everyScenarioHasHelp(String scenario) {
         assertThat(run(scenario, "--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: parley-load " + scenario).contains("--target");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("Usage: parley-load " + scenario)
+                .contains("--target");
     }
 
     @Test
     void withoutAScenarioPrintsUsage() {
         assertThat(run()).isEqualTo(2);
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("chat").contains("fanout").contains("connections");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("chat")
+                .contains("fanout")
+                .contains("connections");
     }
 
     @Test
     void refusesARateAboveTheServersPerConnectionLimitBeforeConnecting() {
-        assertThat(run("fanout", "--members", "5", "--rate", "100", "--target", "ws://127.0.0.1:1/ws")).isEqualTo(2);
+        assertThat(run("fanout", "--members", "5", "--rate", "100", "--target", "ws://127.0.0.1:1/ws"))
+                .isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("above 90% of the server's limit");
     }
 
     @Test
     void refusesARoomPlanWithEmptyRooms() {
-        assertThat(run("chat", "--users", "2", "--rooms", "5", "--target", "ws://127.0.0.1:1/ws")).isEqualTo(2);
+        assertThat(run("chat", "--users", "2", "--rooms", "5", "--target", "ws://127.0.0.1:1/ws"))
+                .isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("rooms: 5");
     }
 }

@@ -36,7 +36,9 @@ final class Api {
     }
 
     HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(10))
+                .GET();
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
@@ -44,7 +46,9 @@ final class Api {
     }
 
     HttpResponse<byte[]> getBytes(String path, String acceptEncoding) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(10))
+                .GET();
         if (acceptEncoding != null) {
             request.header("Accept-Encoding", acceptEncoding);
         }
@@ -52,9 +56,11 @@ final class Api {
     }
 
     HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10))
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build();
         return client.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
@@ -65,14 +71,18 @@ final class Api {
 
     private static Session session(HttpResponse<String> response, int expectedStatus) throws IOException {
         if (response.statusCode() != expectedStatus) {
-            throw new AssertionError(response.request().method() + " " + response.uri().getPath() + ": "
-                    + response.statusCode() + " " + response.body() + " (expected: " + expectedStatus + ")");
+            throw new AssertionError(
+                    response.request().method() + " " + response.uri().getPath() + ": " + response.statusCode() + " "
+                            + response.body() + " (expected: " + expectedStatus + ")");
         }
         JsonNode body = WsClient.JSON.readTree(response.body());
         String token = body.path("token").asText("");
         if (token.isEmpty()) {
             throw new AssertionError("no token in " + response.uri().getPath() + " answer");
         }
-        return new Session(token, body.path("user").path("id").asText(), body.path("user").path("username").asText());
+        return new Session(
+                token,
+                body.path("user").path("id").asText(),
+                body.path("user").path("username").asText());
     }
 }

@@ -25,21 +25,44 @@ import org.junit.jupiter.api.Test;
 
 /** Static checks of docker/compose.yaml, the Dockerfiles, .env.example and the Nginx template (no Docker engine). */
 class ComposeFileTest {
-    private static final Set<String> SERVICES = Set.of("nginx", "backend", "worker", "migrate", "redis", "db",
-            "prometheus", "grafana");
+    private static final Set<String> SERVICES =
+            Set.of("nginx", "backend", "worker", "migrate", "redis", "db", "prometheus", "grafana");
     /** Started only with {@code --profile monitoring}, published on the host's loopback only. */
     private static final Set<String> MONITORING = Set.of("prometheus", "grafana");
+
     private static final String ONE_SHOT = "migrate";
 
     /** What the infra module reads for the database and Redis (DatabaseSettings, RedisSettings). */
-    private static final Set<String> STORE_VARS = Set.of("PARLEY_DB_URL", "PARLEY_DB_USER", "PARLEY_DB_PASSWORD",
-            "PARLEY_DB_POOL_SIZE", "MYSQL_HOST", "MYSQL_PORT", "MYSQL_DATABASE", "MYSQL_USER", "MYSQL_PASSWORD",
-            "PARLEY_REDIS_URL", "REDIS_URL", "CELERY_BROKER_URL", "PARLEY_REDIS_PREFIX", "PARLEY_QUEUE_PARTITIONS",
-            "PARLEY_MIGRATE", "PARLEY_LOG_FORMAT");
-    private static final Set<String> SERVER_VARS = union(STORE_VARS, Set.of("PARLEY_HTTP_PORT", "PARLEY_JWT_SECRET",
-            "SECRET_KEY", "PARLEY_PROFILE", "PARLEY_SERVER_ID", "PARLEY_ALLOWED_ORIGINS", "PARLEY_TRUST_PROXY_HEADERS"));
-    private static final Set<String> WORKER_VARS = union(STORE_VARS, Set.of("PARLEY_WORKER_ID",
-            "PARLEY_WORKER_HEALTH_FILE", "PARLEY_WORKER_HTTP_PORT"));
+    private static final Set<String> STORE_VARS = Set.of(
+            "PARLEY_DB_URL",
+            "PARLEY_DB_USER",
+            "PARLEY_DB_PASSWORD",
+            "PARLEY_DB_POOL_SIZE",
+            "MYSQL_HOST",
+            "MYSQL_PORT",
+            "MYSQL_DATABASE",
+            "MYSQL_USER",
+            "MYSQL_PASSWORD",
+            "PARLEY_REDIS_URL",
+            "REDIS_URL",
+            "CELERY_BROKER_URL",
+            "PARLEY_REDIS_PREFIX",
+            "PARLEY_QUEUE_PARTITIONS",
+            "PARLEY_MIGRATE",
+            "PARLEY_LOG_FORMAT");
+
+    private static final Set<String> SERVER_VARS = union(
+            STORE_VARS,
+            Set.of(
+                    "PARLEY_HTTP_PORT",
+                    "PARLEY_JWT_SECRET",
+                    "SECRET_KEY",
+                    "PARLEY_PROFILE",
+                    "PARLEY_SERVER_ID",
+                    "PARLEY_ALLOWED_ORIGINS",
+                    "PARLEY_TRUST_PROXY_HEADERS"));
+    private static final Set<String> WORKER_VARS =
+            union(STORE_VARS, Set.of("PARLEY_WORKER_ID", "PARLEY_WORKER_HEALTH_FILE", "PARLEY_WORKER_HTTP_PORT"));
 
     private static Path root;
     private static JsonNode services;
@@ -50,7 +73,8 @@ class ComposeFileTest {
         root = Repo.root();
         Path compose = root.resolve("docker/compose.yaml");
         composeText = Files.readString(compose, StandardCharsets.UTF_8);
-        services = new ObjectMapper(new YAMLFactory()).readTree(compose.toFile()).path("services");
+        services =
+                new ObjectMapper(new YAMLFactory()).readTree(compose.toFile()).path("services");
     }
 
     @Test
@@ -63,14 +87,20 @@ class ComposeFileTest {
         services.properties().forEach(e -> {
             String name = e.getKey();
             JsonNode s = e.getValue();
-            assertThat(s.has("image") || s.has("build")).as("%s: image or build", name).isTrue();
+            assertThat(s.has("image") || s.has("build"))
+                    .as("%s: image or build", name)
+                    .isTrue();
             if (name.equals(ONE_SHOT)) {
-                assertThat(s.path("restart").asText()).as("one-shot %s is never restarted", name).isEqualTo("no");
+                assertThat(s.path("restart").asText())
+                        .as("one-shot %s is never restarted", name)
+                        .isEqualTo("no");
                 return;
             }
             assertThat(s.path("restart").asText()).as("%s: restart", name).isIn("always", "unless-stopped");
             JsonNode test = s.path("healthcheck").path("test");
-            assertThat(test.isArray() && test.size() >= 2).as("%s: healthcheck.test", name).isTrue();
+            assertThat(test.isArray() && test.size() >= 2)
+                    .as("%s: healthcheck.test", name)
+                    .isTrue();
             assertThat(test.get(0).asText()).isIn("CMD", "CMD-SHELL");
             assertThat(s.path("healthcheck").path("disable").asBoolean(false)).isFalse();
         });
@@ -82,7 +112,8 @@ class ComposeFileTest {
             if (MONITORING.contains(e.getKey())) {
                 e.getValue().path("ports").forEach(p -> assertThat(p.asText()).startsWith("127.0.0.1:"));
             } else {
-                assertThat(e.getValue().has("ports")).as("%s publishes ports", e.getKey())
+                assertThat(e.getValue().has("ports"))
+                        .as("%s publishes ports", e.getKey())
                         .isEqualTo(e.getKey().equals("nginx"));
             }
         });
@@ -98,7 +129,8 @@ class ComposeFileTest {
         assertEnv("migrate", SERVER_VARS, "server", "infra", "protocol");
         assertEnv("worker", WORKER_VARS, "worker", "infra", "protocol");
         assertThat(env("backend")).containsEntry("PARLEY_MIGRATE", "false").containsKey("PARLEY_JWT_SECRET");
-        assertThat(env("worker")).containsEntry("PARLEY_MIGRATE", "false")
+        assertThat(env("worker"))
+                .containsEntry("PARLEY_MIGRATE", "false")
                 .containsEntry("PARLEY_WORKER_HTTP_PORT", "9090");
         assertThat(services.path("worker").path("healthcheck").path("test").toString())
                 .isEqualTo("[\"CMD\",\"http-health\",\"9090\",\"/healthz\"]");
@@ -112,8 +144,8 @@ class ComposeFileTest {
     @Test
     void dependsOnWaitsForHealthAndForTheMigration() {
         assertThat(conditions("nginx")).isEqualTo(Map.of("backend", "service_healthy"));
-        Map<String, String> javaDeps = Map.of("migrate", "service_completed_successfully",
-                "db", "service_healthy", "redis", "service_healthy");
+        Map<String, String> javaDeps = Map.of(
+                "migrate", "service_completed_successfully", "db", "service_healthy", "redis", "service_healthy");
         assertThat(conditions("backend")).isEqualTo(javaDeps);
         assertThat(conditions("worker")).isEqualTo(javaDeps);
         assertThat(conditions("migrate")).isEqualTo(Map.of("db", "service_healthy"));
@@ -126,43 +158,61 @@ class ComposeFileTest {
             if (build.isMissingNode()) {
                 continue;
             }
-            Path context = root.resolve("docker").resolve(build.path("context").asText(".")).normalize();
+            Path context = root.resolve("docker")
+                    .resolve(build.path("context").asText("."))
+                    .normalize();
             assertThat(context).as("%s: build context", name).isEqualTo(root);
             Path dockerfile = context.resolve(build.path("dockerfile").asText("Dockerfile"));
             assertThat(dockerfile).as("%s: dockerfile", name).isRegularFile();
-            assertThat(Path.of(dockerfile + ".dockerignore")).as("%s: per-Dockerfile ignore file", name)
+            assertThat(Path.of(dockerfile + ".dockerignore"))
+                    .as("%s: per-Dockerfile ignore file", name)
                     .isRegularFile();
             String text = Files.readString(dockerfile);
             if (build.has("target")) {
-                assertThat(text).as("%s: target stage", name)
-                        .containsPattern("(?m)^FROM \\S+ AS " + Pattern.quote(build.path("target").asText()) + "$");
+                assertThat(text)
+                        .as("%s: target stage", name)
+                        .containsPattern("(?m)^FROM \\S+ AS "
+                                + Pattern.quote(build.path("target").asText()) + "$");
             }
             assertThat(text).as("%s: runs as a non-root user", name).containsPattern("(?m)^USER (?!root)\\S+");
-            Matcher copied = Pattern.compile("(?m)^COPY (?!--from)(?:--\\S+ )*(\\S+(?: \\S+)*?) \\S+$").matcher(text);
+            Matcher copied = Pattern.compile("(?m)^COPY (?!--from)(?:--\\S+ )*(\\S+(?: \\S+)*?) \\S+$")
+                    .matcher(text);
             while (copied.find()) {
                 for (String source : copied.group(1).split(" ")) {
                     // target/ and dist/ are the host's build outputs (stages host-jars and host-web), absent here.
                     if (!source.equals(".") && !source.matches(".*/(target|dist)/.*")) {
-                        assertThat(root.resolve(source)).as("%s: COPY source", name).exists();
+                        assertThat(root.resolve(source))
+                                .as("%s: COPY source", name)
+                                .exists();
                     }
                 }
             }
         }
         String java = Files.readString(root.resolve("docker/java.Dockerfile"));
-        assertThat(java).contains("-XX:MaxRAMPercentage=", "-XX:+ExitOnOutOfMemoryError", "FROM maven:",
-                "ARG JRE_IMAGE=eclipse-temurin:", "FROM ${JRE_IMAGE} AS runtime");
-        assertThat(Files.readString(root.resolve("docker/nginx.Dockerfile"))).contains("FROM node:", "npm ci",
-                "npm run build", "COPY --from=web /src/dist/");
+        assertThat(java)
+                .contains(
+                        "-XX:MaxRAMPercentage=",
+                        "-XX:+ExitOnOutOfMemoryError",
+                        "FROM maven:",
+                        "ARG JRE_IMAGE=eclipse-temurin:",
+                        "FROM ${JRE_IMAGE} AS runtime");
+        assertThat(Files.readString(root.resolve("docker/nginx.Dockerfile")))
+                .contains("FROM node:", "npm ci", "npm run build", "COPY --from=web /src/dist/");
     }
 
     @Test
     void nginxImageIsRecentEnoughForUpstreamResolve() throws IOException {
         String dockerfile = Files.readString(root.resolve("docker/nginx.Dockerfile"));
-        Matcher m = Pattern.compile("ARG NGINX_IMAGE=nginx:(\\d+)\\.(\\d+)(?:\\.(\\d+))?").matcher(dockerfile);
+        Matcher m = Pattern.compile("ARG NGINX_IMAGE=nginx:(\\d+)\\.(\\d+)(?:\\.(\\d+))?")
+                .matcher(dockerfile);
         assertThat(m.find()).as("ARG NGINX_IMAGE=nginx:<version>").isTrue();
-        int[] version = {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
-            m.group(3) == null ? 0 : Integer.parseInt(m.group(3))};
-        assertThat(version[0] * 1_000_000 + version[1] * 1_000 + version[2]).as("nginx >= 1.27.3")
+        int[] version = {
+            Integer.parseInt(m.group(1)),
+            Integer.parseInt(m.group(2)),
+            m.group(3) == null ? 0 : Integer.parseInt(m.group(3))
+        };
+        assertThat(version[0] * 1_000_000 + version[1] * 1_000 + version[2])
+                .as("nginx >= 1.27.3")
                 .isGreaterThanOrEqualTo(1_027_003);
         assertThat(dockerfile).doesNotContainPattern("(?m)^FROM nginx:");
     }
@@ -175,7 +225,9 @@ class ComposeFileTest {
             s.path("volumes").forEach(v -> {
                 String source = v.asText().split(":")[0];
                 if (source.startsWith("../")) {
-                    assertThat(root.resolve("docker").resolve(source).normalize()).as("%s mounts", name).exists();
+                    assertThat(root.resolve("docker").resolve(source).normalize())
+                            .as("%s mounts", name)
+                            .exists();
                 }
             });
         }
@@ -198,8 +250,8 @@ class ComposeFileTest {
             used.add(m.group(1));
         }
         Set<String> documented = new TreeSet<>();
-        Matcher d = Pattern.compile("(?m)^#? ?([A-Z_][A-Z0-9_]*)=").matcher(
-                Files.readString(root.resolve(".env.example")));
+        Matcher d =
+                Pattern.compile("(?m)^#? ?([A-Z_][A-Z0-9_]*)=").matcher(Files.readString(root.resolve(".env.example")));
         while (d.find()) {
             documented.add(d.group(1));
         }
@@ -216,33 +268,61 @@ class ComposeFileTest {
         }
         assertThat(logFormats).isNotEmpty();
         for (String format : logFormats) {
-            assertThat(format).doesNotContainPattern("\\$request(?![_a-z])").doesNotContain("$request_uri",
-                    "$args", "$query_string", "$arg_", "$http_authorization", "$http_sec_websocket_protocol",
-                    "$http_cookie", "$request_body", "$http_referer");
+            assertThat(format)
+                    .doesNotContainPattern("\\$request(?![_a-z])")
+                    .doesNotContain(
+                            "$request_uri",
+                            "$args",
+                            "$query_string",
+                            "$arg_",
+                            "$http_authorization",
+                            "$http_sec_websocket_protocol",
+                            "$http_cookie",
+                            "$request_body",
+                            "$http_referer");
         }
-        assertThat(template).as("the logged path stops at the query string")
+        assertThat(template)
+                .as("the logged path stops at the query string")
                 .contains("\"~^(?<path>[^?]*)\" $path;", "\"path\":\"$parley_path\"");
         Matcher accessLogs = Pattern.compile("(?m)^\\s*access_log\\s+([^;]*);").matcher(template);
         while (accessLogs.find()) {
-            assertThat(accessLogs.group(1)).as("access_log uses the token-free format").matches("off|\\S+ parley");
+            assertThat(accessLogs.group(1))
+                    .as("access_log uses the token-free format")
+                    .matches("off|\\S+ parley");
         }
     }
 
     @Test
     void rendersTheTemplateForDockerAndForLoopback() throws Exception {
         String docker = NginxConfig.renderDocker();
-        assertThat(docker).contains("server backend:8080 resolve", "server backend:8080 resolve backup max_fails=0;",
-                "resolver 127.0.0.11 valid=10s", "zone ",
-                "least_conn;", "listen 8080;");
-        String loopback = NginxConfig.renderLoopback(18080, List.of(18081, 18082), Path.of("/tmp/www"),
-                Path.of("/tmp/run"));
-        assertThat(loopback).contains("server 127.0.0.1:18081 max_fails", "server 127.0.0.1:18082 max_fails",
-                        "server 127.0.0.1:18081 backup max_fails=0;", "server 127.0.0.1:18082 backup max_fails=0;")
-                .doesNotContainPattern("(?m)^\\s*server \\S+ resolve").doesNotContainPattern("(?m)^\\s*resolver ");
+        assertThat(docker)
+                .contains(
+                        "server backend:8080 resolve",
+                        "server backend:8080 resolve backup max_fails=0;",
+                        "resolver 127.0.0.11 valid=10s",
+                        "zone ",
+                        "least_conn;",
+                        "listen 8080;");
+        String loopback =
+                NginxConfig.renderLoopback(18080, List.of(18081, 18082), Path.of("/tmp/www"), Path.of("/tmp/run"));
+        assertThat(loopback)
+                .contains(
+                        "server 127.0.0.1:18081 max_fails",
+                        "server 127.0.0.1:18082 max_fails",
+                        "server 127.0.0.1:18081 backup max_fails=0;",
+                        "server 127.0.0.1:18082 backup max_fails=0;")
+                .doesNotContainPattern("(?m)^\\s*server \\S+ resolve")
+                .doesNotContainPattern("(?m)^\\s*resolver ");
         for (String conf : List.of(docker, loopback)) {
-            assertThat(conf).doesNotContainPattern("@[A-Z_]+@").contains("proxy_read_timeout 75s;",
-                    "client_max_body_size 64k;", "proxy_next_upstream error timeout http_502 http_503;",
-                    "proxy_set_header Upgrade $http_upgrade;", "gzip on;", "location /metrics {")
+            assertThat(conf)
+                    .doesNotContainPattern("@[A-Z_]+@")
+                    .contains(
+                            "proxy_read_timeout 75s;",
+                            "client_max_body_size 64k;",
+                            "proxy_next_upstream error timeout http_502 http_503;",
+                            "proxy_set_header Upgrade $http_upgrade;",
+                            "gzip on;",
+                            "location /metrics {")
                     .doesNotContainPattern("(?i)proxy_(set|hide)_header\\s+Sec-WebSocket-Protocol");
         }
     }
@@ -259,15 +339,18 @@ class ComposeFileTest {
                     .isZero();
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
 
     @Test
     void deploymentFilesNameNoHostsOutsideTheStack() throws IOException {
-        List<Path> files = new ArrayList<>(List.of(root.resolve(".env.example"),
-                root.resolve("nginx/parley.conf.template"), root.resolve("nginx/render.sh")));
+        List<Path> files = new ArrayList<>(List.of(
+                root.resolve(".env.example"),
+                root.resolve("nginx/parley.conf.template"),
+                root.resolve("nginx/render.sh")));
         try (Stream<Path> docker = Files.walk(root.resolve("docker"))) {
             docker.filter(Files::isRegularFile).forEach(files::add);
         }
@@ -279,7 +362,8 @@ class ComposeFileTest {
             while (m.find()) {
                 String host = m.group(1);
                 assertThat(host.startsWith("${") || stackHosts.contains(host))
-                        .as("host %s in %s", host, root.relativize(file)).isTrue();
+                        .as("host %s in %s", host, root.relativize(file))
+                        .isTrue();
             }
         }
     }
@@ -287,9 +371,19 @@ class ComposeFileTest {
     @Test
     void dockerComposeConfigAcceptsTheFile() throws Exception {
         assumeTrue(run(root, "docker", "compose", "version") == 0, "the docker compose plugin is not installed");
-        assertThat(run(root, "docker", "compose", "-f", "docker/compose.yaml", "config", "-q")).isZero();
-        assertThat(run(root, "docker", "compose", "-f", "docker/compose.yaml", "--env-file", ".env.example",
-                "config", "-q")).isZero();
+        assertThat(run(root, "docker", "compose", "-f", "docker/compose.yaml", "config", "-q"))
+                .isZero();
+        assertThat(run(
+                        root,
+                        "docker",
+                        "compose",
+                        "-f",
+                        "docker/compose.yaml",
+                        "--env-file",
+                        ".env.example",
+                        "config",
+                        "-q"))
+                .isZero();
     }
 
     // ---- helpers ----
@@ -304,21 +398,28 @@ class ComposeFileTest {
             return;
         }
         for (String name : names) {
-            assertThat(sources).as("%s: %s is read by %s", service, name, String.join(" or ", modules))
+            assertThat(sources)
+                    .as("%s: %s is read by %s", service, name, String.join(" or ", modules))
                     .contains("\"" + name + "\"");
         }
     }
 
     private static Map<String, String> env(String service) {
         Map<String, String> env = new java.util.TreeMap<>();
-        services.path(service).path("environment").properties().forEach(e -> env.put(e.getKey(), e.getValue().asText()));
+        services.path(service)
+                .path("environment")
+                .properties()
+                .forEach(e -> env.put(e.getKey(), e.getValue().asText()));
         return env;
     }
 
     private static Map<String, String> conditions(String service) {
         Map<String, String> conditions = new java.util.TreeMap<>();
-        services.path(service).path("depends_on").properties()
-                .forEach(e -> conditions.put(e.getKey(), e.getValue().path("condition").asText()));
+        services.path(service)
+                .path("depends_on")
+                .properties()
+                .forEach(e -> conditions.put(
+                        e.getKey(), e.getValue().path("condition").asText()));
         return conditions;
     }
 

@@ -115,7 +115,10 @@ final class EdgeLoad implements AutoCloseable {
                 s.await(f -> "j".equals(f.path("ref").asText()), OPEN_TIMEOUT);
                 while (running && !s.isClosed()) {
                     String ref = name + "-" + n++;
-                    s.send(WsClient.frame("send", ref).put("room", room).put("body", ref).put("clientMsgId", ref));
+                    s.send(WsClient.frame("send", ref)
+                            .put("room", room)
+                            .put("body", ref)
+                            .put("clientMsgId", ref));
                     s.await(f -> ref.equals(f.path("ref").asText()), OPEN_TIMEOUT);
                     acks.incrementAndGet();
                     s.awaitClosed(Duration.ofMillis(300));
@@ -152,17 +155,32 @@ final class EdgeLoad implements AutoCloseable {
     }
 
     Result result() {
-        return new Result(restOk.get(), restFailed.get(), opens.get(), openFailed.get(), droppedBeforeReady.get(),
-                reconnects.get(), slowestReconnectMillis.get(), acks.get(), List.copyOf(failures));
+        return new Result(
+                restOk.get(),
+                restFailed.get(),
+                opens.get(),
+                openFailed.get(),
+                droppedBeforeReady.get(),
+                reconnects.get(),
+                slowestReconnectMillis.get(),
+                acks.get(),
+                List.copyOf(failures));
     }
 
     /**
      * What the load saw; {@code failures} holds the first few failures in words. A reconnect's time runs from the
      * close to the next {@code ready}, across any socket dropped before {@code ready} on the way.
      */
-    record Result(long restOk, long restFailed, long opens, long openFailed, long droppedBeforeReady, long reconnects,
-            long slowestReconnectMillis, long acks, List<String> failures) {
-    }
+    record Result(
+            long restOk,
+            long restFailed,
+            long opens,
+            long openFailed,
+            long droppedBeforeReady,
+            long reconnects,
+            long slowestReconnectMillis,
+            long acks,
+            List<String> failures) {}
 
     @Override
     public void close() throws InterruptedException {

@@ -61,7 +61,8 @@ final class LoopbackStack implements AutoCloseable {
         requireFile(nginxBinary, "install Debian's nginx (apt-get install -y nginx) or set PARLEY_NGINX_BIN");
 
         // World-readable: Nginx started as root (as in CI) serves files as its unprivileged worker user.
-        LoopbackStack stack = new LoopbackStack(Files.createTempDirectory("parley-nginx-it-",
+        LoopbackStack stack = new LoopbackStack(Files.createTempDirectory(
+                "parley-nginx-it-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"))));
         try {
             stack.startJava(replicas, serverJar, workerJar, http);
@@ -101,13 +102,17 @@ final class LoopbackStack implements AutoCloseable {
         }
         Map<String, String> workerEnv = new HashMap<>(env);
         workerEnv.put("PARLEY_WORKER_ID", "worker-1");
-        workerEnv.put("PARLEY_WORKER_HEALTH_FILE", dir.resolve(WORKER_HEALTH_FILE).toString());
+        workerEnv.put(
+                "PARLEY_WORKER_HEALTH_FILE", dir.resolve(WORKER_HEALTH_FILE).toString());
         workerHttpPort = Ports.free();
         workerEnv.put("PARLEY_WORKER_HTTP_PORT", Integer.toString(workerHttpPort));
         worker = launch("worker-1", ManagedProcess.javaJar(workerJar), workerEnv);
 
         for (var entry : servers.entrySet()) {
-            awaitStatus(http, URI.create("http://127.0.0.1:" + serverPorts.get(entry.getKey()) + "/readyz"), 200,
+            awaitStatus(
+                    http,
+                    URI.create("http://127.0.0.1:" + serverPorts.get(entry.getKey()) + "/readyz"),
+                    200,
                     entry.getValue());
         }
     }
@@ -119,8 +124,8 @@ final class LoopbackStack implements AutoCloseable {
         String conf = NginxConfig.renderLoopback(nginxPort, List.copyOf(serverPorts.values()), staticRoot, nginxDir);
         Path confFile = nginxDir.resolve("nginx.conf");
         Files.writeString(confFile, conf, StandardCharsets.UTF_8);
-        List<String> base = List.of(nginxBinary.toString(), "-p", nginxDir + "/", "-c", confFile.toString(),
-                "-e", "stderr");
+        List<String> base =
+                List.of(nginxBinary.toString(), "-p", nginxDir + "/", "-c", confFile.toString(), "-e", "stderr");
 
         List<String> test = new ArrayList<>(base);
         test.add("-t");
@@ -174,7 +179,11 @@ final class LoopbackStack implements AutoCloseable {
         for (Path log : List.of(errorLog())) {
             try {
                 if (Files.exists(log)) {
-                    out.append("---- ").append(log).append(" ----\n").append(Files.readString(log)).append('\n');
+                    out.append("---- ")
+                            .append(log)
+                            .append(" ----\n")
+                            .append(Files.readString(log))
+                            .append('\n');
                 }
             } catch (IOException e) {
                 out.append("cannot read ").append(log).append(": ").append(e).append('\n');
@@ -203,7 +212,8 @@ final class LoopbackStack implements AutoCloseable {
     /** Removes the logs and files of a run that passed (a failed run keeps them for a look). */
     void deleteFiles() {
         try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             System.err.println("could not delete " + dir + ": " + e);
         }
@@ -220,11 +230,15 @@ final class LoopbackStack implements AutoCloseable {
         String last = "no answer";
         while (System.nanoTime() < deadline) {
             if (!owner.isAlive()) {
-                throw new AssertionError(owner.name() + " exited with " + owner.process().exitValue()
-                        + " before " + uri + " answered " + status + "\n" + owner.tail(60));
+                throw new AssertionError(
+                        owner.name() + " exited with " + owner.process().exitValue() + " before " + uri + " answered "
+                                + status + "\n" + owner.tail(60));
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(uri)
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == status) {
                     return;
@@ -242,14 +256,19 @@ final class LoopbackStack implements AutoCloseable {
     /** A stand-in for web-client/dist: the shell, one hashed asset large enough to be gzipped. */
     private static void writeStaticFixture(Path root) throws IOException {
         Files.createDirectories(root.resolve("assets"));
-        Files.writeString(root.resolve("index.html"), """
+        Files.writeString(
+                root.resolve("index.html"),
+                """
                 <!doctype html>
                 <html lang="en"><head><meta charset="utf-8"><title>Parley</title>
                 <script type="module" src="/assets/app-1234.js"></script></head>
                 <body><div id="root"></div></body></html>
-                """, StandardCharsets.UTF_8);
-        Files.writeString(root.resolve("assets/app-1234.js"),
-                "export const greeting = 'hello from the fixture';\n".repeat(200), StandardCharsets.UTF_8);
+                """,
+                StandardCharsets.UTF_8);
+        Files.writeString(
+                root.resolve("assets/app-1234.js"),
+                "export const greeting = 'hello from the fixture';\n".repeat(200),
+                StandardCharsets.UTF_8);
     }
 
     private static Path jar(String property, String defaultPath) {

@@ -48,8 +48,10 @@ class NginxChaosIT {
 
     @Test
     void clientsOfAReplicaKilledUnderLoadReconnectThroughNginxAndLoseNothing() throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         boolean passed = false;
         LoopbackStack stack = LoopbackStack.start(3, http);
         List<Client> clients = new ArrayList<>();
@@ -63,23 +65,33 @@ class NginxChaosIT {
             Awaitility.await().atMost(WAIT).until(() -> clients.stream().allMatch(c -> c.acked() >= 20));
             Map<String, Integer> perServer = new HashMap<>();
             clients.forEach(c -> perServer.merge(c.server(), 1, Integer::sum));
-            String victim = perServer.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-            List<Client> orphans = clients.stream().filter(c -> c.server().equals(victim)).toList();
+            String victim = perServer.entrySet().stream()
+                    .max(Map.Entry.comparingByValue())
+                    .orElseThrow()
+                    .getKey();
+            List<Client> orphans =
+                    clients.stream().filter(c -> c.server().equals(victim)).toList();
 
             stack.servers.get(victim).kill();
             long killedAt = System.nanoTime();
             Awaitility.await().atMost(WAIT).until(() -> orphans.stream().allMatch(c -> c.caughtUpAfter(killedAt)));
-            double recovery = orphans.stream().mapToLong(Client::caughtUpAt).max().orElseThrow() - killedAt;
+            double recovery =
+                    orphans.stream().mapToLong(Client::caughtUpAt).max().orElseThrow() - killedAt;
             assertThat(orphans).allMatch(c -> !c.server().equals(victim));
             long ackedAtRecovery = clients.stream().mapToLong(Client::acked).sum();
-            Awaitility.await().atMost(WAIT).until(() -> clients.stream().mapToLong(Client::acked).sum()
-                    >= ackedAtRecovery + 60);
+            Awaitility.await()
+                    .atMost(WAIT)
+                    .until(() -> clients.stream().mapToLong(Client::acked).sum() >= ackedAtRecovery + 60);
 
             clients.forEach(Client::stopSending);
             Awaitility.await().atMost(WAIT).until(() -> clients.stream().allMatch(Client::allAcked));
-            assertThat(clients.stream().flatMap(c -> c.rejected().stream())).as("sends refused").isEmpty();
+            assertThat(clients.stream().flatMap(c -> c.rejected().stream()))
+                    .as("sends refused")
+                    .isEmpty();
             try {
-                Awaitility.await().atMost(WAIT).until(() -> audit(stack.services().database(), clients).lost() == 0);
+                Awaitility.await()
+                        .atMost(WAIT)
+                        .until(() -> audit(stack.services().database(), clients).lost() == 0);
             } catch (org.awaitility.core.ConditionTimeoutException e) {
                 // Reported below as lost.
             }
@@ -92,15 +104,26 @@ class NginxChaosIT {
 
             Audit audit = audit(stack.services().database(), clients);
             long gaps = clients.stream().mapToLong(c -> c.missing(lastSeqs)).sum();
-            String figures = String.format(Locale.ROOT, "CHAOS replica SIGKILL behind nginx (%d of %d clients"
+            String figures = String.format(
+                    Locale.ROOT,
+                    "CHAOS replica SIGKILL behind nginx (%d of %d clients"
                             + " reconnect): sent=%d acked=%d unavailable=%d lost=%d duplicated=%d gaps=%d"
-                            + " recovery=%.2fs", orphans.size(), CLIENTS,
-                    clients.stream().mapToLong(Client::sent).sum(), clients.stream().mapToLong(Client::acked).sum(),
-                    clients.stream().mapToLong(Client::unavailable).sum(), audit.lost(), audit.duplicated(), gaps,
+                            + " recovery=%.2fs",
+                    orphans.size(),
+                    CLIENTS,
+                    clients.stream().mapToLong(Client::sent).sum(),
+                    clients.stream().mapToLong(Client::acked).sum(),
+                    clients.stream().mapToLong(Client::unavailable).sum(),
+                    audit.lost(),
+                    audit.duplicated(),
+                    gaps,
                     recovery / 1e9);
             System.out.println(figures);
-            Files.writeString(Path.of("target", "chaos-figures.txt"), figures + System.lineSeparator(),
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    Path.of("target", "chaos-figures.txt"),
+                    figures + System.lineSeparator(),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
             assertThat(audit.lost()).as("acknowledged but not stored").isZero();
             assertThat(audit.duplicated()).as("stored twice").isZero();
             assertThat(gaps).as("seqs a client never got, live or by history").isZero();
@@ -117,15 +140,14 @@ class NginxChaosIT {
         }
     }
 
-    private record Audit(long lost, long duplicated) {
-    }
+    private record Audit(long lost, long duplicated) {}
 
     private static Audit audit(DatabaseSettings db, List<Client> clients) throws Exception {
         Set<String> stored = new HashSet<>();
         long rows = 0;
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT client_msg_id FROM messages")) {
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT client_msg_id FROM messages")) {
             while (rs.next()) {
                 rows++;
                 stored.add(rs.getString(1));
@@ -133,7 +155,9 @@ class NginxChaosIT {
         }
         long lost = 0;
         for (Client client : clients) {
-            lost += client.ackedIds().stream().filter(id -> !stored.contains(id)).count();
+            lost += client.ackedIds().stream()
+                    .filter(id -> !stored.contains(id))
+                    .count();
         }
         return new Audit(lost, rows - stored.size());
     }
@@ -141,8 +165,8 @@ class NginxChaosIT {
     private static Map<String, Long> lastSeqs(DatabaseSettings db) throws Exception {
         Map<String, Long> seqs = new HashMap<>();
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT name, last_seq FROM rooms")) {
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT name, last_seq FROM rooms")) {
             while (rs.next()) {
                 seqs.put(rs.getString(1), rs.getLong(2));
             }
@@ -182,7 +206,8 @@ class NginxChaosIT {
             this.http = http;
             this.stack = stack;
             this.session = session;
-            this.thread = Thread.ofPlatform().name("chaos-" + session.username()).unstarted(this::run);
+            this.thread =
+                    Thread.ofPlatform().name("chaos-" + session.username()).unstarted(this::run);
             ROOMS.forEach(r -> seqs.put(r, new TreeSet<>()));
         }
 
@@ -226,9 +251,11 @@ class NginxChaosIT {
 
         private void connect() throws InterruptedException {
             try {
-                WebSocket ws = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+                WebSocket ws = http.newWebSocketBuilder()
+                        .connectTimeout(Duration.ofSeconds(5))
                         .subprotocols("parley.v1", "bearer." + session.token())
-                        .buildAsync(stack.nginxWs(), this).get(10, TimeUnit.SECONDS);
+                        .buildAsync(stack.nginxWs(), this)
+                        .get(10, TimeUnit.SECONDS);
                 synchronized (this) {
                     socket = ws;
                     connected = true;
@@ -248,7 +275,9 @@ class NginxChaosIT {
         }
 
         private static ObjectNode send(String clientMsgId, String room) {
-            return WsClient.frame("send", clientMsgId).put("room", room).put("body", "chaos " + clientMsgId)
+            return WsClient.frame("send", clientMsgId)
+                    .put("room", room)
+                    .put("body", "chaos " + clientMsgId)
                     .put("clientMsgId", clientMsgId);
         }
 
@@ -281,8 +310,10 @@ class NginxChaosIT {
                     historyPending = 0;
                     for (String room : ROOMS) {
                         historyPending++; // each room's history after the last seq we have, once joined
-                        outbox.add(member.contains(room) ? history(room)
-                                : WsClient.frame("join", "join-" + room).put("room", room));
+                        outbox.add(
+                                member.contains(room)
+                                        ? history(room)
+                                        : WsClient.frame("join", "join-" + room).put("room", room));
                     }
                     // Same clientMsgId: acknowledged again if it got through, queued now if it did not.
                     unacked.forEach((id, room) -> outbox.add(send(id, room)));
@@ -301,10 +332,12 @@ class NginxChaosIT {
                         ackedIds.add(id);
                     }
                 }
-                case "message" -> seqs.get(f.path("room").asText()).add(f.path("seq").asLong());
+                case "message" ->
+                    seqs.get(f.path("room").asText()).add(f.path("seq").asLong());
                 case "history" -> {
                     String room = f.path("room").asText();
-                    f.path("messages").forEach(m -> seqs.get(room).add(m.path("seq").asLong()));
+                    f.path("messages")
+                            .forEach(m -> seqs.get(room).add(m.path("seq").asLong()));
                     if (f.path("hasMore").asBoolean()) {
                         outbox.add(history(room));
                     } else if (--historyPending == 0) {
@@ -321,8 +354,7 @@ class NginxChaosIT {
                         rejected.add(ref + ": " + f);
                     }
                 }
-                default -> {
-                }
+                default -> {}
             }
         }
 
@@ -336,7 +368,10 @@ class NginxChaosIT {
                 }
                 after = s;
             }
-            return WsClient.frame("history", "h-" + room).put("room", room).put("after", after).put("limit", 100);
+            return WsClient.frame("history", "h-" + room)
+                    .put("room", room)
+                    .put("after", after)
+                    .put("limit", 100);
         }
 
         @Override

@@ -60,7 +60,9 @@ class NginxIT {
 
     @BeforeAll
     static void startStack() throws Exception {
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+        http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
                 .build();
         stack = LoopbackStack.start(3, http);
         api = new Api(http, stack.nginxUri("/"));
@@ -85,7 +87,8 @@ class NginxIT {
     void servesTheClientWithSecurityHeadersGzipAndSpaFallback() throws Exception {
         HttpResponse<String> index = api.get("/", null);
         assertThat(index.statusCode()).isEqualTo(200);
-        assertThat(index.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/html"));
+        assertThat(index.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("text/html"));
         assertThat(index.body()).contains("<div id=\"root\">");
         String csp = index.headers().firstValue("Content-Security-Policy").orElse("");
         assertThat(csp).contains("default-src 'self'", "connect-src 'self' ws: wss:", "frame-ancestors 'none'");
@@ -112,7 +115,9 @@ class NginxIT {
 
         int replicaPort = stack.serverPorts.values().iterator().next();
         Api direct = new Api(http, java.net.URI.create("http://127.0.0.1:" + replicaPort + "/"));
-        assertThat(direct.get("/metrics", null).statusCode()).as("a replica serves /metrics").isEqualTo(200);
+        assertThat(direct.get("/metrics", null).statusCode())
+                .as("a replica serves /metrics")
+                .isEqualTo(200);
         HttpResponse<String> viaNginx = api.get("/metrics", null);
         assertThat(viaNginx.statusCode()).isEqualTo(404);
         assertThat(viaNginx.body()).doesNotContain("# TYPE");
@@ -121,8 +126,10 @@ class NginxIT {
     @Test
     @Order(3)
     void refusesOversizedBodiesAtTheEdge() throws Exception {
-        String huge = WsClient.JSON.writeValueAsString(WsClient.JSON.createObjectNode()
-                .put("username", "x".repeat(100 * 1024)).put("password", PASSWORD));
+        String huge = WsClient.JSON.writeValueAsString(WsClient.JSON
+                .createObjectNode()
+                .put("username", "x".repeat(100 * 1024))
+                .put("password", PASSWORD));
         assertThat(api.post("/api/auth/register", huge).statusCode()).isEqualTo(413);
     }
 
@@ -135,18 +142,23 @@ class NginxIT {
 
         HttpResponse<String> me = api.get("/api/me", loggedIn.token());
         assertThat(me.statusCode()).isEqualTo(200);
-        assertThat(WsClient.JSON.readTree(me.body()).path("user").path("username").asText())
+        assertThat(WsClient.JSON
+                        .readTree(me.body())
+                        .path("user")
+                        .path("username")
+                        .asText())
                 .isEqualTo(registered.username());
         assertThat(api.get("/api/me", null).statusCode()).isEqualTo(401);
 
         // A refused upgrade is the server's 401, passed through (not retried into a 502).
-        Throwable refused = catchThrowable(
-                () -> WsClient.open(http, stack.nginxWs(), "not-a-token", TokenIn.SUBPROTOCOL, WAIT));
+        Throwable refused =
+                catchThrowable(() -> WsClient.open(http, stack.nginxWs(), "not-a-token", TokenIn.SUBPROTOCOL, WAIT));
         while (refused != null && !(refused instanceof WebSocketHandshakeException)) {
             refused = refused.getCause();
         }
         assertThat(refused).as("handshake refused").isInstanceOf(WebSocketHandshakeException.class);
-        assertThat(((WebSocketHandshakeException) refused).getResponse().statusCode()).isEqualTo(401);
+        assertThat(((WebSocketHandshakeException) refused).getResponse().statusCode())
+                .isEqualTo(401);
     }
 
     @Test
@@ -155,9 +167,12 @@ class NginxIT {
         // backend: docker/http-health.sh, the script the image's health check runs.
         String script = Repo.resolve("docker/http-health.sh").toString();
         int replicaPort = stack.serverPorts.values().iterator().next();
-        assertThat(run("bash", script, Integer.toString(replicaPort), "/readyz")).isZero();
-        assertThat(run("bash", script, Integer.toString(Ports.free()), "/readyz")).isNotZero();
-        assertThat(run("bash", script, Integer.toString(replicaPort), "/no-such-path")).isNotZero();
+        assertThat(run("bash", script, Integer.toString(replicaPort), "/readyz"))
+                .isZero();
+        assertThat(run("bash", script, Integer.toString(Ports.free()), "/readyz"))
+                .isNotZero();
+        assertThat(run("bash", script, Integer.toString(replicaPort), "/no-such-path"))
+                .isNotZero();
 
         // worker: the same script against its /healthz (the compose health check), and the file it keeps touching.
         String healthFile = stack.dir.resolve(LoopbackStack.WORKER_HEALTH_FILE).toString();
@@ -167,7 +182,8 @@ class NginxIT {
             code = run("bash", script, Integer.toString(stack.workerHttpPort), "/healthz");
         } while (code != 0 && System.nanoTime() < deadline && sleep(500));
         assertThat(code).as("worker /healthz").isZero();
-        assertThat(run("sh", "-c", "find '" + healthFile + "' -mmin -1 | grep -q .")).as("PARLEY_WORKER_HEALTH_FILE")
+        assertThat(run("sh", "-c", "find '" + healthFile + "' -mmin -1 | grep -q ."))
+                .as("PARLEY_WORKER_HEALTH_FILE")
                 .isZero();
     }
 
@@ -197,14 +213,24 @@ class NginxIT {
         join(a, room);
         join(b, room);
 
-        a.send(WsClient.frame("send", "s1").put("room", room).put("body", "hi bob").put("clientMsgId", "c-1"));
-        JsonNode ack = a.await(f -> "ack".equals(f.path("type").asText()) && "s1".equals(f.path("ref").asText()), WAIT);
+        a.send(WsClient.frame("send", "s1")
+                .put("room", room)
+                .put("body", "hi bob")
+                .put("clientMsgId", "c-1"));
+        JsonNode ack = a.await(
+                f -> "ack".equals(f.path("type").asText())
+                        && "s1".equals(f.path("ref").asText()),
+                WAIT);
         JsonNode atBob = b.await(message(room, "hi bob"), WAIT);
         JsonNode atAlice = a.await(message(room, "hi bob"), WAIT);
         assertThat(atBob.path("id").asText()).isEqualTo(ack.path("id").asText());
         assertThat(atBob.path("sender").asText()).isEqualTo(alice.username());
-        assertThat(atBob.path("seq").asLong()).isEqualTo(atAlice.path("seq").asLong()).isPositive();
-        assertThat(a.frames().indexOf(ack)).as("ack before message").isLessThan(a.frames().indexOf(atAlice));
+        assertThat(atBob.path("seq").asLong())
+                .isEqualTo(atAlice.path("seq").asLong())
+                .isPositive();
+        assertThat(a.frames().indexOf(ack))
+                .as("ack before message")
+                .isLessThan(a.frames().indexOf(atAlice));
     }
 
     @Test
@@ -218,15 +244,23 @@ class NginxIT {
         String room = "failover-" + RUN;
         join(e, room);
         join(f, room);
-        e.send(WsClient.frame("send", "b1").put("room", room).put("body", "before").put("clientMsgId", "b-1"));
+        e.send(WsClient.frame("send", "b1")
+                .put("room", room)
+                .put("body", "before")
+                .put("clientMsgId", "b-1"));
         long lastSeq = f.await(message(room, "before"), WAIT).path("seq").asLong();
 
         stack.servers.get(victim).kill();
-        assertThat(f.awaitClosed(WAIT)).as("socket on the killed replica %s closes", victim).isNotNull();
+        assertThat(f.awaitClosed(WAIT))
+                .as("socket on the killed replica %s closes", victim)
+                .isNotNull();
 
         // Erin's replica lives on: her messages are acknowledged and stored while Frank is away.
         for (String body : List.of("missed-1", "missed-2")) {
-            e.send(WsClient.frame("send", body).put("room", room).put("body", body).put("clientMsgId", body));
+            e.send(WsClient.frame("send", body)
+                    .put("room", room)
+                    .put("body", body)
+                    .put("clientMsgId", body));
             e.await(message(room, body), WAIT);
         }
 
@@ -234,8 +268,10 @@ class NginxIT {
         assertThat(again.server()).isNotEqualTo(victim);
         assertThat(again.readyLastSeq(room)).isGreaterThanOrEqualTo(lastSeq + 2);
         again.send(WsClient.frame("history", "h1").put("room", room).put("after", lastSeq));
-        JsonNode history = again.await(f2 -> "history".equals(f2.path("type").asText())
-                && "h1".equals(f2.path("ref").asText()), WAIT);
+        JsonNode history = again.await(
+                f2 -> "history".equals(f2.path("type").asText())
+                        && "h1".equals(f2.path("ref").asText()),
+                WAIT);
         List<String> bodies = new ArrayList<>();
         history.path("messages").forEach(m -> bodies.add(m.path("body").asText()));
         assertThat(bodies).containsExactly("missed-1", "missed-2");
@@ -250,8 +286,11 @@ class NginxIT {
     @Test
     @Order(9)
     void aRestartedReplicaTakesConnectionsAgainWithoutReloadingNginx() throws Exception {
-        String down = stack.servers.entrySet().stream().filter(e -> !e.getValue().isAlive()).map(e -> e.getKey())
-                .findFirst().orElseThrow(() -> new AssertionError("the previous test left no replica down"));
+        String down = stack.servers.entrySet().stream()
+                .filter(e -> !e.getValue().isAlive())
+                .map(e -> e.getKey())
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("the previous test left no replica down"));
         stack.restart(down, http);
         Api.Session judy = login(register("judy").username());
         // Nginx retries a failed server after fail_timeout (5 s); least_conn then prefers the empty replica.
@@ -274,7 +313,9 @@ class NginxIT {
         ManagedProcess replica = stack.servers.get(s.server());
         replica.process().destroy(); // SIGTERM, as `docker compose stop` sends
         assertThat(s.awaitClosed(Duration.ofSeconds(30))).isEqualTo(1001);
-        assertThat(replica.process().waitFor(30, TimeUnit.SECONDS)).as("replica exits after SIGTERM").isTrue();
+        assertThat(replica.process().waitFor(30, TimeUnit.SECONDS))
+                .as("replica exits after SIGTERM")
+                .isTrue();
         assertThat(open(ivan, TokenIn.SUBPROTOCOL).server()).isNotEqualTo(s.server());
     }
 
@@ -291,7 +332,8 @@ class NginxIT {
 
         assertThat(log).contains("\"path\":\"/ws\"", "\"path\":\"/api/auth/login\"");
         assertThat(tokens).isNotEmpty();
-        String errors = Files.exists(stack.errorLog()) ? Files.readString(stack.errorLog(), StandardCharsets.UTF_8) : "";
+        String errors =
+                Files.exists(stack.errorLog()) ? Files.readString(stack.errorLog(), StandardCharsets.UTF_8) : "";
         for (String token : tokens) {
             String signature = token.substring(token.lastIndexOf('.') + 1);
             assertThat(log).doesNotContain(signature);
@@ -308,8 +350,11 @@ class NginxIT {
         }
         HttpResponse<String> me = api.get("/api/me", tokens.get(0));
         assertThat(me.statusCode()).isEqualTo(503);
-        assertThat(WsClient.JSON.readTree(me.body()).path("error").path("code").asText()).isEqualTo("unavailable");
-        assertThat(api.get("/", null).statusCode()).as("the client is still served").isEqualTo(200);
+        assertThat(WsClient.JSON.readTree(me.body()).path("error").path("code").asText())
+                .isEqualTo("unavailable");
+        assertThat(api.get("/", null).statusCode())
+                .as("the client is still served")
+                .isEqualTo(200);
     }
 
     // ---- helpers ----
@@ -346,17 +391,23 @@ class NginxIT {
     private static void join(WsClient s, String room) throws Exception {
         String ref = "j-" + UUID.randomUUID();
         s.send(WsClient.frame("join", ref).put("room", room));
-        s.await(f -> "joined".equals(f.path("type").asText()) && ref.equals(f.path("ref").asText()), WAIT);
+        s.await(
+                f -> "joined".equals(f.path("type").asText())
+                        && ref.equals(f.path("ref").asText()),
+                WAIT);
     }
 
     private static java.util.function.Predicate<JsonNode> message(String room, String body) {
-        return f -> "message".equals(f.path("type").asText()) && room.equals(f.path("room").asText())
+        return f -> "message".equals(f.path("type").asText())
+                && room.equals(f.path("room").asText())
                 && body.equals(f.path("body").asText());
     }
 
     private static int run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         if (!p.waitFor(10, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             return -1;

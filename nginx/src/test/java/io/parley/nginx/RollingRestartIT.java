@@ -31,6 +31,7 @@ class RollingRestartIT {
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     /** Traffic that must flow through Nginx between two steps, so each step is seen under load. */
     private static final long CALLS_PER_STEP = 100;
+
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
     private static volatile boolean failed;
 
@@ -49,7 +50,9 @@ class RollingRestartIT {
 
     @BeforeAll
     static void startStack() throws Exception {
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+        http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
                 .build();
         stack = LoopbackStack.start(3, http);
         api = new Api(http, stack.nginxUri("/"));
@@ -81,7 +84,9 @@ class RollingRestartIT {
             for (String id : List.copyOf(stack.servers.keySet())) {
                 ManagedProcess replica = stack.servers.get(id);
                 replica.process().destroy(); // SIGTERM, as `docker compose up` sends to the old container
-                assertThat(replica.process().waitFor(30, TimeUnit.SECONDS)).as("%s exits after SIGTERM", id).isTrue();
+                assertThat(replica.process().waitFor(30, TimeUnit.SECONDS))
+                        .as("%s exits after SIGTERM", id)
+                        .isTrue();
                 awaitProgress(load::restOk, "REST calls while " + id + " is down");
                 stack.restart(id, http);
                 awaitProgress(load::restOk, "REST calls after " + id + " came back");
@@ -121,8 +126,8 @@ class RollingRestartIT {
         long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
         while (counter.getAsLong() < target) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": " + counter.getAsLong() + " within " + STEP_TIMEOUT + " (expected: "
-                        + target + ")");
+                throw new AssertionError(
+                        what + ": " + counter.getAsLong() + " within " + STEP_TIMEOUT + " (expected: " + target + ")");
             }
             Thread.sleep(50); // polling a counter with a deadline
         }
@@ -130,13 +135,28 @@ class RollingRestartIT {
 
     /** No failed REST call, no refused handshake, and every socket that lost its replica back within 10 s. */
     private static void assertNothingFailed(String scenario, EdgeLoad.Result r) {
-        System.out.printf("%s: %d REST calls ok, %d failed; %d socket opens, %d failed, %d dropped before ready,"
-                + " %d reconnects, slowest %d ms; %d chat acks%n", scenario, r.restOk(), r.restFailed(), r.opens(),
-                r.openFailed(), r.droppedBeforeReady(), r.reconnects(), r.slowestReconnectMillis(), r.acks());
+        System.out.printf(
+                "%s: %d REST calls ok, %d failed; %d socket opens, %d failed, %d dropped before ready,"
+                        + " %d reconnects, slowest %d ms; %d chat acks%n",
+                scenario,
+                r.restOk(),
+                r.restFailed(),
+                r.opens(),
+                r.openFailed(),
+                r.droppedBeforeReady(),
+                r.reconnects(),
+                r.slowestReconnectMillis(),
+                r.acks());
         assertThat(r.failures()).as("%s: failures through Nginx", scenario).isEmpty();
         assertThat(r.restFailed()).as("%s: failed REST calls", scenario).isZero();
-        assertThat(r.openFailed()).as("%s: refused WebSocket handshakes", scenario).isZero();
-        assertThat(r.reconnects()).as("%s: sockets moved off a replica that went away", scenario).isPositive();
-        assertThat(r.slowestReconnectMillis()).as("%s: slowest reconnect (ms)", scenario).isLessThan(10_000);
+        assertThat(r.openFailed())
+                .as("%s: refused WebSocket handshakes", scenario)
+                .isZero();
+        assertThat(r.reconnects())
+                .as("%s: sockets moved off a replica that went away", scenario)
+                .isPositive();
+        assertThat(r.slowestReconnectMillis())
+                .as("%s: slowest reconnect (ms)", scenario)
+                .isLessThan(10_000);
     }
 }

@@ -5,30 +5,23 @@ public sealed interface ClientFrame {
     String ref();
 
     /** Becomes a member of a room, creating it when missing. */
-    record Join(String ref, String room) implements ClientFrame {
-    }
+    record Join(String ref, String room) implements ClientFrame {}
 
     /** Stops being a member of a room. */
-    record Leave(String ref, String room) implements ClientFrame {
-    }
+    record Leave(String ref, String room) implements ClientFrame {}
 
     /** Posts a message; {@code clientMsgId} makes retries idempotent. */
-    record Send(String ref, String room, String body, String clientMsgId) implements ClientFrame {
-    }
+    record Send(String ref, String room, String body, String clientMsgId) implements ClientFrame {}
 
     /** Asks for a page of stored messages. */
-    record History(String ref, String room, HistoryQuery query) implements ClientFrame {
-    }
+    record History(String ref, String room, HistoryQuery query) implements ClientFrame {}
 
     /** Signals that the user is typing in a room; never stored. */
-    record Typing(String ref, String room) implements ClientFrame {
-    }
+    record Typing(String ref, String room) implements ClientFrame {}
 
     /** Asks who in a room is online. */
-    record Presence(String ref, String room) implements ClientFrame {
-    }
+    record Presence(String ref, String room) implements ClientFrame {}
 
     /** Application-level keepalive. */
-    record Ping(String ref) implements ClientFrame {
-    }
+    record Ping(String ref) implements ClientFrame {}
 }

@@ -55,8 +55,9 @@ public final class FrameCodec {
         String body = f.requiredString("body");
         String clientMsgId = f.optionalString("clientMsgId");
         if (!Validation.isValidClientMsgId(clientMsgId)) {
-            throw f.error(ErrorCode.BAD_REQUEST, "clientMsgId: expected 1-" + Limits.MAX_CLIENT_MSG_ID_CODE_POINTS
-                    + " characters");
+            throw f.error(
+                    ErrorCode.BAD_REQUEST,
+                    "clientMsgId: expected 1-" + Limits.MAX_CLIENT_MSG_ID_CODE_POINTS + " characters");
         }
         ErrorCode bodyError = Validation.checkBody(body);
         if (bodyError == ErrorCode.BODY_TOO_LONG) {
@@ -122,8 +123,11 @@ public final class FrameCodec {
             Map.entry("history", n -> ServerFrame.History.class),
             Map.entry("member", n -> ServerFrame.Member.class),
             Map.entry("typing", n -> ServerFrame.Typing.class),
-            Map.entry("presence", n -> n.path("online").isArray()
-                    ? ServerFrame.PresenceList.class : ServerFrame.PresenceChange.class),
+            Map.entry(
+                    "presence",
+                    n -> n.path("online").isArray()
+                            ? ServerFrame.PresenceList.class
+                            : ServerFrame.PresenceChange.class),
             Map.entry("pong", n -> ServerFrame.Pong.class),
             Map.entry("error", n -> ServerFrame.Error.class));
 
@@ -134,13 +138,13 @@ public final class FrameCodec {
         return resolver == null ? null : mapper.treeToValue(node, resolver.apply(node));
     }
 
-    private static final byte[] MESSAGE_PREFIX = "{\"type\":\"message\",\"id\":\"".getBytes(
-            java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] MESSAGE_PREFIX =
+            "{\"type\":\"message\",\"id\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** True for an encoded {@code message} frame, which always starts with its type and id (see {@link #encode}). */
     public static boolean isMessageFrame(byte[] json) {
-        return java.util.Arrays.equals(json, 0, Math.min(json.length, MESSAGE_PREFIX.length),
-                MESSAGE_PREFIX, 0, MESSAGE_PREFIX.length);
+        return java.util.Arrays.equals(
+                json, 0, Math.min(json.length, MESSAGE_PREFIX.length), MESSAGE_PREFIX, 0, MESSAGE_PREFIX.length);
     }
 
     /** The id of an encoded message frame, read without parsing the whole frame. */

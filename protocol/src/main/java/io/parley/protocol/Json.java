@@ -9,8 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /** Builds the one Jackson configuration every process uses: absent values are left out, unknown fields ignored. */
 public final class Json {
-    private Json() {
-    }
+    private Json() {}
 
     public static ObjectMapper newMapper() {
         ObjectMapper mapper = JsonMapper.builder()
@@ -21,7 +20,9 @@ public final class Json {
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .build();
         // Frames are at most 16 KiB, so deep nesting can only be an attack.
-        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build());
+        mapper.getFactory()
+                .setStreamReadConstraints(
+                        StreamReadConstraints.builder().maxNestingDepth(32).build());
         return mapper;
     }
 }

@@ -15,34 +15,52 @@ public sealed interface ServerFrame {
 
     /** First frame of every connection: the user, their rooms with cursors, and the replica's name. */
     record Ready(User user, List<RoomCursor> rooms, String server) implements ServerFrame {
-        @Override public String type() { return "ready"; }
+        @Override
+        public String type() {
+            return "ready";
+        }
     }
 
     /** The user joined a room; sent with {@code ref} to the asking connection, without it to the user's others. */
     record Joined(String ref, Room room) implements ServerFrame {
-        @Override public String type() { return "joined"; }
+        @Override
+        public String type() {
+            return "joined";
+        }
     }
 
     /** The user left a room. */
     record Left(String ref, String room) implements ServerFrame {
-        @Override public String type() { return "left"; }
+        @Override
+        public String type() {
+            return "left";
+        }
     }
 
     /** A send was durably queued; {@code id} is the message's id. */
     record Ack(String ref, String room, String id, String clientMsgId) implements ServerFrame {
-        @Override public String type() { return "ack"; }
+        @Override
+        public String type() {
+            return "ack";
+        }
     }
 
     /** A stored message; also the element type of history pages. */
     @JsonPropertyOrder({"type", "id", "room", "seq", "sender", "body", "clientMsgId", "createdAt"})
-    record Message(String id, String room, long seq, String sender, String body, String clientMsgId,
-                   String createdAt) implements ServerFrame {
-        @Override public String type() { return "message"; }
+    record Message(String id, String room, long seq, String sender, String body, String clientMsgId, String createdAt)
+            implements ServerFrame {
+        @Override
+        public String type() {
+            return "message";
+        }
     }
 
     /** A page of stored messages, ascending by seq. */
     record History(String ref, String room, List<Message> messages, boolean hasMore) implements ServerFrame {
-        @Override public String type() { return "history"; }
+        @Override
+        public String type() {
+            return "history";
+        }
     }
 
     /** Another member joined or left a room. */
@@ -50,27 +68,42 @@ public sealed interface ServerFrame {
         public static final String JOINED = "joined";
         public static final String LEFT = "left";
 
-        @Override public String type() { return "member"; }
+        @Override
+        public String type() {
+            return "member";
+        }
     }
 
     /** Another member is typing. */
     record Typing(String room, String user) implements ServerFrame {
-        @Override public String type() { return "typing"; }
+        @Override
+        public String type() {
+            return "typing";
+        }
     }
 
     /** Reply to a presence request: the room's members online now. */
     record PresenceList(String ref, String room, List<String> online) implements ServerFrame {
-        @Override public String type() { return "presence"; }
+        @Override
+        public String type() {
+            return "presence";
+        }
     }
 
     /** A member came online (first connection anywhere) or went offline (last one gone). */
     record PresenceChange(String room, String user, boolean online) implements ServerFrame {
-        @Override public String type() { return "presence"; }
+        @Override
+        public String type() {
+            return "presence";
+        }
     }
 
     /** Reply to ping. */
     record Pong(String ref) implements ServerFrame {
-        @Override public String type() { return "pong"; }
+        @Override
+        public String type() {
+            return "pong";
+        }
     }
 
     /** An error; {@code retryAfterMs} only with {@code rate_limited}. */
@@ -79,6 +112,9 @@ public sealed interface ServerFrame {
             this(ref, code, message, null);
         }
 
-        @Override public String type() { return "error"; }
+        @Override
+        public String type() {
+            return "error";
+        }
     }
 }

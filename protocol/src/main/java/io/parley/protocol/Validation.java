@@ -7,8 +7,7 @@ public final class Validation {
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.-]{3,32}");
     private static final Pattern ROOM_NAME = Pattern.compile("[a-z0-9_-]{1,48}");
 
-    private Validation() {
-    }
+    private Validation() {}
 
     public static boolean isValidUsername(String username) {
         return username != null && USERNAME.matcher(username).matches();
@@ -55,8 +54,16 @@ public final class Validation {
 
     private static boolean isUnicodeWhiteSpace(int cp) {
         // The White_Space property of Unicode 15 (PropList.txt), which Character.isWhitespace does not match exactly.
-        return (cp >= 0x0009 && cp <= 0x000D) || cp == 0x0020 || cp == 0x0085 || cp == 0x00A0
-                || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029
-                || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+        return (cp >= 0x0009 && cp <= 0x000D)
+                || cp == 0x0020
+                || cp == 0x0085
+                || cp == 0x00A0
+                || cp == 0x1680
+                || (cp >= 0x2000 && cp <= 0x200A)
+                || cp == 0x2028
+                || cp == 0x2029
+                || cp == 0x202F
+                || cp == 0x205F
+                || cp == 0x3000;
     }
 }

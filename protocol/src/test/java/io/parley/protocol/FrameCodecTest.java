@@ -43,26 +43,28 @@ class FrameCodecTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "not json                                              | bad_request  |",
-            "[1,2]                                                 | bad_request  |",
-            "{\"ref\":\"1\"}                                       | bad_request  | 1",
-            "{\"type\":7}                                          | bad_request  |",
-            "{\"type\":\"dance\",\"ref\":\"9\"}                    | unknown_type | 9",
-            "{\"type\":\"ping\",\"ref\":5}                         | bad_request  |",
-            "{\"type\":\"join\",\"ref\":\"1\"}                     | bad_request  | 1",
-            "{\"type\":\"join\",\"ref\":\"1\",\"room\":\"General\"} | invalid_room_name | 1",
-            "{\"type\":\"join\",\"room\":\"a b\"}                  | invalid_room_name |",
-            "{\"type\":\"send\",\"room\":\"r\",\"body\":3}         | bad_request  |",
-            "{\"type\":\"send\",\"room\":\"r\",\"body\":\" \\u2003\\n\"} | empty_body |",
-            "{\"type\":\"send\",\"room\":\"r\",\"body\":\"x\",\"clientMsgId\":\"\"} | bad_request |",
-            "{\"type\":\"history\",\"room\":\"r\",\"limit\":101}   | bad_request  |",
-            "{\"type\":\"history\",\"room\":\"r\",\"limit\":0}     | bad_request  |",
-            "{\"type\":\"history\",\"room\":\"r\",\"before\":-1}   | bad_request  |",
-            "{\"type\":\"history\",\"room\":\"r\",\"after\":1.5}   | bad_request  |",
-            "{\"type\":\"history\",\"room\":\"r\",\"after\":\"3\"} | bad_request  |",
-            "{\"type\":\"history\",\"room\":\"r\",\"after\":99999999999999999999} | bad_request |",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "not json                                              | bad_request  |",
+                "[1,2]                                                 | bad_request  |",
+                "{\"ref\":\"1\"}                                       | bad_request  | 1",
+                "{\"type\":7}                                          | bad_request  |",
+                "{\"type\":\"dance\",\"ref\":\"9\"}                    | unknown_type | 9",
+                "{\"type\":\"ping\",\"ref\":5}                         | bad_request  |",
+                "{\"type\":\"join\",\"ref\":\"1\"}                     | bad_request  | 1",
+                "{\"type\":\"join\",\"ref\":\"1\",\"room\":\"General\"} | invalid_room_name | 1",
+                "{\"type\":\"join\",\"room\":\"a b\"}                  | invalid_room_name |",
+                "{\"type\":\"send\",\"room\":\"r\",\"body\":3}         | bad_request  |",
+                "{\"type\":\"send\",\"room\":\"r\",\"body\":\" \\u2003\\n\"} | empty_body |",
+                "{\"type\":\"send\",\"room\":\"r\",\"body\":\"x\",\"clientMsgId\":\"\"} | bad_request |",
+                "{\"type\":\"history\",\"room\":\"r\",\"limit\":101}   | bad_request  |",
+                "{\"type\":\"history\",\"room\":\"r\",\"limit\":0}     | bad_request  |",
+                "{\"type\":\"history\",\"room\":\"r\",\"before\":-1}   | bad_request  |",
+                "{\"type\":\"history\",\"room\":\"r\",\"after\":1.5}   | bad_request  |",
+                "{\"type\":\"history\",\"room\":\"r\",\"after\":\"3\"} | bad_request  |",
+                "{\"type\":\"history\",\"room\":\"r\",\"after\":99999999999999999999} | bad_request |",
+            })
     void rejectsMalformedFramesWithTheProtocolsErrorCode(String json, String code, String ref) {
         FrameException e = rejected(json);
         assertThat(e.code().wireName()).isEqualTo(code);
@@ -75,23 +77,28 @@ class FrameCodecTest {
         String atLimit = emoji.repeat(Limits.MAX_BODY_CODE_POINTS);
         assertThat(decode("{\"type\":\"send\",\"room\":\"r\",\"body\":\"" + atLimit + "\"}"))
                 .isInstanceOf(ClientFrame.Send.class);
-        assertThat(rejected("{\"type\":\"send\",\"room\":\"r\",\"body\":\"" + atLimit + "x\"}").code())
+        assertThat(rejected("{\"type\":\"send\",\"room\":\"r\",\"body\":\"" + atLimit + "x\"}")
+                        .code())
                 .isEqualTo(ErrorCode.BODY_TOO_LONG);
     }
 
     @Test
     void encodesServerFramesWithTypeFirstAndWithoutAbsentFields() {
-        String message = new String(codec.encode(new ServerFrame.Message("9", "general", 42, "alice", "<b>hi</b>",
-                null, "2026-11-27T17:20:11.123Z")), UTF_8);
-        assertThat(message).isEqualTo("{\"type\":\"message\",\"id\":\"9\",\"room\":\"general\",\"seq\":42,"
-                + "\"sender\":\"alice\",\"body\":\"<b>hi</b>\",\"createdAt\":\"2026-11-27T17:20:11.123Z\"}");
+        String message = new String(
+                codec.encode(new ServerFrame.Message(
+                        "9", "general", 42, "alice", "<b>hi</b>", null, "2026-11-27T17:20:11.123Z")),
+                UTF_8);
+        assertThat(message)
+                .isEqualTo("{\"type\":\"message\",\"id\":\"9\",\"room\":\"general\",\"seq\":42,"
+                        + "\"sender\":\"alice\",\"body\":\"<b>hi</b>\",\"createdAt\":\"2026-11-27T17:20:11.123Z\"}");
         assertThat(FrameCodec.isMessageFrame(message.getBytes(UTF_8))).isTrue();
         assertThat(FrameCodec.messageIdOf(message.getBytes(UTF_8))).isEqualTo(9L);
-        String error = new String(codec.encode(new ServerFrame.Error("7", ErrorCode.RATE_LIMITED, "slow down", 250L)),
-                UTF_8);
+        String error =
+                new String(codec.encode(new ServerFrame.Error("7", ErrorCode.RATE_LIMITED, "slow down", 250L)), UTF_8);
         assertThat(FrameCodec.isMessageFrame(error.getBytes(UTF_8))).isFalse();
-        assertThat(error).isEqualTo("{\"type\":\"error\",\"ref\":\"7\",\"code\":\"rate_limited\","
-                + "\"message\":\"slow down\",\"retryAfterMs\":250}");
+        assertThat(error)
+                .isEqualTo("{\"type\":\"error\",\"ref\":\"7\",\"code\":\"rate_limited\","
+                        + "\"message\":\"slow down\",\"retryAfterMs\":250}");
     }
 
     @Test
@@ -107,7 +114,8 @@ class FrameCodecTest {
         for (ServerFrame frame : frames) {
             assertThat(codec.decodeServer(codec.encode(frame))).isEqualTo(frame);
         }
-        assertThat(codec.decodeServer("{\"type\":\"future-frame\"}".getBytes(UTF_8))).isNull();
+        assertThat(codec.decodeServer("{\"type\":\"future-frame\"}".getBytes(UTF_8)))
+                .isNull();
     }
 
     @Test
@@ -120,7 +128,9 @@ class FrameCodecTest {
 
     @Test
     void partitionOfIsStableAndInRange() {
-        assertThat(RedisKeys.partitionOf("general", 8)).isEqualTo(RedisKeys.partitionOf("general", 8)).isBetween(0, 7);
+        assertThat(RedisKeys.partitionOf("general", 8))
+                .isEqualTo(RedisKeys.partitionOf("general", 8))
+                .isBetween(0, 7);
         assertThatThrownBy(() -> new HistoryQuery(null, null, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -22,12 +22,18 @@ public final class Blocking implements AutoCloseable {
 
     public Blocking(int threads, int queueCapacity) {
         AtomicInteger n = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(queueCapacity), r -> {
+        this.executor = new ThreadPoolExecutor(
+                threads,
+                threads,
+                60,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(queueCapacity),
+                r -> {
                     Thread t = new Thread(r, "parley-blocking-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
-                }, new ThreadPoolExecutor.AbortPolicy());
+                },
+                new ThreadPoolExecutor.AbortPolicy());
     }
 
     public <T> CompletableFuture<T> call(Task<T> task) {

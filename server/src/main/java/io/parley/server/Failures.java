@@ -13,8 +13,7 @@ import redis.clients.jedis.exceptions.JedisException;
 public final class Failures {
     private static final Logger log = LoggerFactory.getLogger(Failures.class);
 
-    private Failures() {
-    }
+    private Failures() {}
 
     public static ApiException toApi(Throwable failure) {
         Throwable t = unwrap(failure);

@@ -24,8 +24,7 @@ import redis.clients.jedis.Response;
 
 /** The scale-out parts of a replica: MySQL, and Redis for the queue, pub/sub, presence, throttle and node numbers. */
 final class RedisParts {
-    private RedisParts() {
-    }
+    private RedisParts() {}
 
     static ServerParts open(ServerConfig config, RedisKeys keys, ObjectMapper mapper) throws InterruptedException {
         HikariDataSource dataSource = Databases.open(config.database(), "parley-server");
@@ -36,7 +35,9 @@ final class RedisParts {
             }
         });
         RedisBatcher batcher = new RedisBatcher(redis, 100_000, "parley-redis-writer");
-        return new ServerParts(dataSource, node,
+        return new ServerParts(
+                dataSource,
+                node,
                 new QueueProducer(batcher, keys, mapper, config.queuePartitions(), config.queueMaxDepth()),
                 new EventPublisher(batcher),
                 new RedisSubscriber(config.redis(), keys.serverChannel(config.serverId())),
@@ -45,8 +46,8 @@ final class RedisParts {
                         new PresenceService(redis, keys, config.serverId(), events, rooms, codec, localUsers),
                 () -> ping(redis),
                 metrics -> {
-                    metrics.gauge("parley_redis_commands_pending", "Redis commands waiting to be sent",
-                            batcher::pending);
+                    metrics.gauge(
+                            "parley_redis_commands_pending", "Redis commands waiting to be sent", batcher::pending);
                     metrics.queueLengths(() -> queueLengths(redis, keys, config.queuePartitions()));
                 },
                 List.of(dataSource, redis, batcher));
@@ -68,7 +69,8 @@ final class RedisParts {
                 inflight.add(pipeline.llen(keys.inflight(p)));
             }
             pipeline.sync();
-            return new Metrics.QueueLengths(queued.stream().mapToLong(Response::get).toArray(),
+            return new Metrics.QueueLengths(
+                    queued.stream().mapToLong(Response::get).toArray(),
                     inflight.stream().mapToLong(Response::get).toArray());
         }
     }

@@ -47,8 +47,12 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                     .build())
             .build();
 
-    ServerInitializer(WebSocketAuthHandler webSocketAuth, ChannelHandler restHandler, HttpResponses responses,
-                      int pingIntervalSeconds, int idleTimeoutSeconds) {
+    ServerInitializer(
+            WebSocketAuthHandler webSocketAuth,
+            ChannelHandler restHandler,
+            HttpResponses responses,
+            int pingIntervalSeconds,
+            int idleTimeoutSeconds) {
         this.pingIntervalSeconds = pingIntervalSeconds;
         this.idleTimeoutSeconds = idleTimeoutSeconds;
         this.webSocketAuth = Objects.requireNonNull(webSocketAuth, "webSocketAuth");
@@ -63,7 +67,12 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
      * holds a deflater's 256 KiB.
      */
     private static PerMessageDeflateServerExtensionHandshaker deflate() {
-        return new PerMessageDeflateServerExtensionHandshaker(6, false, 15, false, true,
+        return new PerMessageDeflateServerExtensionHandshaker(
+                6,
+                false,
+                15,
+                false,
+                true,
                 new WebSocketExtensionFilterProvider() {
                     @Override
                     public WebSocketExtensionFilter encoderFilter() {
@@ -74,7 +83,8 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                     public WebSocketExtensionFilter decoderFilter() {
                         return WebSocketExtensionFilter.NEVER_SKIP;
                     }
-                }, Limits.MAX_FRAME_BYTES);
+                },
+                Limits.MAX_FRAME_BYTES);
     }
 
     @Override
@@ -84,7 +94,8 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 .addLast("http", new HttpServerCodec(4096, 8192, 8192))
                 // Whole requests, at most 16 KiB of body; larger ones get too_large.
                 .addLast("aggregate", new BoundedHttpAggregator(Limits.MAX_HTTP_BODY_BYTES, responses))
-                // Close after 60 s of silence from the client (default); WebSocket pings run on their own fixed schedule.
+                // Close after 60 s of silence from the client (default); WebSocket pings run on their own fixed
+                // schedule.
                 .addLast("idle", new IdleStateHandler(idleTimeoutSeconds, pingIntervalSeconds, 0))
                 // permessage-deflate: what clients send is inflated, at most 16 KiB per frame (else 1009).
                 .addLast("ws-deflate", new WebSocketServerExtensionHandler(deflate()))

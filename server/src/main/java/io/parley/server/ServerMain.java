@@ -127,18 +127,46 @@ public final class ServerMain implements AutoCloseable {
         var directory = new UserDirectory(users, blocking, events, keys.userChanges());
         var subscriber = parts.subscriber();
         this.hub = new LocalHub(subscriber, keys, codec, metrics, messages, blocking);
-        var presence = parts.presence().create(events, rooms, codec,
-                () -> hub.connections().stream().map(Connection::principal).distinct().toList());
-        var chat = new ChatService(rooms, messages, producer, events, presence, hub, blocking,
-                new MessageIds(parts.node()), codec, keys, metrics, config.serverId());
+        var presence = parts.presence().create(events, rooms, codec, () -> hub.connections().stream()
+                .map(Connection::principal)
+                .distinct()
+                .toList());
+        var chat = new ChatService(
+                rooms,
+                messages,
+                producer,
+                events,
+                presence,
+                hub,
+                blocking,
+                new MessageIds(parts.node()),
+                codec,
+                keys,
+                metrics,
+                config.serverId());
         var health = new HealthChecks(parts.busUp(), dataSource, responses);
-        var api = new RestApi(users, rooms, messages, new PasswordHasher(config.bcryptCost()), tokens, directory,
-                parts.logins(), events, health, metrics, blocking, codec, keys, responses);
+        var api = new RestApi(
+                users,
+                rooms,
+                messages,
+                new PasswordHasher(config.bcryptCost()),
+                tokens,
+                directory,
+                parts.logins(),
+                events,
+                health,
+                metrics,
+                blocking,
+                codec,
+                keys,
+                responses);
 
         metrics.gauge("parley_ws_connections", "Open WebSocket connections", hub::connectionCount);
         metrics.gauge("parley_users_online_here", "Users with a connection to this replica", hub::userCount);
         metrics.gauge("parley_blocking_queue", "Tasks waiting for a blocking thread", blocking::queued);
-        metrics.gauge("parley_ready", "1 when the queue, pub/sub and the database answer (as /readyz)",
+        metrics.gauge(
+                "parley_ready",
+                "1 when the queue, pub/sub and the database answer (as /readyz)",
                 () -> health.redisUp() && health.databaseUp() ? 1 : 0);
         parts.instruments().accept(metrics);
 
@@ -163,16 +191,33 @@ public final class ServerMain implements AutoCloseable {
         own(presence);
 
         AtomicLong connectionIds = new AtomicLong();
-        var webSocketAuth = new WebSocketAuthHandler(tokens, directory,
-                new UserConnectionLimit(config.maxConnectionsPerUser()), config.allowedOrigins(), responses,
-                (Principal p) -> new WebSocketFrameHandler(p, chat, codec, metrics,
+        var webSocketAuth = new WebSocketAuthHandler(
+                tokens,
+                directory,
+                new UserConnectionLimit(config.maxConnectionsPerUser()),
+                config.allowedOrigins(),
+                responses,
+                (Principal p) -> new WebSocketFrameHandler(
+                        p,
+                        chat,
+                        codec,
+                        metrics,
                         config.serverId() + "-" + connectionIds.incrementAndGet(),
-                        config.ratePerSecond(), config.rateBurst(), config.pingIntervalSeconds()),
+                        config.ratePerSecond(),
+                        config.rateBurst(),
+                        config.pingIntervalSeconds()),
                 ServerInitializer.REST_HANDLER);
-        var initializer = new ServerInitializer(webSocketAuth,
-                new RestHandler(api, responses, metrics, config.trustProxyHeaders(),
-                        new StaticFiles(ServerMain.class.getClassLoader())), responses,
-                config.pingIntervalSeconds(), config.idleTimeoutSeconds());
+        var initializer = new ServerInitializer(
+                webSocketAuth,
+                new RestHandler(
+                        api,
+                        responses,
+                        metrics,
+                        config.trustProxyHeaders(),
+                        new StaticFiles(ServerMain.class.getClassLoader())),
+                responses,
+                config.pingIntervalSeconds(),
+                config.idleTimeoutSeconds());
 
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -187,7 +232,9 @@ public final class ServerMain implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .childHandler(initializer)
-                .bind(config.httpPort()).sync().channel();
+                .bind(config.httpPort())
+                .sync()
+                .channel();
         this.port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         log.info("Parley server {} listening on port {} ({})", config.serverId(), port, epoll ? "epoll" : "nio");
     }
@@ -214,7 +261,8 @@ public final class ServerMain implements AutoCloseable {
         serverChannel.close().syncUninterruptibly();
         List<Connection> open = hub.connections();
         for (Connection c : open) {
-            ClosingHandshake.close(c.channel(), WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "server shutting down");
+            ClosingHandshake.close(
+                    c.channel(), WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "server shutting down");
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (hub.connectionCount() > 0 && System.nanoTime() < deadline) {

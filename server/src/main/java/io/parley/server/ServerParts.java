@@ -27,14 +27,23 @@ import javax.sql.DataSource;
  * @param instruments registers the part-specific metrics
  * @param resources  closed by the server in reverse order, after its own
  */
-public record ServerParts(DataSource dataSource, long node, MessageQueue queue, Publisher publisher,
-                          Subscriber subscriber, LoginAttempts logins, PresenceFactory presence, BooleanSupplier busUp,
-                          Consumer<Metrics> instruments, List<AutoCloseable> resources) {
+public record ServerParts(
+        DataSource dataSource,
+        long node,
+        MessageQueue queue,
+        Publisher publisher,
+        Subscriber subscriber,
+        LoginAttempts logins,
+        PresenceFactory presence,
+        BooleanSupplier busUp,
+        Consumer<Metrics> instruments,
+        List<AutoCloseable> resources) {
 
     /** Builds the presence part once the hub it reports on exists. */
     @FunctionalInterface
     public interface PresenceFactory {
-        Presence create(Publisher events, RoomStore rooms, FrameCodec codec, Supplier<Collection<Principal>> localUsers);
+        Presence create(
+                Publisher events, RoomStore rooms, FrameCodec codec, Supplier<Collection<Principal>> localUsers);
     }
 
     public ServerParts {

@@ -38,6 +38,7 @@ public final class Standalone implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Standalone.class);
     /** Sends and events waiting for the queue writer or the pub/sub thread; past it, refused or dropped. */
     private static final int QUEUE_CAPACITY = 100_000;
+
     private static final String SECRET_FILE = "jwt-secret";
 
     private final EmbeddedDatabase database;
@@ -73,7 +74,8 @@ public final class Standalone implements AutoCloseable {
     /** Starts everything on the data directory named by {@code PARLEY_DATA_DIR} (default {@code ./data}). */
     public static Standalone start(Env system) throws Exception {
         Path dataDir = Path.of(system.string("PARLEY_DATA_DIR", "data"));
-        EmbeddedDatabase database = EmbeddedDatabase.open(dataDir, 4 * Runtime.getRuntime().availableProcessors() + 8);
+        EmbeddedDatabase database =
+                EmbeddedDatabase.open(dataDir, 4 * Runtime.getRuntime().availableProcessors() + 8);
         try {
             Env env = withSecret(system, database.directory());
             ServerConfig config = ServerConfig.fromEnv(env);
@@ -81,22 +83,41 @@ public final class Standalone implements AutoCloseable {
             var mapper = Json.newMapper();
             var keys = new RedisKeys(config.redis().prefix());
             var bus = new LocalBus(QUEUE_CAPACITY);
-            var queue = new EmbeddedQueue(database.dataSource(), config.queuePartitions(), QUEUE_CAPACITY,
-                    bus::publish, new EnvelopeDecoder(mapper));
-            Worker worker = WorkerMain.start(workerConfig, new WorkerParts(database.dataSource(), queue,
-                    new LocalLeases(workerConfig.workerId()), "embedded queue", "embedded database", List.of()));
-            ServerParts parts = new ServerParts(database.dataSource(), 0,
-                    new EmbeddedProducer(queue, mapper, config.queuePartitions()), bus, bus,
+            var queue = new EmbeddedQueue(
+                    database.dataSource(),
+                    config.queuePartitions(),
+                    QUEUE_CAPACITY,
+                    bus::publish,
+                    new EnvelopeDecoder(mapper));
+            Worker worker = WorkerMain.start(
+                    workerConfig,
+                    new WorkerParts(
+                            database.dataSource(),
+                            queue,
+                            new LocalLeases(workerConfig.workerId()),
+                            "embedded queue",
+                            "embedded database",
+                            List.of()));
+            ServerParts parts = new ServerParts(
+                    database.dataSource(),
+                    0,
+                    new EmbeddedProducer(queue, mapper, config.queuePartitions()),
+                    bus,
+                    bus,
                     new LocalLoginThrottle(config.loginAttemptsPerMinute(), System::currentTimeMillis),
                     (events, rooms, codec, localUsers) -> new LocalPresence(events, keys, codec),
                     () -> true,
                     metrics -> {
-                        metrics.gauge("parley_queue_pending", "Sends waiting to be committed to the embedded queue",
+                        metrics.gauge(
+                                "parley_queue_pending",
+                                "Sends waiting to be committed to the embedded queue",
                                 queue::pending);
                         // The embedded queue does not tell taken from waiting: everything not yet stored is depth.
-                        metrics.queueLengths(() -> new Metrics.QueueLengths(queue.depths(),
-                                new long[config.queuePartitions()]));
-                        metrics.gauge("parley_pubsub_pending", "Published frames not yet handed to the fan-out",
+                        metrics.queueLengths(
+                                () -> new Metrics.QueueLengths(queue.depths(), new long[config.queuePartitions()]));
+                        metrics.gauge(
+                                "parley_pubsub_pending",
+                                "Published frames not yet handed to the fan-out",
                                 bus::pending);
                     },
                     List.of());
@@ -128,12 +149,17 @@ public final class Standalone implements AutoCloseable {
         if (!Files.exists(file)) {
             byte[] random = new byte[48];
             new SecureRandom().nextBytes(random);
-            Path temp = Files.createTempFile(dataDir, SECRET_FILE, ".tmp",
+            Path temp = Files.createTempFile(
+                    dataDir,
+                    SECRET_FILE,
+                    ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(temp, Base64.getUrlEncoder().withoutPadding().encodeToString(random));
             Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
-        return system.with("PARLEY_JWT_SECRET", Files.readString(file, StandardCharsets.UTF_8).trim());
+        return system.with(
+                "PARLEY_JWT_SECRET",
+                Files.readString(file, StandardCharsets.UTF_8).trim());
     }
 
     public int port() {

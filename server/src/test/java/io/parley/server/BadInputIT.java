@@ -20,25 +20,38 @@ class BadInputIT {
     @Test
     void decodesEachPathSegmentOnceAndNeverAnswers500() throws IOException {
         String token = server.account().token();
-        assertThat(server.rest().get("/api/rooms/%2561bc/messages", token).errorCode()).isEqualTo("invalid_room_name");
-        assertThat(server.rest().get("/api/rooms/x%25/messages", token).errorCode()).isEqualTo("invalid_room_name");
+        assertThat(server.rest().get("/api/rooms/%2561bc/messages", token).errorCode())
+                .isEqualTo("invalid_room_name");
+        assertThat(server.rest().get("/api/rooms/x%25/messages", token).errorCode())
+                .isEqualTo("invalid_room_name");
         assertThat(rawGet("/api/rooms/%zz/messages", token)).startsWith("HTTP/1.1 400");
         assertThat(rawGet("/api/rooms/general/messages?limit=%zz", token)).startsWith("HTTP/1.1 400");
         assertThat(rawGet("/api/m%zz", token)).startsWith("HTTP/1.1 400");
-        assertThat(server.rest().get("/api/rooms/a%2Fb/messages", token).errorCode()).isEqualTo("invalid_room_name");
+        assertThat(server.rest().get("/api/rooms/a%2Fb/messages", token).errorCode())
+                .isEqualTo("invalid_room_name");
         assertThat(server.rest().get("/api/rooms/messages", token).status()).isEqualTo(404);
         assertThat(server.rest().get("/api/rooms//messages", token).status()).isEqualTo(404);
         // Decoding once still finds an encoded name that is valid.
         String room = "dec-" + Long.toString(System.nanoTime(), 36);
-        assertThat(server.rest().post("/api/rooms", token, Rest.json("name", room)).status()).isEqualTo(201);
-        assertThat(server.rest().get("/api/rooms/%64" + room.substring(1) + "/messages", token).status()).isEqualTo(200);
+        assertThat(server.rest()
+                        .post("/api/rooms", token, Rest.json("name", room))
+                        .status())
+                .isEqualTo(201);
+        assertThat(server.rest()
+                        .get("/api/rooms/%64" + room.substring(1) + "/messages", token)
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
     void trailingDataAfterTheJsonValueIsBadRequestOnBothTransports() {
-        assertThat(server.rest().post("/api/auth/login", null,
-                "{\"username\":\"someone\",\"password\":\"whatever1\"} garbage").errorCode()).isEqualTo("bad_request");
-        assertThat(server.rest().post("/api/rooms", server.account().token(), "{\"name\":\"a\"}{\"name\":\"b\"}").errorCode())
+        assertThat(server.rest()
+                        .post("/api/auth/login", null, "{\"username\":\"someone\",\"password\":\"whatever1\"} garbage")
+                        .errorCode())
+                .isEqualTo("bad_request");
+        assertThat(server.rest()
+                        .post("/api/rooms", server.account().token(), "{\"name\":\"a\"}{\"name\":\"b\"}")
+                        .errorCode())
                 .isEqualTo("bad_request");
         try (WsClient c = WsClient.connect(server.port(), server.account().token())) {
             c.awaitType("ready");
@@ -47,7 +60,9 @@ class BadInputIT {
             c.sendRaw("{\"type\":\"ping\",\"ref\":\"b\"}{\"type\":\"ping\",\"ref\":\"c\"}");
             assertThat(c.awaitType("error").path("code").asText()).isEqualTo("bad_request");
             c.sendRaw("{\"type\":\"ping\",\"ref\":\"d\"}  \n");
-            assertThat(c.reply("d").path("type").asText()).as("trailing whitespace is fine").isEqualTo("pong");
+            assertThat(c.reply("d").path("type").asText())
+                    .as("trailing whitespace is fine")
+                    .isEqualTo("pong");
             assertThat(c.drain("pong")).isEmpty();
         }
     }
@@ -55,13 +70,15 @@ class BadInputIT {
     @Test
     void aCloseCodeOutsideTheValidRangesIsAnswered1002() throws IOException {
         for (int code : new int[] {999, 1004, 1005, 1006, 1015, 2999, 5000}) {
-            try (RawWebSocket ws = RawWebSocket.connect(server.port(), server.account().token())) {
+            try (RawWebSocket ws =
+                    RawWebSocket.connect(server.port(), server.account().token())) {
                 ws.write(RawWebSocket.close(code));
                 assertThat(closesUntilEnd(ws)).as("close code %d", code).containsExactly(1002);
             }
         }
         for (int code : new int[] {1000, 1001, 3000, 4999}) {
-            try (RawWebSocket ws = RawWebSocket.connect(server.port(), server.account().token())) {
+            try (RawWebSocket ws =
+                    RawWebSocket.connect(server.port(), server.account().token())) {
                 ws.write(RawWebSocket.close(code));
                 assertThat(closesUntilEnd(ws)).as("close code %d", code).containsExactly(code);
             }
@@ -79,7 +96,8 @@ class BadInputIT {
         };
         int[] expected = {1002, 1002, 1002, 1002, 1007};
         for (int i = 0; i < violations.length; i++) {
-            try (RawWebSocket ws = RawWebSocket.connect(server.port(), server.account().token())) {
+            try (RawWebSocket ws =
+                    RawWebSocket.connect(server.port(), server.account().token())) {
                 ws.write(violations[i]);
                 List<Integer> closes = closeCodes(ws);
                 assertThat(closes).as("violation %d", i).containsExactly(expected[i]);
@@ -90,7 +108,7 @@ class BadInputIT {
 
     /** Server-initiated: the close frame, our answer, then every further close frame until a clean end. */
     private static List<Integer> closeCodes(RawWebSocket ws) throws IOException {
-        int first = ws.readUntilClose(f -> { }).closeCode();
+        int first = ws.readUntilClose(f -> {}).closeCode();
         // Our answer may be discarded (a corrupt stream is not decoded further); the server still ends cleanly.
         ws.write(RawWebSocket.close(1000));
         List<Integer> closes = closesUntilEnd(ws);
@@ -118,8 +136,10 @@ class BadInputIT {
     private static String rawGet(String target, String token) throws IOException {
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(10_000);
-            s.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                    + "Authorization: Bearer " + token + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write(("GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + "Authorization: Bearer "
+                                    + token + "\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
     }

@@ -35,8 +35,8 @@ import redis.clients.jedis.Jedis;
  */
 class ChaosIT {
     static final int PARTITIONS = 8;
-    static final List<String> ROOMS = List.of("c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9",
-            "c10", "c11", "c12", "c13", "c14", "c15");
+    static final List<String> ROOMS = List.of(
+            "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11", "c12", "c13", "c14", "c15");
     static final String[] FAST = {"PARLEY_RATE_PER_SEC", "5000", "PARLEY_RATE_BURST", "5000"};
     static final Duration SETTLE = Duration.ofSeconds(60);
     /** Queue bound per partition in the database outage: reached within seconds at this test's rate. */
@@ -72,11 +72,14 @@ class ChaosIT {
             doomed.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             long killedAt = System.nanoTime();
             Map<String, Long> storedBefore = lastStoredSeqs();
-            double recovery = load.secondsToFirstDelivery(killedAt, d -> itsRooms.contains(d.room())
-                    && d.seq() > storedBefore.getOrDefault(d.room(), 0L), SETTLE);
+            double recovery = load.secondsToFirstDelivery(
+                    killedAt,
+                    d -> itsRooms.contains(d.room()) && d.seq() > storedBefore.getOrDefault(d.room(), 0L),
+                    SETTLE);
             load.awaitAcked(400, SETTLE);
             load.stopAndSettle(SETTLE);
-            ChaosLoad.Figures f = load.audit("worker SIGKILL (1 of 2)", stack.services().database(), recovery)
+            ChaosLoad.Figures f = load.audit(
+                            "worker SIGKILL (1 of 2)", stack.services().database(), recovery)
                     .report();
             assertNothingLost(f);
             // The lease is 1.5 s, renewed every 300 ms; typically ~1.7 s here. The margin absorbs a loaded machine.
@@ -94,19 +97,25 @@ class ChaosIT {
             long stoppedAt = System.nanoTime();
             Map<String, Long> storedBefore = lastStoredSeqs();
             try {
-                Awaitility.await().atMost(SETTLE).until(() -> leaseOwners().stream().allMatch("awake"::equals));
+                Awaitility.await().atMost(SETTLE).until(() -> leaseOwners().stream()
+                        .allMatch("awake"::equals));
                 load.awaitAcked(200, SETTLE);
             } finally {
                 // Woken with a batch in hand and leases long gone: it must neither store twice nor take anything.
                 signal("CONT", frozen);
             }
             // Frozen inside a transaction, it holds its rooms' locks until it wakes: then recovery includes the stop.
-            double recovery = load.secondsToFirstDelivery(stoppedAt, d -> itsRooms.contains(d.room())
-                    && d.seq() > storedBefore.getOrDefault(d.room(), 0L), SETTLE);
+            double recovery = load.secondsToFirstDelivery(
+                    stoppedAt,
+                    d -> itsRooms.contains(d.room()) && d.seq() > storedBefore.getOrDefault(d.room(), 0L),
+                    SETTLE);
             load.awaitAcked(400, SETTLE);
             load.stopAndSettle(SETTLE);
-            ChaosLoad.Figures f = load.audit("worker SIGSTOP (1 of 2) then SIGCONT", stack.services().database(),
-                    recovery).report();
+            ChaosLoad.Figures f = load.audit(
+                            "worker SIGSTOP (1 of 2) then SIGCONT",
+                            stack.services().database(),
+                            recovery)
+                    .report();
             assertNothingLost(f);
             assertThat(frozen.isAlive()).as("the woken worker carries on").isTrue();
         }
@@ -136,8 +145,11 @@ class ChaosIT {
                 double recovery = load.secondsToFirstDelivery(restartedAt, d -> true, SETTLE);
                 load.awaitAcked(600, SETTLE);
                 load.stopAndSettle(SETTLE);
-                ChaosLoad.Figures f = load.audit("Redis SIGKILL + restart, appendfsync " + appendfsync,
-                        stack.services().database(), recovery).report();
+                ChaosLoad.Figures f = load.audit(
+                                "Redis SIGKILL + restart, appendfsync " + appendfsync,
+                                stack.services().database(),
+                                recovery)
+                        .report();
                 System.out.println("CHAOS   offline presence events: " + load.offlineEvents());
                 if (appendfsync.equals("always")) {
                     assertThat(f.lost()).isZero();
@@ -178,8 +190,10 @@ class ChaosIT {
                 double recovery = load.secondsToFirstDelivery(upAt, d -> true, SETTLE);
                 load.awaitAcked(400, SETTLE);
                 load.stopAndSettle(SETTLE);
-                ChaosLoad.Figures f = load.audit("database SIGKILL, down 30 s", db, recovery).report();
-                System.out.printf("CHAOS   acked during the outage: %d; queue depths at its end: %s (bound %d)%n",
+                ChaosLoad.Figures f =
+                        load.audit("database SIGKILL, down 30 s", db, recovery).report();
+                System.out.printf(
+                        "CHAOS   acked during the outage: %d; queue depths at its end: %s (bound %d)%n",
                         ackedDuringOutage, depths, QUEUE_BOUND);
                 assertThat(ackedDuringOutage).as("the queue absorbed sends").isPositive();
                 assertThat(depths).allMatch(d -> d <= QUEUE_BOUND);
@@ -215,8 +229,11 @@ class ChaosIT {
                 double dropped = (System.nanoTime() - openedAt) / 1e9;
                 load.awaitAcked(200, SETTLE);
                 load.stopAndSettle(SETTLE);
-                ChaosLoad.Figures f = load.audit("slow reader (3 KB messages, 600 KB/s)",
-                        stack.services().database(), dropped).report();
+                ChaosLoad.Figures f = load.audit(
+                                "slow reader (3 KB messages, 600 KB/s)",
+                                stack.services().database(),
+                                dropped)
+                        .report();
                 assertNothingLost(f);
             }
         }
@@ -225,7 +242,8 @@ class ChaosIT {
     private static long connections(Rest rest) {
         for (String line : rest.get("/metrics", null).raw().body().split("\n")) {
             if (line.startsWith("parley_ws_connections ")) {
-                return (long) Double.parseDouble(line.substring("parley_ws_connections ".length()).trim());
+                return (long) Double.parseDouble(
+                        line.substring("parley_ws_connections ".length()).trim());
             }
         }
         throw new AssertionError("no parley_ws_connections gauge");
@@ -298,9 +316,9 @@ class ChaosIT {
         var db = stack.services().database();
         Map<String, Long> seqs = new HashMap<>();
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT r.name, MAX(m.seq) FROM messages m JOIN rooms r"
-                     + " ON r.id = m.room_id GROUP BY r.name")) {
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT r.name, MAX(m.seq) FROM messages m JOIN rooms r"
+                        + " ON r.id = m.room_id GROUP BY r.name")) {
             while (rs.next()) {
                 seqs.put(rs.getString(1), rs.getLong(2));
             }
@@ -309,7 +327,11 @@ class ChaosIT {
     }
 
     static void signal(String signal, Process process) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
-        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -%s", signal).isTrue();
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .inheritIO()
+                .start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0)
+                .as("kill -%s", signal)
+                .isTrue();
     }
 }

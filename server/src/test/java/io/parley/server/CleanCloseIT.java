@@ -37,7 +37,8 @@ class CleanCloseIT {
         }
         byte[] frames = flood.toByteArray();
         for (int run = 0; run < 50; run++) {
-            try (RawWebSocket ws = RawWebSocket.connect(server.port(), server.account().token())) {
+            try (RawWebSocket ws =
+                    RawWebSocket.connect(server.port(), server.account().token())) {
                 ws.write(frames);
                 AtomicInteger limited = new AtomicInteger();
                 AtomicInteger pongs = new AtomicInteger();
@@ -48,10 +49,16 @@ class CleanCloseIT {
                         pongs.incrementAndGet();
                     }
                 });
-                assertThat(limited.get()).as("run %d: rate_limited before the close", run).isPositive();
-                assertThat(pongs.get()).as("run %d: the burst was answered", run).isGreaterThanOrEqualTo(40);
+                assertThat(limited.get())
+                        .as("run %d: rate_limited before the close", run)
+                        .isPositive();
+                assertThat(pongs.get())
+                        .as("run %d: the burst was answered", run)
+                        .isGreaterThanOrEqualTo(40);
                 assertThat(close.closeCode()).as("run %d", run).isEqualTo(1008);
-                assertThat(ws.answerCloseAndExpectCleanEnd(1000)).as("run %d: no reset", run).isTrue();
+                assertThat(ws.answerCloseAndExpectCleanEnd(1000))
+                        .as("run %d: no reset", run)
+                        .isTrue();
             }
         }
     }
@@ -64,25 +71,34 @@ class CleanCloseIT {
             after.writeBytes(RawWebSocket.text("{\"type\":\"ping\"}"));
         }
         for (int run = 0; run < 10; run++) {
-            try (RawWebSocket ws = RawWebSocket.connect(server.port(), server.account().token())) {
+            try (RawWebSocket ws =
+                    RawWebSocket.connect(server.port(), server.account().token())) {
                 ByteArrayOutputStream all = new ByteArrayOutputStream();
                 all.writeBytes(tooBig);
                 all.writeBytes(after.toByteArray());
                 ws.write(all.toByteArray());
-                assertThat(ws.readUntilClose(f -> { }).closeCode()).as("run %d", run).isEqualTo(1009);
-                assertThat(ws.answerCloseAndExpectCleanEnd(1000)).as("run %d: no reset", run).isTrue();
+                assertThat(ws.readUntilClose(f -> {}).closeCode())
+                        .as("run %d", run)
+                        .isEqualTo(1009);
+                assertThat(ws.answerCloseAndExpectCleanEnd(1000))
+                        .as("run %d: no reset", run)
+                        .isTrue();
             }
         }
     }
 
     @Test
     void anExpiredTokenCloses4001Cleanly() throws IOException {
-        String shortLived = JWT.create().withSubject(server.account().id()).withClaim("name", server.account().username())
-                .withIssuedAt(Instant.now()).withExpiresAt(Instant.now().plusSeconds(2))
+        String shortLived = JWT.create()
+                .withSubject(server.account().id())
+                .withClaim("name", server.account().username())
+                .withIssuedAt(Instant.now())
+                .withExpiresAt(Instant.now().plusSeconds(2))
                 .sign(Algorithm.HMAC256(Stack.SECRET));
         try (RawWebSocket ws = RawWebSocket.connect(server.port(), shortLived)) {
             AtomicInteger texts = new AtomicInteger();
-            assertThat(ws.readUntilClose(f -> texts.incrementAndGet()).closeCode()).isEqualTo(4001);
+            assertThat(ws.readUntilClose(f -> texts.incrementAndGet()).closeCode())
+                    .isEqualTo(4001);
             assertThat(texts.get()).as("ready came first").isPositive();
             assertThat(ws.answerCloseAndExpectCleanEnd(1000)).isTrue();
         }
@@ -91,11 +107,12 @@ class CleanCloseIT {
     @Test
     void shutdownCloses1001Cleanly() throws Exception {
         ServerMain leaving = server.stack().startServer("clean-leaving");
-        try (RawWebSocket ws = RawWebSocket.connect(leaving.port(), server.account().token())) {
+        try (RawWebSocket ws =
+                RawWebSocket.connect(leaving.port(), server.account().token())) {
             ws.read(); // ready
             Thread shutdown = new Thread(leaving::close);
             shutdown.start();
-            assertThat(ws.readUntilClose(f -> { }).closeCode()).isEqualTo(1001);
+            assertThat(ws.readUntilClose(f -> {}).closeCode()).isEqualTo(1001);
             assertThat(ws.answerCloseAndExpectCleanEnd(1000)).isTrue();
             shutdown.join(30_000);
         }
@@ -110,11 +127,15 @@ class CleanCloseIT {
                 s.setSoTimeout(20_000);
                 OutputStream out = s.getOutputStream();
                 out.write(("POST /api/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: " + body.length + "\r\n\r\n").getBytes(US_ASCII));
+                                + "Content-Length: " + body.length + "\r\n\r\n")
+                        .getBytes(US_ASCII));
                 out.write(body);
                 out.flush();
                 String response = readAll(s.getInputStream());
-                assertThat(response).as("run %d", run).startsWith("HTTP/1.1 413").contains("\"too_large\"");
+                assertThat(response)
+                        .as("run %d", run)
+                        .startsWith("HTTP/1.1 413")
+                        .contains("\"too_large\"");
             }
         }
     }
@@ -123,8 +144,10 @@ class CleanCloseIT {
     void anOversizedRestBodyWithExpectContinueGets413WithItsBody() throws IOException {
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(20_000);
-            s.getOutputStream().write(("POST /api/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 200000\r\nExpect: 100-continue\r\n\r\n").getBytes(US_ASCII));
+            s.getOutputStream()
+                    .write(("POST /api/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                    + "Content-Length: 200000\r\nExpect: 100-continue\r\n\r\n")
+                            .getBytes(US_ASCII));
             StringBuilder head = new StringBuilder();
             InputStream in = s.getInputStream();
             while (!head.toString().contains("\"too_large\"")) {

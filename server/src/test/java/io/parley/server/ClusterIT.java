@@ -33,8 +33,10 @@ class ClusterIT {
     void start() throws Exception {
         stack = new Stack();
         // Generous rate limits: these tests send as fast as the stack accepts.
-        port1 = stack.startServer("replica-1", "PARLEY_RATE_PER_SEC", "5000", "PARLEY_RATE_BURST", "5000").port();
-        port2 = stack.startServer("replica-2", "PARLEY_RATE_PER_SEC", "5000", "PARLEY_RATE_BURST", "5000").port();
+        port1 = stack.startServer("replica-1", "PARLEY_RATE_PER_SEC", "5000", "PARLEY_RATE_BURST", "5000")
+                .port();
+        port2 = stack.startServer("replica-2", "PARLEY_RATE_PER_SEC", "5000", "PARLEY_RATE_BURST", "5000")
+                .port();
     }
 
     @AfterEach
@@ -47,17 +49,23 @@ class ClusterIT {
         stack.startWorker("w1");
         Rest.Account alice = new Rest(port1).newAccount("alice");
         Rest.Account bob = new Rest(port2).newAccount("bob");
-        try (WsClient a = WsClient.connect(port1, alice.token()); WsClient b = WsClient.connect(port2, bob.token())) {
+        try (WsClient a = WsClient.connect(port1, alice.token());
+                WsClient b = WsClient.connect(port2, bob.token())) {
             assertThat(a.awaitType("ready").path("server").asText()).isEqualTo("replica-1");
             assertThat(b.awaitType("ready").path("server").asText()).isEqualTo("replica-2");
             a.reply(a.send("type", "join", "room", "lobby"));
             b.reply(b.send("type", "join", "room", "lobby"));
-            assertThat(a.await(f -> f.path("type").asText().equals("member")).path("user").asText())
+            assertThat(a.await(f -> f.path("type").asText().equals("member"))
+                            .path("user")
+                            .asText())
                     .isEqualTo(bob.username());
             a.reply(a.send("type", "send", "room", "lobby", "body", "hi bob"));
             assertThat(b.awaitType("message").path("body").asText()).isEqualTo("hi bob");
             b.reply(b.send("type", "send", "room", "lobby", "body", "hi alice"));
-            assertThat(a.await(f -> f.path("body").asText().equals("hi alice")).path("seq").asLong()).isEqualTo(2);
+            assertThat(a.await(f -> f.path("body").asText().equals("hi alice"))
+                            .path("seq")
+                            .asLong())
+                    .isEqualTo(2);
             b.send("type", "typing", "room", "lobby");
             assertThat(a.awaitType("typing").path("user").asText()).isEqualTo(bob.username());
             JsonNode presence = a.reply(a.send("type", "presence", "room", "lobby"));
@@ -69,7 +77,8 @@ class ClusterIT {
             try (WsClient b2 = WsClient.connect(port1, bob.token())) {
                 b2.awaitType("ready");
                 b.reply(b.send("type", "join", "room", "second"));
-                assertThat(b2.awaitType("joined").path("room").path("name").asText()).isEqualTo("second");
+                assertThat(b2.awaitType("joined").path("room").path("name").asText())
+                        .isEqualTo("second");
             }
         }
     }
@@ -107,7 +116,8 @@ class ClusterIT {
                 Map<String, List<Long>> seen = new HashMap<>();
                 for (int n = 0; n < expected; n++) {
                     JsonNode m = c.await(f -> f.path("type").asText().equals("message"), Duration.ofSeconds(60));
-                    seen.computeIfAbsent(m.path("room").asText(), k -> new ArrayList<>()).add(m.path("seq").asLong());
+                    seen.computeIfAbsent(m.path("room").asText(), k -> new ArrayList<>())
+                            .add(m.path("seq").asLong());
                 }
                 for (int r = 0; r < rooms; r++) {
                     List<Long> seqs = seen.get("order-" + r);
@@ -118,7 +128,8 @@ class ClusterIT {
                 }
                 acked.put(c.toString(), c.drain("ack").size());
             }
-            assertThat(acked.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(expected);
+            assertThat(acked.values().stream().mapToInt(Integer::intValue).sum())
+                    .isEqualTo(expected);
         } finally {
             clients.forEach(WsClient::close);
         }
@@ -130,7 +141,8 @@ class ClusterIT {
         Rest.Account alice = new Rest(port1).newAccount("stream");
         Rest.Account bob = new Rest(port2).newAccount("watch");
         int total = 3000;
-        try (WsClient a = WsClient.connect(port1, alice.token()); WsClient b = WsClient.connect(port2, bob.token())) {
+        try (WsClient a = WsClient.connect(port1, alice.token());
+                WsClient b = WsClient.connect(port2, bob.token())) {
             a.awaitType("ready");
             b.awaitType("ready");
             for (String r : List.of("k1", "k2", "k3")) {
@@ -169,9 +181,9 @@ class ClusterIT {
             assertThat(delivered).isEqualTo(ackedIds);
         }
         try (Connection c = connect();
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT COUNT(*), COUNT(DISTINCT id), COUNT(DISTINCT room_id, seq),"
-                     + " SUM(seq), COUNT(DISTINCT sender_id, client_msg_id) FROM messages")) {
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*), COUNT(DISTINCT id), COUNT(DISTINCT room_id, seq),"
+                        + " SUM(seq), COUNT(DISTINCT sender_id, client_msg_id) FROM messages")) {
             rs.next();
             assertThat(rs.getLong(1)).isEqualTo(total);
             assertThat(rs.getLong(2)).isEqualTo(total);
@@ -188,8 +200,9 @@ class ClusterIT {
     }
 
     private long storedCount() throws java.sql.SQLException {
-        try (Connection c = connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM messages")) {
+        try (Connection c = connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM messages")) {
             rs.next();
             return rs.getLong(1);
         }
@@ -209,18 +222,26 @@ class ClusterIT {
                 return false;
             }
         });
-        try (WsClient a = WsClient.connect(port1, alice.token()); WsClient b = WsClient.connect(doomedPort, bob.token())) {
+        try (WsClient a = WsClient.connect(port1, alice.token());
+                WsClient b = WsClient.connect(doomedPort, bob.token())) {
             a.awaitType("ready");
             assertThat(b.awaitType("ready").path("server").asText()).isEqualTo("doomed");
             a.reply(a.send("type", "join", "room", "wake"));
             b.reply(b.send("type", "join", "room", "wake"));
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
-                    a.reply(a.send("type", "presence", "room", "wake")).path("online").size() == 2);
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> a.reply(a.send("type", "presence", "room", "wake"))
+                                    .path("online")
+                                    .size()
+                            == 2);
             doomed.destroyForcibly().waitFor();
             long killedAt = System.nanoTime();
-            JsonNode offline = a.await(f -> f.path("type").asText().equals("presence")
-                    && f.path("user").asText().equals(bob.username()) && f.has("online")
-                    && !f.path("online").asBoolean(), Duration.ofSeconds(10));
+            JsonNode offline = a.await(
+                    f -> f.path("type").asText().equals("presence")
+                            && f.path("user").asText().equals(bob.username())
+                            && f.has("online")
+                            && !f.path("online").asBoolean(),
+                    Duration.ofSeconds(10));
             assertThat(offline.path("room").asText()).isEqualTo("wake");
             // PROTOCOL.md says within 5 s; the margin absorbs a loaded CI machine (typically ~4 s here).
             assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(7));

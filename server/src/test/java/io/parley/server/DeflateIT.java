@@ -66,40 +66,53 @@ class DeflateIT {
             var headers = new DefaultHttpHeaders().set("Authorization", "Bearer " + account.token());
             var config = WebSocketClientProtocolConfig.newBuilder()
                     .webSocketUri(URI.create("ws://127.0.0.1:" + port + "/ws"))
-                    .subprotocol("parley.v1").allowExtensions(true).customHeaders(headers)
-                    .handleCloseFrames(false).build();
-            channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                    .subprotocol("parley.v1")
+                    .allowExtensions(true)
+                    .customHeaders(headers)
+                    .handleCloseFrames(false)
+                    .build();
+            channel = new Bootstrap()
+                    .group(group)
+                    .channel(NioSocketChannel.class)
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(65536),
-                                    WebSocketClientCompressionHandler.INSTANCE,
-                                    new WebSocketClientProtocolHandler(config),
-                                    new SimpleChannelInboundHandler<WebSocketFrame>() {
-                                        @Override
-                                        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-                                            if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent
-                                                    .HANDSHAKE_COMPLETE) {
-                                                handshake.complete(null);
-                                            }
-                                        }
+                            ch.pipeline()
+                                    .addLast(
+                                            new HttpClientCodec(),
+                                            new HttpObjectAggregator(65536),
+                                            WebSocketClientCompressionHandler.INSTANCE,
+                                            new WebSocketClientProtocolHandler(config),
+                                            new SimpleChannelInboundHandler<WebSocketFrame>() {
+                                                @Override
+                                                public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                                                    if (evt
+                                                            == WebSocketClientProtocolHandler.ClientHandshakeStateEvent
+                                                                    .HANDSHAKE_COMPLETE) {
+                                                        handshake.complete(null);
+                                                    }
+                                                }
 
-                                        @Override
-                                        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame f) {
-                                            if (f instanceof TextWebSocketFrame t) {
-                                                texts.add(t.text());
-                                            } else if (f instanceof CloseWebSocketFrame c) {
-                                                closeCode.complete(c.statusCode());
-                                            }
-                                        }
+                                                @Override
+                                                protected void channelRead0(
+                                                        ChannelHandlerContext ctx, WebSocketFrame f) {
+                                                    if (f instanceof TextWebSocketFrame t) {
+                                                        texts.add(t.text());
+                                                    } else if (f instanceof CloseWebSocketFrame c) {
+                                                        closeCode.complete(c.statusCode());
+                                                    }
+                                                }
 
-                                        @Override
-                                        public void channelInactive(ChannelHandlerContext ctx) {
-                                            closeCode.complete(1006);
-                                        }
-                                    });
+                                                @Override
+                                                public void channelInactive(ChannelHandlerContext ctx) {
+                                                    closeCode.complete(1006);
+                                                }
+                                            });
                         }
-                    }).connect("127.0.0.1", port).sync().channel();
+                    })
+                    .connect("127.0.0.1", port)
+                    .sync()
+                    .channel();
             handshake.orTimeout(15, TimeUnit.SECONDS).join();
         }
 
@@ -127,7 +140,9 @@ class DeflateIT {
     @Test
     void negotiatesDeflateAndAnswersCompressedFrames() throws Exception {
         try (DeflateClient c = new DeflateClient()) {
-            assertThat(c.negotiatedDeflate()).as("permessage-deflate negotiated").isTrue();
+            assertThat(c.negotiatedDeflate())
+                    .as("permessage-deflate negotiated")
+                    .isTrue();
             assertThat(c.next()).startsWith("{\"type\":\"ready\"");
             c.send("{\"type\":\"ping\",\"ref\":\"small\"}");
             assertThat(c.next()).contains("\"pong\"", "\"small\"");
@@ -151,10 +166,13 @@ class DeflateIT {
             try (DeflateClient c = new DeflateClient()) {
                 c.next(); // ready
                 c.send(bomb);
-                assertThat(c.closeCode.get(15, TimeUnit.SECONDS)).as("bomb %d", i).isEqualTo(1009);
+                assertThat(c.closeCode.get(15, TimeUnit.SECONDS))
+                        .as("bomb %d", i)
+                        .isEqualTo(1009);
             }
         }
-        System.out.printf("20 zip bombs (1 MiB inflated each, ~1 KiB on the wire): each closed 1009, %d ms in all%n",
+        System.out.printf(
+                "20 zip bombs (1 MiB inflated each, ~1 KiB on the wire): each closed 1009, %d ms in all%n",
                 (System.nanoTime() - started) / 1_000_000);
         try (DeflateClient c = new DeflateClient()) {
             c.next();

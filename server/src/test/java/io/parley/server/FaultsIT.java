@@ -54,16 +54,21 @@ class FaultsIT {
                 assertThat(ready.body().path("status").asText()).isEqualTo("unavailable");
 
                 redis.start();
-                Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> rest.get("/readyz", null).status() == 200);
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(20))
+                        .until(() -> rest.get("/readyz", null).status() == 200);
                 // The subscriber reconnects with backoff; keep sending until the stored message comes back live.
                 JsonNode ack = null;
                 for (int i = 0; i < 40 && ack == null; i++) {
-                    JsonNode reply = c.reply(c.send("type", "send", "room", "fragile", "body", "back", "clientMsgId", "b"));
+                    JsonNode reply =
+                            c.reply(c.send("type", "send", "room", "fragile", "body", "back", "clientMsgId", "b"));
                     ack = reply.path("type").asText().equals("ack") ? reply : null;
                 }
                 assertThat(ack).isNotNull();
                 assertThat(c.await(f -> f.path("type").asText().equals("message"), Duration.ofSeconds(20))
-                        .path("body").asText()).isEqualTo("back");
+                                .path("body")
+                                .asText())
+                        .isEqualTo("back");
             }
             assertThat(worker.isAlive()).as("the worker survives the outage").isTrue();
         }
@@ -71,8 +76,9 @@ class FaultsIT {
 
     @Test
     void restAnswers503WhenTheDatabaseIsUnreachable() throws Exception {
-        int port = stack.startServer("no-db", "PARLEY_DB_URL", "jdbc:mysql://127.0.0.1:1/parley",
-                "PARLEY_MIGRATE", "false").port();
+        int port = stack.startServer(
+                        "no-db", "PARLEY_DB_URL", "jdbc:mysql://127.0.0.1:1/parley", "PARLEY_MIGRATE", "false")
+                .port();
         Rest rest = new Rest(port);
         Rest.Reply register = rest.register("nodb_user", "long enough");
         assertThat(register.status()).isEqualTo(503);
@@ -85,13 +91,14 @@ class FaultsIT {
 
     @Test
     void aClientThatDoesNotReadIsDisconnectedAndOthersCarryOn() throws Exception {
-        int port = stack.startServer("slow", "PARLEY_RATE_PER_SEC", "100000", "PARLEY_RATE_BURST", "100000").port();
+        int port = stack.startServer("slow", "PARLEY_RATE_PER_SEC", "100000", "PARLEY_RATE_BURST", "100000")
+                .port();
         stack.startWorker("slow-worker");
         Rest rest = new Rest(port);
         Rest.Account sender = rest.newAccount("fast");
         Rest.Account sloth = rest.newAccount("sloth");
         try (WsClient s = WsClient.connect(port, sender.token());
-             WsClient slow = WsClient.connectNotReading(port, sloth.token())) {
+                WsClient slow = WsClient.connectNotReading(port, sloth.token())) {
             s.awaitType("ready");
             s.reply(s.send("type", "join", "room", "firehose"));
             // sloth joins through a second, reading connection; the non-reading one follows the membership
@@ -114,7 +121,8 @@ class FaultsIT {
 
     @Test
     void shutdownClosesWith1001AndLosesNothingAcknowledged() throws Exception {
-        ServerMain server = stack.startServer("leaving", "PARLEY_RATE_PER_SEC", "100000", "PARLEY_RATE_BURST", "100000");
+        ServerMain server =
+                stack.startServer("leaving", "PARLEY_RATE_PER_SEC", "100000", "PARLEY_RATE_BURST", "100000");
         Rest rest = new Rest(server.port());
         Rest.Account a = rest.newAccount("leaver");
         Set<String> acked = new HashSet<>();
@@ -124,7 +132,9 @@ class FaultsIT {
             for (int i = 0; i < 500; i++) {
                 c.send("type", "send", "room", "exit", "body", "m" + i);
             }
-            acked.add(c.await(f -> f.path("type").asText().equals("ack")).path("id").asText());
+            acked.add(c.await(f -> f.path("type").asText().equals("ack"))
+                    .path("id")
+                    .asText());
             Thread shutdown = new Thread(server::close);
             shutdown.start();
             assertThat(c.awaitClose()).isEqualTo(1001);
@@ -137,8 +147,8 @@ class FaultsIT {
         var db = stack.services().database();
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             try (Connection conn = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-                 Statement st = conn.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT id FROM messages")) {
+                    Statement st = conn.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT id FROM messages")) {
                 Set<String> stored = new HashSet<>();
                 while (rs.next()) {
                     stored.add(rs.getString(1));
@@ -152,7 +162,8 @@ class FaultsIT {
         for (String line : rest.get("/metrics", null).raw().body().split("\n")) {
             if (line.startsWith("parley_ws_connections ")) {
                 // The Prometheus client writes every value as a double ("2.0").
-                return (long) Double.parseDouble(line.substring("parley_ws_connections ".length()).trim());
+                return (long) Double.parseDouble(
+                        line.substring("parley_ws_connections ".length()).trim());
             }
         }
         throw new AssertionError("no parley_ws_connections gauge");

@@ -9,7 +9,6 @@ import io.parley.protocol.Json;
 import io.parley.server.support.OneServer;
 import io.parley.server.support.RawWebSocket;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +35,17 @@ class FrameFuzzIT {
     private static final int APP_BATCHES = 60;
     private static final int BATCH = 100;
     private static final int VIOLATIONS = 2_000;
+
     @RegisterExtension
-    static final OneServer server = OneServer.withAccount("fuzz", "fuzzer", "PARLEY_RATE_PER_SEC", "1000000",
-            "PARLEY_RATE_BURST", "1000000", "PARLEY_MAX_CONNECTIONS_PER_USER", "1000");
+    static final OneServer server = OneServer.withAccount(
+            "fuzz",
+            "fuzzer",
+            "PARLEY_RATE_PER_SEC",
+            "1000000",
+            "PARLEY_RATE_BURST",
+            "1000000",
+            "PARLEY_MAX_CONNECTIONS_PER_USER",
+            "1000");
 
     /** One malformed application frame and the error code it must get; the connection stays open. */
     private record Case(byte[] payload, String code) {
@@ -65,16 +72,22 @@ class FrameFuzzIT {
             case 3 -> Case.of("{" + ref + "}", "bad_request"); // no type
             case 4 -> Case.of("{\"type\":" + r.nextInt() + "," + ref + "}", "bad_request");
             case 5 -> Case.of("{\"type\":\"x" + r.nextInt(1000) + "\"," + ref + "}", "unknown_type");
-            case 6 -> Case.of("{\"type\":\"join\",\"room\":\"Bad Room " + r.nextInt(100) + "\"," + ref + "}",
-                    "invalid_room_name");
+            case 6 ->
+                Case.of(
+                        "{\"type\":\"join\",\"room\":\"Bad Room " + r.nextInt(100) + "\"," + ref + "}",
+                        "invalid_room_name");
             case 7 -> Case.of("{\"type\":\"join\"," + ref + "}", "bad_request"); // no room
-            case 8 -> Case.of("{\"type\":\"send\",\"room\":\"r\",\"body\":\"" + "b".repeat(4001) + "\"," + ref + "}",
-                    "body_too_long");
+            case 8 ->
+                Case.of(
+                        "{\"type\":\"send\",\"room\":\"r\",\"body\":\"" + "b".repeat(4001) + "\"," + ref + "}",
+                        "body_too_long");
             case 9 -> Case.of("{\"type\":\"send\",\"room\":\"r\",\"body\":\" \\t \"," + ref + "}", "empty_body");
             case 10 -> Case.of("{\"type\":\"ping\"," + ref + "} " + randomText(r, 10) + "x", "bad_request");
             case 11 -> Case.of("{\"type\":\"ping\"," + ref + "}{\"type\":\"ping\"}", "bad_request");
-            case 12 -> Case.of("{\"type\":\"history\",\"room\":\"r\",\"limit\":" + (101 + r.nextInt(1000)) + ","
-                    + ref + "}", "bad_request");
+            case 12 ->
+                Case.of(
+                        "{\"type\":\"history\",\"room\":\"r\",\"limit\":" + (101 + r.nextInt(1000)) + "," + ref + "}",
+                        "bad_request");
             case 13 -> Case.of("[".repeat(40 + r.nextInt(100)), "bad_request"); // nesting past the bound
             case 14 -> Case.of("{\"type\":\"ping\",\"ref\":" + r.nextInt() + "}", "bad_request");
             default -> Case.of("{\"type\":\"ping\",\"type\":\"ping\"," + ref + "}", "bad_request"); // duplicate key
@@ -82,8 +95,7 @@ class FrameFuzzIT {
     }
 
     /** One frame-level violation and the close code it must get. */
-    private record Violation(byte[] bytes, int closeCode) {
-    }
+    private record Violation(byte[] bytes, int closeCode) {}
 
     private static Violation violation(Random r) {
         byte[] small = randomText(r, 20).getBytes(UTF_8);
@@ -92,12 +104,17 @@ class FrameFuzzIT {
             case 1 -> new Violation(RawWebSocket.frame(true, 2 + r.nextInt(2) * 4, RawWebSocket.TEXT, small), 1002);
             case 2 -> new Violation(RawWebSocket.frame(false, 0, RawWebSocket.PING, small), 1002);
             case 3 -> new Violation(RawWebSocket.frame(true, 0, 0, small), 1002); // continuation first
-            case 4 -> new Violation(RawWebSocket.frame(true, 0, RawWebSocket.TEXT,
-                    new byte[] {'{', (byte) 0xFF, (byte) 0xFE, '}'}), 1007);
-            case 5 -> new Violation(RawWebSocket.frame(true, 0, RawWebSocket.TEXT,
-                    new byte[16 * 1024 + 1 + r.nextInt(4096)]), 1009);
-            case 6 -> new Violation(RawWebSocket.close(new int[] {0, 999, 1004, 1005, 1006, 1015, 2000, 5000}
-                    [r.nextInt(8)]), 1002);
+            case 4 ->
+                new Violation(
+                        RawWebSocket.frame(true, 0, RawWebSocket.TEXT, new byte[] {'{', (byte) 0xFF, (byte) 0xFE, '}'}),
+                        1007);
+            case 5 ->
+                new Violation(
+                        RawWebSocket.frame(true, 0, RawWebSocket.TEXT, new byte[16 * 1024 + 1 + r.nextInt(4096)]),
+                        1009);
+            case 6 ->
+                new Violation(
+                        RawWebSocket.close(new int[] {0, 999, 1004, 1005, 1006, 1015, 2000, 5000}[r.nextInt(8)]), 1002);
             default -> new Violation(RawWebSocket.frame(true, 0, RawWebSocket.PING, new byte[126]), 1002); // > 125
         };
     }
@@ -109,25 +126,28 @@ class FrameFuzzIT {
         java.io.PrintStream originalErr = System.err;
         LongAdder violationLines = new LongAdder();
         LongAdder stackTraceLines = new LongAdder();
-        System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
-            private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(
+                new java.io.OutputStream() {
+                    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
-            @Override
-            public synchronized void write(int b) {
-                originalErr.write(b);
-                if (b != '\n') {
-                    line.write(b);
-                    return;
-                }
-                String text = line.toString(UTF_8);
-                line.reset();
-                if (text.contains("WebSocket protocol violation")) {
-                    violationLines.increment();
-                } else if (text.startsWith("\tat ") || text.contains("Exception:")) {
-                    stackTraceLines.increment();
-                }
-            }
-        }, true, UTF_8));
+                    @Override
+                    public synchronized void write(int b) {
+                        originalErr.write(b);
+                        if (b != '\n') {
+                            line.write(b);
+                            return;
+                        }
+                        String text = line.toString(UTF_8);
+                        line.reset();
+                        if (text.contains("WebSocket protocol violation")) {
+                            violationLines.increment();
+                        } else if (text.startsWith("\tat ") || text.contains("Exception:")) {
+                            stackTraceLines.increment();
+                        }
+                    }
+                },
+                true,
+                UTF_8));
         try {
             fuzz(started, violationLines, stackTraceLines);
         } finally {
@@ -146,7 +166,8 @@ class FrameFuzzIT {
             long seed = 1000 + t;
             work.add(pool.submit(() -> {
                 Random r = new Random(seed);
-                try (RawWebSocket ws = RawWebSocket.connect(server.port(), server.account().token())) {
+                try (RawWebSocket ws =
+                        RawWebSocket.connect(server.port(), server.account().token())) {
                     ws.read(); // ready
                     for (int b = 0; b < APP_BATCHES; b++) {
                         List<Case> cases = new ArrayList<>();
@@ -161,12 +182,14 @@ class FrameFuzzIT {
                         for (Case c : cases) { // codec errors are answered in order, at once
                             RawWebSocket.Frame f = ws.read();
                             JsonNode reply = MAPPER.readTree(f.payload());
-                            String code = reply.path("code").asText(reply.path("type").asText());
+                            String code =
+                                    reply.path("code").asText(reply.path("type").asText());
                             answered.increment();
                             byCode.computeIfAbsent(code, k -> new LongAdder()).increment();
                             if (!code.equals(c.code())) {
                                 wrong.add("expected " + c.code() + " got " + reply + " for "
-                                        + new String(c.payload(), UTF_8).substring(0, Math.min(80, c.payload().length)));
+                                        + new String(c.payload(), UTF_8)
+                                                .substring(0, Math.min(80, c.payload().length)));
                             }
                         }
                     }
@@ -181,13 +204,15 @@ class FrameFuzzIT {
                 Random r = new Random(seed);
                 while (violationIndex.getAndIncrement() < VIOLATIONS) {
                     Violation v = violation(r);
-                    try (RawWebSocket ws = RawWebSocket.connect(server.port(), server.account().token())) {
+                    try (RawWebSocket ws =
+                            RawWebSocket.connect(server.port(), server.account().token())) {
                         ws.read(); // ready
                         ws.write(v.bytes());
                         sent.increment();
-                        RawWebSocket.Frame close = ws.readUntilClose(f -> { });
+                        RawWebSocket.Frame close = ws.readUntilClose(f -> {});
                         answered.increment();
-                        byCode.computeIfAbsent("close " + close.closeCode(), k -> new LongAdder()).increment();
+                        byCode.computeIfAbsent("close " + close.closeCode(), k -> new LongAdder())
+                                .increment();
                         if (close.closeCode() != v.closeCode()) {
                             wrong.add("expected close " + v.closeCode() + " got " + close.closeCode());
                         }
@@ -202,24 +227,32 @@ class FrameFuzzIT {
             assertThat(server.rest().get("/healthz", null).status()).isEqualTo(200);
             healthChecks.increment();
             Thread.sleep(200); // pacing the probe, not waiting for a result
-            assertThat(System.nanoTime() - started).as("bounded in time")
-                    .isLessThan(TimeUnit.SECONDS.toNanos(180));
+            assertThat(System.nanoTime() - started).as("bounded in time").isLessThan(TimeUnit.SECONDS.toNanos(180));
         }
         for (Future<?> f : work) {
             f.get();
         }
         pool.shutdown();
-        try (RawWebSocket ws = RawWebSocket.connect(server.port(), server.account().token())) {
+        try (RawWebSocket ws =
+                RawWebSocket.connect(server.port(), server.account().token())) {
             ws.read();
             ws.sendText("{\"type\":\"ping\",\"ref\":\"after\"}");
             assertThat(ws.read().text()).contains("\"pong\"", "\"after\"");
         }
         long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
-        System.out.printf("frame fuzzer: %d frames sent, %d answered, %d wrong, %d s, %d health checks ok, "
-                        + "%d violation log lines, %d stack-trace lines; by code %s%n", sent.sum(), answered.sum(),
-                wrong.size(), seconds, healthChecks.sum(), violationLines.sum(), stackTraceLines.sum(),
+        System.out.printf(
+                "frame fuzzer: %d frames sent, %d answered, %d wrong, %d s, %d health checks ok, "
+                        + "%d violation log lines, %d stack-trace lines; by code %s%n",
+                sent.sum(),
+                answered.sum(),
+                wrong.size(),
+                seconds,
+                healthChecks.sum(),
+                violationLines.sum(),
+                stackTraceLines.sum(),
                 new TreeMap<>(byCode));
-        assertThat(violationLines.sum()).as("protocol violations logged at most 10 a minute")
+        assertThat(violationLines.sum())
+                .as("protocol violations logged at most 10 a minute")
                 .isLessThanOrEqualTo(10 * (seconds / 60 + 1));
         assertThat(stackTraceLines.sum()).as("no stack traces").isZero();
         assertThat(wrong).as("wrong answers").isEmpty();

@@ -23,7 +23,8 @@ class HeartbeatIT {
     @BeforeAll
     static void start() throws Exception {
         stack = new Stack();
-        port = stack.startServer("heart", "PARLEY_PING_INTERVAL_SECONDS", "1", "PARLEY_IDLE_TIMEOUT_SECONDS", "3").port();
+        port = stack.startServer("heart", "PARLEY_PING_INTERVAL_SECONDS", "1", "PARLEY_IDLE_TIMEOUT_SECONDS", "3")
+                .port();
     }
 
     @AfterAll
@@ -38,8 +39,8 @@ class HeartbeatIT {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                    + "Sec-WebSocket-Protocol: parley.v1\r\nAuthorization: Bearer " + token + "\r\n\r\n")
+                            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                            + "Sec-WebSocket-Protocol: parley.v1\r\nAuthorization: Bearer " + token + "\r\n\r\n")
                     .getBytes(US_ASCII));
             DataInputStream in = new DataInputStream(socket.getInputStream());
             String status = readLine(in);
@@ -70,7 +71,11 @@ class HeartbeatIT {
                 }
             }
             long seconds = (System.nanoTime() - started) / 1_000_000_000L;
-            assertThat(opcodes).as("text (ready), pings, then close").startsWith(0x1).contains(0x9).endsWith(0x8);
+            assertThat(opcodes)
+                    .as("text (ready), pings, then close")
+                    .startsWith(0x1)
+                    .contains(0x9)
+                    .endsWith(0x8);
             assertThat(closeCode).isEqualTo(1001);
             assertThat(seconds).isBetween(2L, 8L);
         }

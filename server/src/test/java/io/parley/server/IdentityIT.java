@@ -27,14 +27,16 @@ class IdentityIT {
     private static void deleteUser(String id) throws SQLException {
         var db = server.stack().services().database();
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-             PreparedStatement ps = c.prepareStatement("DELETE FROM users WHERE id = ?")) {
+                PreparedStatement ps = c.prepareStatement("DELETE FROM users WHERE id = ?")) {
             ps.setLong(1, Long.parseLong(id));
             assertThat(ps.executeUpdate()).isEqualTo(1);
         }
     }
 
     private static String signed(Object subject) {
-        var jwt = JWT.create().withClaim("name", "ghost").withIssuedAt(Instant.now())
+        var jwt = JWT.create()
+                .withClaim("name", "ghost")
+                .withIssuedAt(Instant.now())
                 .withExpiresAt(Instant.now().plusSeconds(600));
         if (subject != null) {
             jwt.withSubject(subject.toString());
@@ -47,11 +49,18 @@ class IdentityIT {
         assertThat(me.status()).as(why).isEqualTo(401);
         assertThat(me.errorCode()).as(why).isEqualTo("unauthorized");
         assertThat(server.rest().get("/api/rooms", token).status()).as(why).isEqualTo(401);
-        assertThat(server.rest().post("/api/rooms", token, Rest.json("name", "never-created")).status()).as(why).isEqualTo(401);
+        assertThat(server.rest()
+                        .post("/api/rooms", token, Rest.json("name", "never-created"))
+                        .status())
+                .as(why)
+                .isEqualTo(401);
         assertThat(WsClient.refusedStatus(WsClient.builder().header("Authorization", "Bearer " + token), server.port()))
-                .as(why).isEqualTo(401);
-        assertThat(WsClient.refusedStatus(WsClient.builder().subprotocols("parley.v1", "bearer." + token), server.port()))
-                .as(why).isEqualTo(401);
+                .as(why)
+                .isEqualTo(401);
+        assertThat(WsClient.refusedStatus(
+                        WsClient.builder().subprotocols("parley.v1", "bearer." + token), server.port()))
+                .as(why)
+                .isEqualTo(401);
     }
 
     @Test
@@ -73,7 +82,8 @@ class IdentityIT {
         refusedOnBothTransports(signed("+" + real.id()), "signed sub of a real user");
         // The same user with the canonical id is fine, and takes its name from the database, not the token.
         try (WsClient ok = WsClient.connectWithHeader(server.port(), signed(real.id()))) {
-            assertThat(ok.awaitType("ready").path("user").path("username").asText()).isEqualTo(real.username());
+            assertThat(ok.awaitType("ready").path("user").path("username").asText())
+                    .isEqualTo(real.username());
         }
     }
 
@@ -88,7 +98,8 @@ class IdentityIT {
         try (Jedis jedis = new Jedis(redis.uri())) {
             jedis.publish(redis.prefix() + "user-changes", cached.id());
         }
-        await().atMost(Duration.ofMillis(4_000)).pollInterval(Duration.ofMillis(50))
+        await().atMost(Duration.ofMillis(4_000))
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> server.rest().get("/api/me", cached.token()).status() == 401);
         refusedOnBothTransports(cached.token(), "deleted after caching");
     }

@@ -43,9 +43,11 @@ class MetricsIT {
         serverPort = Ports.free();
         workerPort = Ports.free();
         stack.startServerProcess(SERVER_ID, serverPort, "PARLEY_LOG_FORMAT", "json");
-        stack.startWorker(WORKER_ID, "PARLEY_WORKER_HTTP_PORT", Integer.toString(workerPort),
-                "PARLEY_LOG_FORMAT", "json");
-        Awaitility.await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
+        stack.startWorker(
+                WORKER_ID, "PARLEY_WORKER_HTTP_PORT", Integer.toString(workerPort), "PARLEY_LOG_FORMAT", "json");
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(90))
+                .ignoreExceptions()
                 .until(() -> get(serverPort, "/readyz").statusCode() == 200
                         && get(workerPort, "/healthz").statusCode() == 200);
     }
@@ -56,15 +58,18 @@ class MetricsIT {
     }
 
     private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static Exposition scrape(int port) throws IOException, InterruptedException {
         HttpResponse<String> response = get(port, "/metrics");
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
         return Exposition.check(response.body());
     }
 
@@ -83,13 +88,15 @@ class MetricsIT {
         Rest.Account bob = rest.newAccount("reader");
         String room = "metered-" + RUN;
         try (WsClient a = WsClient.connect(serverPort, alice.token());
-             WsClient b = WsClient.connect(serverPort, bob.token())) {
+                WsClient b = WsClient.connect(serverPort, bob.token())) {
             a.awaitType("ready");
             b.awaitType("ready");
             a.reply(a.send("type", "join", "room", room));
             b.reply(b.send("type", "join", "room", room));
             for (int i = 0; i < MESSAGES; i++) {
-                assertThat(a.reply(a.send("type", "send", "room", room, "body", "m" + i)).path("type").asText())
+                assertThat(a.reply(a.send("type", "send", "room", room, "body", "m" + i))
+                                .path("type")
+                                .asText())
                         .isEqualTo("ack");
             }
             for (int i = 0; i < MESSAGES; i++) {
@@ -113,25 +120,31 @@ class MetricsIT {
                     .isGreaterThanOrEqualTo(2);
             assertThat(server.value("parley_ws_frames_in_total{type=\"send\"}")).isEqualTo(MESSAGES);
             assertThat(server.value("parley_ws_frames_out_total{type=\"ack\"}")).isEqualTo(MESSAGES);
-            assertThat(server.value("parley_ws_frames_out_total{type=\"message\"}")).isGreaterThanOrEqualTo(2 * MESSAGES);
+            assertThat(server.value("parley_ws_frames_out_total{type=\"message\"}"))
+                    .isGreaterThanOrEqualTo(2 * MESSAGES);
             assertThat(server.value("parley_ready")).isEqualTo(1);
             assertThat(server.has("parley_queue_depth{partition=\"0\"}")).isTrue();
 
             Exposition worker = scrape(workerPort);
-            for (String histogram : List.of("parley_worker_queue_wait_seconds", "parley_worker_enqueue_to_publish_seconds")) {
-                assertThat(worker.value(histogram + "_count")).as(histogram)
+            for (String histogram :
+                    List.of("parley_worker_queue_wait_seconds", "parley_worker_enqueue_to_publish_seconds")) {
+                assertThat(worker.value(histogram + "_count"))
+                        .as(histogram)
                         .isGreaterThanOrEqualTo(worker0.value(histogram + "_count") + MESSAGES);
             }
-            for (String histogram : List.of("parley_worker_store_seconds", "parley_worker_publish_seconds",
-                    "parley_worker_round_envelopes")) {
-                assertThat(worker.value(histogram + "_count")).as(histogram)
+            for (String histogram : List.of(
+                    "parley_worker_store_seconds", "parley_worker_publish_seconds", "parley_worker_round_envelopes")) {
+                assertThat(worker.value(histogram + "_count"))
+                        .as(histogram)
                         .isGreaterThan(worker0.value(histogram + "_count"));
             }
             assertThat(worker.value("parley_worker_messages_stored_total")).isGreaterThanOrEqualTo(MESSAGES);
             assertThat(worker.value("parley_worker_partitions_held")).isEqualTo(8);
-            assertThat(worker.value("parley_worker_lease_changes_total{change=\"acquired\"}")).isGreaterThanOrEqualTo(8);
+            assertThat(worker.value("parley_worker_lease_changes_total{change=\"acquired\"}"))
+                    .isGreaterThanOrEqualTo(8);
             assertThat(worker.value("parley_worker_healthy")).isEqualTo(1);
-            assertThat(worker.value("parley_worker_dependency_down{dependency=\"Redis\"}")).isZero();
+            assertThat(worker.value("parley_worker_dependency_down{dependency=\"Redis\"}"))
+                    .isZero();
         });
         assertThat(get(workerPort, "/healthz").body()).contains("ok");
         assertThat(get(workerPort, "/nothing").statusCode()).isEqualTo(404);
@@ -154,7 +167,9 @@ class MetricsIT {
             JsonNode event = mapper.readTree(line);
             assertThat(event.path("level").asText()).as(line).isNotEmpty();
             assertThat(event.path("formattedMessage").asText()).as(line).isNotEmpty();
-            assertThat(event.path("context").path("properties").path("instance").asText()).as(line).isEqualTo(id);
+            assertThat(event.path("context").path("properties").path("instance").asText())
+                    .as(line)
+                    .isEqualTo(id);
         }
     }
 }

@@ -53,8 +53,8 @@ class ReadOnlyClientIT {
             try (RawWebSocket ws = RawWebSocket.connect(port, reader.token())) {
                 ws.setReadTimeoutMillis(5_000);
                 // A message every 2 s: the server always has something to write to the reader.
-                chatter.scheduleAtFixedRate(() -> t.send("type", "send", "room", room, "body", "tick"),
-                        0, 2, TimeUnit.SECONDS);
+                chatter.scheduleAtFixedRate(
+                        () -> t.send("type", "send", "room", room, "body", "tick"), 0, 2, TimeUnit.SECONDS);
                 int pings = 0;
                 int messages = 0;
                 long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOLD_MS);
@@ -65,8 +65,11 @@ class ReadOnlyClientIT {
                     } catch (SocketTimeoutException e) {
                         continue; // a quiet moment; the deadline decides
                     }
-                    assertThat(f.opcode()).as("closed after %d pings, %d messages: %s", pings, messages,
-                            f.opcode() == RawWebSocket.CLOSE ? f.closeCode() : "").isNotEqualTo(RawWebSocket.CLOSE);
+                    assertThat(f.opcode())
+                            .as(
+                                    "closed after %d pings, %d messages: %s",
+                                    pings, messages, f.opcode() == RawWebSocket.CLOSE ? f.closeCode() : "")
+                            .isNotEqualTo(RawWebSocket.CLOSE);
                     if (f.opcode() == RawWebSocket.PING) {
                         pings++;
                         ws.write(RawWebSocket.frame(true, 0, RawWebSocket.PONG, f.payload()));
@@ -74,7 +77,8 @@ class ReadOnlyClientIT {
                         messages++;
                     }
                 }
-                System.out.printf("read-only client: %d s, %d pings, %d messages, never closed%n",
+                System.out.printf(
+                        "read-only client: %d s, %d pings, %d messages, never closed%n",
                         HOLD_MS / 1000, pings, messages);
                 assertThat(pings).as("a ping every 25 s for 180 s").isGreaterThanOrEqualTo(6);
                 assertThat(messages).as("the room was busy").isGreaterThan(30);

@@ -45,7 +45,8 @@ class RestApiIT {
         assertThat(registered.status()).isEqualTo(201);
         assertThat(registered.body().path("user").path("username").asText()).isEqualTo(name);
         assertThat(registered.body().path("user").path("id").isTextual()).isTrue();
-        assertThat(rest.register(name.toUpperCase(), "another password").errorCode()).isEqualTo("username_taken");
+        assertThat(rest.register(name.toUpperCase(), "another password").errorCode())
+                .isEqualTo("username_taken");
         Rest.Reply login = rest.login(name.toLowerCase(), "correct horse");
         assertThat(login.status()).isEqualTo(200);
         assertThat(login.body().path("user").path("username").asText()).isEqualTo(name);
@@ -61,7 +62,8 @@ class RestApiIT {
         assertThat(rest.register("has space", "long enough").errorCode()).isEqualTo("invalid_username");
         assertThat(rest.register(name(), "short").errorCode()).isEqualTo("invalid_password");
         assertThat(rest.register(name(), "x".repeat(129)).errorCode()).isEqualTo("invalid_password");
-        assertThat(rest.post("/api/auth/register", null, "{\"username\":5,\"password\":\"long enough\"}").errorCode())
+        assertThat(rest.post("/api/auth/register", null, "{\"username\":5,\"password\":\"long enough\"}")
+                        .errorCode())
                 .isEqualTo("bad_request");
         assertThat(rest.post("/api/auth/register", null, "[]").status()).isEqualTo(400);
         Rest.Reply tooLarge = rest.post("/api/auth/register", null, "{\"username\":\"" + "x".repeat(20_000) + "\"}");
@@ -87,7 +89,8 @@ class RestApiIT {
         rest.register(name, "the password");
         assertThat(rest.login("nobody-" + name, "whatever1").errorCode()).isEqualTo("invalid_credentials");
         assertThat(rest.login("x y", "whatever1").errorCode()).isEqualTo("invalid_credentials");
-        assertThat(rest.post("/api/auth/login", null, "{\"username\":\"a\"}").errorCode()).isEqualTo("bad_request");
+        assertThat(rest.post("/api/auth/login", null, "{\"username\":\"a\"}").errorCode())
+                .isEqualTo("bad_request");
         for (int i = 0; i < 3; i++) {
             assertThat(rest.login(name, "wrong password").status()).isEqualTo(401);
         }
@@ -106,20 +109,32 @@ class RestApiIT {
         assertThat(created.status()).isEqualTo(201);
         assertThat(created.body().path("room").path("lastSeq").asLong()).isZero();
         assertThat(created.body().path("room").path("createdBy").asText()).isEqualTo(a.username());
-        assertThat(rest.post("/api/rooms", a.token(), Rest.json("name", room)).errorCode()).isEqualTo("room_exists");
-        assertThat(rest.post("/api/rooms", a.token(), Rest.json("name", "UPPER")).errorCode())
+        assertThat(rest.post("/api/rooms", a.token(), Rest.json("name", room)).errorCode())
+                .isEqualTo("room_exists");
+        assertThat(rest.post("/api/rooms", a.token(), Rest.json("name", "UPPER"))
+                        .errorCode())
                 .isEqualTo("invalid_room_name");
-        assertThat(rest.post("/api/rooms", a.token(), Rest.json("name", "x".repeat(49))).errorCode())
+        assertThat(rest.post("/api/rooms", a.token(), Rest.json("name", "x".repeat(49)))
+                        .errorCode())
                 .isEqualTo("invalid_room_name");
-        assertThat(rest.post("/api/rooms", a.token(), Rest.json("name", 7)).errorCode()).isEqualTo("bad_request");
-        assertThat(rest.get("/api/rooms", a.token()).body().path("rooms").findValuesAsText("name")).contains(room);
-        assertThat(rest.get("/api/me", a.token()).body().path("rooms").findValuesAsText("name")).containsExactly(room);
+        assertThat(rest.post("/api/rooms", a.token(), Rest.json("name", 7)).errorCode())
+                .isEqualTo("bad_request");
+        assertThat(rest.get("/api/rooms", a.token()).body().path("rooms").findValuesAsText("name"))
+                .contains(room);
+        assertThat(rest.get("/api/me", a.token()).body().path("rooms").findValuesAsText("name"))
+                .containsExactly(room);
 
         Rest.Account b = rest.newAccount("outsider");
-        assertThat(rest.get("/api/rooms/" + room + "/messages", b.token()).status()).isEqualTo(403);
-        assertThat(rest.get("/api/rooms/nope-" + room + "/messages", b.token()).status()).isEqualTo(404);
-        assertThat(rest.get("/api/rooms/" + room + "/messages?limit=101", a.token()).errorCode()).isEqualTo("bad_request");
-        assertThat(rest.get("/api/rooms/" + room + "/messages?before=-1", a.token()).errorCode()).isEqualTo("bad_request");
+        assertThat(rest.get("/api/rooms/" + room + "/messages", b.token()).status())
+                .isEqualTo(403);
+        assertThat(rest.get("/api/rooms/nope-" + room + "/messages", b.token()).status())
+                .isEqualTo(404);
+        assertThat(rest.get("/api/rooms/" + room + "/messages?limit=101", a.token())
+                        .errorCode())
+                .isEqualTo("bad_request");
+        assertThat(rest.get("/api/rooms/" + room + "/messages?before=-1", a.token())
+                        .errorCode())
+                .isEqualTo("bad_request");
         Rest.Reply empty = rest.get("/api/rooms/" + room + "/messages", a.token());
         assertThat(empty.status()).isEqualTo(200);
         assertThat(empty.body().path("messages").size()).isZero();
@@ -143,6 +158,10 @@ class RestApiIT {
         assertThat(ready.body().path("redis").asText()).isEqualTo("up");
         assertThat(ready.body().path("db").asText()).isEqualTo("up");
         String metrics = rest.get("/metrics", null).raw().body();
-        assertThat(metrics).contains("parley_ws_connections ", "parley_queue_depth{partition=\"0\"} ", "parley_errors_total{code=\"");
+        assertThat(metrics)
+                .contains(
+                        "parley_ws_connections ",
+                        "parley_queue_depth{partition=\"0\"} ",
+                        "parley_errors_total{code=\"");
     }
 }

@@ -65,7 +65,8 @@ class StandaloneKillIT {
                 });
                 // Kill while sends keep arriving: some stored, some only queued, some not yet acknowledged.
                 for (int i = 0; i < 1_500; i++) {
-                    record(a.await(f -> f.path("type").asText().equals("ack"), Duration.ofSeconds(60)),
+                    record(
+                            a.await(f -> f.path("type").asText().equals("ack"), Duration.ofSeconds(60)),
                             ackedIdByClientMsgId);
                     window.release();
                 }
@@ -81,19 +82,28 @@ class StandaloneKillIT {
         int port2 = Ports.free();
         try (StandaloneProcess restarted = StandaloneProcess.start(dataDir, port2, "restarted", ENV)) {
             Rest rest = new Rest(port2);
-            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(500))
                     .until(() -> storedIds(history(rest, alice.token())).containsAll(ackedIdByClientMsgId.values()));
             Map<String, List<JsonNode>> history = history(rest, alice.token());
             for (String room : ROOMS) {
                 List<JsonNode> messages = history.get(room);
                 for (int i = 0; i < messages.size(); i++) {
-                    assertThat(messages.get(i).path("seq").asLong()).as("gapless seqs in %s", room).isEqualTo(i + 1);
+                    assertThat(messages.get(i).path("seq").asLong())
+                            .as("gapless seqs in %s", room)
+                            .isEqualTo(i + 1);
                 }
             }
-            List<String> ids = history.values().stream().flatMap(List::stream).map(m -> m.path("id").asText()).toList();
+            List<String> ids = history.values().stream()
+                    .flatMap(List::stream)
+                    .map(m -> m.path("id").asText())
+                    .toList();
             assertThat(new HashSet<>(ids)).as("every message once").hasSize(ids.size());
-            List<String> clientMsgIds = history.values().stream().flatMap(List::stream)
-                    .map(m -> m.path("clientMsgId").asText()).toList();
+            List<String> clientMsgIds = history.values().stream()
+                    .flatMap(List::stream)
+                    .map(m -> m.path("clientMsgId").asText())
+                    .toList();
             assertThat(new HashSet<>(clientMsgIds)).as("every clientMsgId once").hasSize(clientMsgIds.size());
             for (Map.Entry<String, String> acked : ackedIdByClientMsgId.entrySet()) {
                 assertThat(ids).as("acknowledged %s", acked.getKey()).contains(acked.getValue());
@@ -113,14 +123,18 @@ class StandaloneKillIT {
 
     private void refusesASecondProcessOnTheSameDirectory() throws Exception {
         StandaloneProcess second = StandaloneProcess.launch(dataDir, Ports.free(), "second", ENV);
-        assertThat(second.process().waitFor(60, TimeUnit.SECONDS)).as("second process exits").isTrue();
+        assertThat(second.process().waitFor(60, TimeUnit.SECONDS))
+                .as("second process exits")
+                .isTrue();
         assertThat(second.process().exitValue()).isNotZero();
-        assertThat(second.log()).contains("parley: data directory " + dataDir.toAbsolutePath())
+        assertThat(second.log())
+                .contains("parley: data directory " + dataDir.toAbsolutePath())
                 .contains("in use by another Parley process");
     }
 
     private static void record(JsonNode ack, Map<String, String> ackedIdByClientMsgId) {
-        ackedIdByClientMsgId.put(ack.path("clientMsgId").asText(), ack.path("id").asText());
+        ackedIdByClientMsgId.put(
+                ack.path("clientMsgId").asText(), ack.path("id").asText());
     }
 
     /** Every room's whole history, oldest first, paged with {@code after}. */
@@ -131,9 +145,12 @@ class StandaloneKillIT {
             long after = 0;
             while (true) {
                 Rest.Reply page = rest.get("/api/rooms/" + room + "/messages?after=" + after + "&limit=100", token);
-                assertThat(page.status()).as("history of %s: %s", room, page.body()).isEqualTo(200);
+                assertThat(page.status())
+                        .as("history of %s: %s", room, page.body())
+                        .isEqualTo(200);
                 page.body().path("messages").forEach(messages::add);
-                if (!page.body().path("hasMore").asBoolean() || page.body().path("messages").isEmpty()) {
+                if (!page.body().path("hasMore").asBoolean()
+                        || page.body().path("messages").isEmpty()) {
                     break;
                 }
                 after = messages.get(messages.size() - 1).path("seq").asLong();

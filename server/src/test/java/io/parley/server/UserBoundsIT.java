@@ -20,10 +20,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class UserBoundsIT {
     private static final int MAX_CONNECTIONS = 3;
     private static final int MAX_ROOMS = 1000; // the default, so the ready size below is the one operators get
+
     @RegisterExtension
-    static final OneServer server = OneServer.named("bounds",
-            "PARLEY_MAX_CONNECTIONS_PER_USER", Integer.toString(MAX_CONNECTIONS),
-            "PARLEY_RATE_PER_SEC", "100000", "PARLEY_RATE_BURST", "100000");
+    static final OneServer server = OneServer.named(
+            "bounds",
+            "PARLEY_MAX_CONNECTIONS_PER_USER",
+            Integer.toString(MAX_CONNECTIONS),
+            "PARLEY_RATE_PER_SEC",
+            "100000",
+            "PARLEY_RATE_BURST",
+            "100000");
 
     @Test
     void aUserCannotHoldMoreConnectionsThanTheLimit() {
@@ -35,12 +41,14 @@ class UserBoundsIT {
                 c.awaitType("ready");
                 open.add(c);
             }
-            assertThat(WsClient.refusedStatus(WsClient.builder().subprotocols("parley.v1", "bearer." + a.token()),
-                    server.port())).isEqualTo(429);
+            assertThat(WsClient.refusedStatus(
+                            WsClient.builder().subprotocols("parley.v1", "bearer." + a.token()), server.port()))
+                    .isEqualTo(429);
             Rest.Account other = server.rest().newAccount("other");
             try (WsClient c = WsClient.connect(server.port(), other.token())) {
                 assertThat(c.awaitType("ready").path("user").path("username").asText())
-                        .as("other users are not affected").isEqualTo(other.username());
+                        .as("other users are not affected")
+                        .isEqualTo(other.username());
             }
             open.remove(0).close();
             await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> {
@@ -63,9 +71,11 @@ class UserBoundsIT {
             }
             try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
                 s.setSoTimeout(10_000);
-                s.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                        + "Authorization: Bearer " + a.token() + "\r\n\r\n").getBytes(UTF_8));
+                s.getOutputStream()
+                        .write(("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                                        + "Authorization: Bearer " + a.token() + "\r\n\r\n")
+                                .getBytes(UTF_8));
                 String response = new String(s.getInputStream().readAllBytes(), UTF_8);
                 assertThat(response).startsWith("HTTP/1.1 429").contains("\"too_many_connections\"");
             }
@@ -91,13 +101,19 @@ class UserBoundsIT {
                 assertThat(reply.path("type").asText()).as("reply %s", reply).isEqualTo("joined");
             }
             c.expectError(c.send("type", "join", "room", prefix + "one-too-many"), "too_many_rooms");
-            assertThat(server.rest().post("/api/rooms", a.token(), Rest.json("name", prefix + "created")).errorCode())
+            assertThat(server.rest()
+                            .post("/api/rooms", a.token(), Rest.json("name", prefix + "created"))
+                            .errorCode())
                     .isEqualTo("too_many_rooms");
             // Joining a room one is already in is still fine at the cap; leaving makes room for another.
-            assertThat(c.reply(c.send("type", "join", "room", prefix + "0")).path("type").asText())
+            assertThat(c.reply(c.send("type", "join", "room", prefix + "0"))
+                            .path("type")
+                            .asText())
                     .isEqualTo("joined");
             c.reply(c.send("type", "leave", "room", prefix + "0"));
-            assertThat(c.reply(c.send("type", "join", "room", prefix + "new")).path("type").asText())
+            assertThat(c.reply(c.send("type", "join", "room", prefix + "new"))
+                            .path("type")
+                            .asText())
                     .isEqualTo("joined");
         }
         try (RawWebSocket ws = RawWebSocket.connect(server.port(), a.token())) {
@@ -118,13 +134,18 @@ class UserBoundsIT {
         Rest.Account a = server.rest().newAccount("pager");
         String prefix = "pg" + Long.toString(System.nanoTime(), 36) + "-";
         for (int i = 0; i < 5; i++) {
-            assertThat(server.rest().post("/api/rooms", a.token(), Rest.json("name", prefix + i)).status()).isEqualTo(201);
+            assertThat(server.rest()
+                            .post("/api/rooms", a.token(), Rest.json("name", prefix + i))
+                            .status())
+                    .isEqualTo(201);
         }
         List<String> seen = new ArrayList<>();
         String after = prefix; // every name of this test sorts after its prefix
         boolean more = true;
         while (more) {
-            JsonNode page = server.rest().get("/api/rooms?limit=2&after=" + after, a.token()).body();
+            JsonNode page = server.rest()
+                    .get("/api/rooms?limit=2&after=" + after, a.token())
+                    .body();
             List<String> names = page.path("rooms").findValuesAsText("name");
             assertThat(names.size()).isLessThanOrEqualTo(2);
             names.stream().filter(n -> n.startsWith(prefix)).forEach(seen::add);
@@ -135,8 +156,11 @@ class UserBoundsIT {
         JsonNode firstPage = server.rest().get("/api/rooms", a.token()).body();
         assertThat(firstPage.path("rooms").isArray()).isTrue();
         assertThat(firstPage.has("hasMore")).as("v1 shape plus hasMore").isTrue();
-        assertThat(server.rest().get("/api/rooms?limit=0", a.token()).errorCode()).isEqualTo("bad_request");
-        assertThat(server.rest().get("/api/rooms?limit=1001", a.token()).errorCode()).isEqualTo("bad_request");
-        assertThat(server.rest().get("/api/rooms?after=NOT_A_ROOM", a.token()).errorCode()).isEqualTo("bad_request");
+        assertThat(server.rest().get("/api/rooms?limit=0", a.token()).errorCode())
+                .isEqualTo("bad_request");
+        assertThat(server.rest().get("/api/rooms?limit=1001", a.token()).errorCode())
+                .isEqualTo("bad_request");
+        assertThat(server.rest().get("/api/rooms?after=NOT_A_ROOM", a.token()).errorCode())
+                .isEqualTo("bad_request");
     }
 }

@@ -51,18 +51,27 @@ class WebSocketIT {
 
     @Test
     void refusesUpgradeWithoutValidTokenOrFromForeignOrigin() {
-        assertThat(WsClient.refusedStatus(WsClient.builder().subprotocols("parley.v1"), port)).isEqualTo(401);
+        assertThat(WsClient.refusedStatus(WsClient.builder().subprotocols("parley.v1"), port))
+                .isEqualTo(401);
         assertThat(WsClient.refusedStatus(WsClient.builder().subprotocols("parley.v1", "bearer.not-a-jwt"), port))
                 .isEqualTo(401);
-        String forged = JWT.create().withSubject("1").withClaim("name", "x")
-                .withExpiresAt(Instant.now().plusSeconds(60)).sign(Algorithm.HMAC256("another-secret-another-secret!!"));
+        String forged = JWT.create()
+                .withSubject("1")
+                .withClaim("name", "x")
+                .withExpiresAt(Instant.now().plusSeconds(60))
+                .sign(Algorithm.HMAC256("another-secret-another-secret!!"));
         assertThat(WsClient.refusedStatus(WsClient.builder().header("Authorization", "Bearer " + forged), port))
                 .isEqualTo(401);
         Rest.Account a = rest.newAccount("origin");
-        assertThat(WsClient.refusedStatus(WsClient.builder().header("Origin", "https://evil.example")
-                .subprotocols("parley.v1", "bearer." + a.token()), port)).isEqualTo(403);
+        assertThat(WsClient.refusedStatus(
+                        WsClient.builder()
+                                .header("Origin", "https://evil.example")
+                                .subprotocols("parley.v1", "bearer." + a.token()),
+                        port))
+                .isEqualTo(403);
         try (WsClient ok = new WsClientFactory(a).withOrigin("https://chat.example")) {
-            assertThat(ok.awaitType("ready").path("user").path("username").asText()).isEqualTo(a.username());
+            assertThat(ok.awaitType("ready").path("user").path("username").asText())
+                    .isEqualTo(a.username());
         }
     }
 
@@ -70,7 +79,7 @@ class WebSocketIT {
     void answersTheProtocolNotTheTokenAndAcceptsTheHeader() {
         Rest.Account a = rest.newAccount("proto");
         try (WsClient browser = WsClient.connect(port, a.token());
-             WsClient program = WsClient.connectWithHeader(port, a.token())) {
+                WsClient program = WsClient.connectWithHeader(port, a.token())) {
             assertThat(browser.subprotocol()).isEqualTo("parley.v1");
             JsonNode ready = program.awaitType("ready");
             assertThat(ready.path("user").path("id").asText()).isEqualTo(a.id());
@@ -84,7 +93,8 @@ class WebSocketIT {
         Rest.Account alice = rest.newAccount("alice");
         Rest.Account bob = rest.newAccount("bob");
         String room = room("talk");
-        try (WsClient a = WsClient.connect(port, alice.token()); WsClient b = WsClient.connect(port, bob.token())) {
+        try (WsClient a = WsClient.connect(port, alice.token());
+                WsClient b = WsClient.connect(port, bob.token())) {
             a.awaitType("ready");
             b.awaitType("ready");
             JsonNode joined = a.reply(a.send("type", "join", "room", room));
@@ -124,12 +134,15 @@ class WebSocketIT {
             a.awaitType("ready");
             a.reply(a.send("type", "join", "room", room));
             for (int i = 1; i <= 12; i++) {
-                assertThat(a.reply(a.send("type", "send", "room", room, "body", "m" + i)).path("type").asText())
+                assertThat(a.reply(a.send("type", "send", "room", room, "body", "m" + i))
+                                .path("type")
+                                .asText())
                         .isEqualTo("ack");
             }
             for (int i = 1; i <= 12; i++) {
                 long seq = i;
-                a.await(f -> f.path("type").asText().equals("message") && f.path("seq").asLong() == seq);
+                a.await(f -> f.path("type").asText().equals("message")
+                        && f.path("seq").asLong() == seq);
             }
             JsonNode newest = a.reply(a.send("type", "history", "room", room, "limit", 5));
             assertThat(seqs(newest)).containsExactly(8L, 9L, 10L, 11L, 12L);
@@ -162,7 +175,8 @@ class WebSocketIT {
             assertThat(ack2.path("type").asText()).isEqualTo("ack");
             assertThat(ack2.path("id").asText()).isEqualTo(ack1.path("id").asText());
             a.reply(a.send("type", "send", "room", room, "body", "marker"));
-            a.await(f -> f.path("type").asText().equals("message") && f.path("body").asText().equals("marker"));
+            a.await(f -> f.path("type").asText().equals("message")
+                    && f.path("body").asText().equals("marker"));
             List<JsonNode> delivered = a.drain("message");
             assertThat(delivered).extracting(m -> m.path("body").asText()).containsExactly("once");
             JsonNode page = a.reply(a.send("type", "history", "room", room));
@@ -235,8 +249,11 @@ class WebSocketIT {
     @Test
     void closesWith4001WhenTheTokenExpires() {
         Rest.Account a = rest.newAccount("expiry");
-        String shortLived = JWT.create().withSubject(a.id()).withClaim("name", a.username())
-                .withIssuedAt(Instant.now()).withExpiresAt(Instant.now().plusSeconds(2))
+        String shortLived = JWT.create()
+                .withSubject(a.id())
+                .withClaim("name", a.username())
+                .withIssuedAt(Instant.now())
+                .withExpiresAt(Instant.now().plusSeconds(2))
                 .sign(Algorithm.HMAC256(Stack.SECRET));
         try (WsClient c = WsClient.connect(port, shortLived)) {
             c.awaitType("ready");
@@ -249,7 +266,8 @@ class WebSocketIT {
         Rest.Account alice = rest.newAccount("typist");
         Rest.Account bob = rest.newAccount("reader");
         String room = room("typing");
-        try (WsClient a = WsClient.connect(port, alice.token()); WsClient b = WsClient.connect(port, bob.token())) {
+        try (WsClient a = WsClient.connect(port, alice.token());
+                WsClient b = WsClient.connect(port, bob.token())) {
             a.awaitType("ready");
             b.awaitType("ready");
             a.reply(a.send("type", "join", "room", room));
@@ -277,13 +295,18 @@ class WebSocketIT {
                 b.reply(b.send("type", "join", "room", room));
             }
             // bob's connection closed: he goes offline
-            JsonNode offline = a.await(f -> f.path("type").asText().equals("presence")
-                    && f.path("user").asText().equals(bob.username()) && !f.path("online").asBoolean(), Duration.ofSeconds(5));
+            JsonNode offline = a.await(
+                    f -> f.path("type").asText().equals("presence")
+                            && f.path("user").asText().equals(bob.username())
+                            && !f.path("online").asBoolean(),
+                    Duration.ofSeconds(5));
             assertThat(offline.path("room").asText()).isEqualTo(room);
             try (WsClient b = WsClient.connect(port, bob.token())) {
                 b.awaitType("ready");
-                JsonNode online = a.await(f -> f.path("type").asText().equals("presence")
-                        && f.path("user").asText().equals(bob.username()) && f.path("online").asBoolean(),
+                JsonNode online = a.await(
+                        f -> f.path("type").asText().equals("presence")
+                                && f.path("user").asText().equals(bob.username())
+                                && f.path("online").asBoolean(),
                         Duration.ofSeconds(5));
                 assertThat(online.path("room").asText()).isEqualTo(room);
             }
@@ -294,7 +317,8 @@ class WebSocketIT {
     void joinAndLeaveReachTheUsersOtherConnections() {
         Rest.Account alice = rest.newAccount("multi");
         String room = room("multi");
-        try (WsClient one = WsClient.connect(port, alice.token()); WsClient two = WsClient.connect(port, alice.token())) {
+        try (WsClient one = WsClient.connect(port, alice.token());
+                WsClient two = WsClient.connect(port, alice.token())) {
             one.awaitType("ready");
             two.awaitType("ready");
             String ref = one.send("type", "join", "room", room);

@@ -51,8 +51,8 @@ public final class PrivateRedis implements AutoCloseable {
 
     /** Starts (or restarts) the server on the same port and waits until it answers PING. */
     public void start() throws IOException {
-        List<String> command = new ArrayList<>(
-                List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1"));
+        List<String> command =
+                new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1"));
         command.addAll(persistence);
         Path log = Path.of("target", "redis-" + port + ".log").toAbsolutePath();
         Files.createDirectories(log.getParent());

@@ -67,20 +67,25 @@ public final class WsClient implements AutoCloseable {
 
     /** Connects with the token in the Authorization header, as programs do. */
     public static WsClient connectWithHeader(int port, String token) {
-        return new WsClient(HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + token)
-                .subprotocols("parley.v1"), uri(port), true);
+        return new WsClient(
+                HTTP.newWebSocketBuilder()
+                        .header("Authorization", "Bearer " + token)
+                        .subprotocols("parley.v1"),
+                uri(port),
+                true);
     }
 
     /** Connects as a browser page of {@code origin}. */
     public static WsClient connectWithOrigin(int port, String token, String origin) {
-        return new WsClient(HTTP.newWebSocketBuilder().header("Origin", origin)
-                .subprotocols("parley.v1", "bearer." + token), uri(port), true);
+        return new WsClient(
+                HTTP.newWebSocketBuilder().header("Origin", origin).subprotocols("parley.v1", "bearer." + token),
+                uri(port),
+                true);
     }
 
     /** Connects but reads nothing: a client too slow to keep up. */
     public static WsClient connectNotReading(int port, String token) {
-        return new WsClient(HTTP.newWebSocketBuilder().subprotocols("parley.v1", "bearer." + token),
-                uri(port), false);
+        return new WsClient(HTTP.newWebSocketBuilder().subprotocols("parley.v1", "bearer." + token), uri(port), false);
     }
 
     /**
@@ -98,8 +103,8 @@ public final class WsClient implements AutoCloseable {
         WsClient ws = new WsClient(builder, uri, true, timeout);
         if (!"parley.v1".equals(ws.subprotocol())) {
             ws.socket.abort();
-            throw new AssertionError("negotiated subprotocol: '" + ws.subprotocol()
-                    + "' (expected: parley.v1, never the token)");
+            throw new AssertionError(
+                    "negotiated subprotocol: '" + ws.subprotocol() + "' (expected: parley.v1, never the token)");
         }
         ws.ready = ws.await(f -> "ready".equals(f.path("type").asText()), timeout);
         return ws;
@@ -183,7 +188,9 @@ public final class WsClient implements AutoCloseable {
     }
 
     public synchronized void sendRaw(String text) {
-        socket.sendText(text, true).orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+        socket.sendText(text, true)
+                .orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .join();
     }
 
     /** Waits for the next frame (also among those received earlier but not yet taken) that matches. */
@@ -205,7 +212,8 @@ public final class WsClient implements AutoCloseable {
             boolean closed = closeCode.isDone();
             JsonNode next;
             try {
-                next = left > 0 ? inbox.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)), TimeUnit.NANOSECONDS)
+                next = left > 0
+                        ? inbox.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)), TimeUnit.NANOSECONDS)
                         : null;
             } catch (InterruptedException e) {
                 throw new AssertionError(e);

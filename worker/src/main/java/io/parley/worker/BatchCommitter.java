@@ -42,13 +42,22 @@ final class BatchCommitter implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
 
-    BatchCommitter(DataSource dataSource, MessageBatchWriter writer, WorkQueue queue, EnvelopeDecoder decoder,
-                   MessageFrames frames, Outage dbOutage, Outage redisOutage, Metrics metrics, int batchSize,
-                   String workerId) {
+    BatchCommitter(
+            DataSource dataSource,
+            MessageBatchWriter writer,
+            WorkQueue queue,
+            EnvelopeDecoder decoder,
+            MessageFrames frames,
+            Outage dbOutage,
+            Outage redisOutage,
+            Metrics metrics,
+            int batchSize,
+            String workerId) {
         this.step = new StoreAndAdvance(dataSource, writer, queue, decoder, frames, redisOutage, metrics, batchSize);
         this.dbOutage = requireNonNull(dbOutage, "dbOutage");
         this.metrics = requireNonNull(metrics, "metrics");
-        this.thread = Thread.ofPlatform().name("parley-" + workerId + "-committer").unstarted(this::run);
+        this.thread =
+                Thread.ofPlatform().name("parley-" + workerId + "-committer").unstarted(this::run);
     }
 
     void start() {
@@ -161,18 +170,15 @@ final class BatchCommitter implements AutoCloseable {
     /** How a partition leaves the committer's rounds, back to its consumer. */
     sealed interface Handback {
         /** Its last batch is stored, published and acknowledged, and there is nothing left to take. */
-        record Drained() implements Handback {
-        }
+        record Drained() implements Handback {}
 
         /** The lease is lost: its last batch is stored and published, and its next owner acknowledges it. */
-        record LeaseLost() implements Handback {
-        }
+        record LeaseLost() implements Handback {}
 
         /**
          * Its last batch of {@code toAck} envelopes is stored, but publishing {@code toPublish} and acknowledging it
          * failed here, so the consumer's next take must do both.
          */
-        record Unpublished(int toAck, List<byte[]> toPublish) implements Handback {
-        }
+        record Unpublished(int toAck, List<byte[]> toPublish) implements Handback {}
     }
 }

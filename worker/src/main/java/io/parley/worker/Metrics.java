@@ -29,24 +29,35 @@ final class Metrics {
     private final CounterDataPoint rounds = counter("parley_worker_rounds", "Store rounds (one transaction each)");
     private final CounterDataPoint envelopes = counter("parley_worker_envelopes", "Envelopes taken and handled");
     private final CounterDataPoint stored = counter("parley_worker_messages_stored", "Messages stored");
-    private final CounterDataPoint duplicates = counter("parley_worker_duplicates",
+    private final CounterDataPoint duplicates = counter(
+            "parley_worker_duplicates",
             "Envelopes already stored (a dead worker's leftovers or a retried send), published again");
-    private final CounterDataPoint dropped = counter("parley_worker_dropped",
-            "Envelopes that could not be stored (undecodable, or their room is gone)");
-    private final DistributionDataPoint roundSize = Histogram.builder().name("parley_worker_round_envelopes")
-            .help("Envelopes per store round, over all partitions").classicUpperBounds(Prometheus.SIZE_BUCKETS)
-            .classicOnly().withoutExemplars().register(registry);
-    private final DistributionDataPoint queueWait = latency("parley_worker_queue_wait_seconds",
+    private final CounterDataPoint dropped =
+            counter("parley_worker_dropped", "Envelopes that could not be stored (undecodable, or their room is gone)");
+    private final DistributionDataPoint roundSize = Histogram.builder()
+            .name("parley_worker_round_envelopes")
+            .help("Envelopes per store round, over all partitions")
+            .classicUpperBounds(Prometheus.SIZE_BUCKETS)
+            .classicOnly()
+            .withoutExemplars()
+            .register(registry);
+    private final DistributionDataPoint queueWait = latency(
+            "parley_worker_queue_wait_seconds",
             "Time from a send accepted by a replica to its envelope taken by this worker (ms resolution)");
-    private final DistributionDataPoint storeTime = latency("parley_worker_store_seconds",
-            "Duration of one store round's database transaction");
-    private final DistributionDataPoint publishTime = latency("parley_worker_publish_seconds",
+    private final DistributionDataPoint storeTime =
+            latency("parley_worker_store_seconds", "Duration of one store round's database transaction");
+    private final DistributionDataPoint publishTime = latency(
+            "parley_worker_publish_seconds",
             "Duration of one round's Redis pipeline: publish, acknowledge and take the next batches");
-    private final DistributionDataPoint endToEnd = latency("parley_worker_enqueue_to_publish_seconds",
+    private final DistributionDataPoint endToEnd = latency(
+            "parley_worker_enqueue_to_publish_seconds",
             "Time from a send accepted by a replica to its message published by this worker (ms resolution)");
-    private final Counter leaseChanges = Counter.builder().name("parley_worker_lease_changes")
+    private final Counter leaseChanges = Counter.builder()
+            .name("parley_worker_lease_changes")
             .help("Partition leases acquired, released (shutdown or fair share) and lost, by change")
-            .labelNames("change").withoutExemplars().register(registry);
+            .labelNames("change")
+            .withoutExemplars()
+            .register(registry);
     private final CounterDataPoint acquired = leaseChanges.labelValues("acquired");
     private final CounterDataPoint released = leaseChanges.labelValues("released");
     private final CounterDataPoint lost = leaseChanges.labelValues("lost");
@@ -58,9 +69,11 @@ final class Metrics {
     private long loggedDropped;
 
     Metrics() {
-        GaugeWithCallback.builder().name("parley_worker_inflight_envelopes")
+        GaugeWithCallback.builder()
+                .name("parley_worker_inflight_envelopes")
                 .help("Envelopes in this worker's current store round (taken, not yet published and acknowledged)")
-                .callback(cb -> cb.call(inFlight.get())).register(registry);
+                .callback(cb -> cb.call(inFlight.get()))
+                .register(registry);
     }
 
     PrometheusRegistry registry() {
@@ -117,29 +130,42 @@ final class Metrics {
 
     /** Reads how many partitions this worker consumes, at scrape time. */
     void partitionsHeld(IntSupplier held) {
-        GaugeWithCallback.builder().name("parley_worker_partitions_held")
-                .help("Partitions this worker holds the lease of and consumes").callback(cb -> cb.call(held.getAsInt()))
+        GaugeWithCallback.builder()
+                .name("parley_worker_partitions_held")
+                .help("Partitions this worker holds the lease of and consumes")
+                .callback(cb -> cb.call(held.getAsInt()))
                 .register(registry);
     }
 
     /** Reads whether the worker loop is healthy (as {@code /healthz}), at scrape time. */
     void healthy(BooleanSupplier healthy) {
-        GaugeWithCallback.builder().name("parley_worker_healthy")
+        GaugeWithCallback.builder()
+                .name("parley_worker_healthy")
                 .help("1 while the worker loop, Redis and the database are healthy (as /healthz)")
-                .callback(cb -> cb.call(healthy.getAsBoolean() ? 1 : 0)).register(registry);
+                .callback(cb -> cb.call(healthy.getAsBoolean() ? 1 : 0))
+                .register(registry);
     }
 
     /** Exposes the failures (each one retried) and outages of the dependencies, read from their {@link Outage}s. */
     void outages(List<Outage> outages) {
-        CounterWithCallback.builder().name("parley_worker_dependency_failures")
-                .help("Failed attempts at a dependency, each retried with backoff").labelNames("dependency")
-                .callback(cb -> outages.forEach(o -> cb.call(o.failures(), o.dependency()))).register(registry);
-        CounterWithCallback.builder().name("parley_worker_outages")
-                .help("Outages of a dependency (failing until an attempt succeeds)").labelNames("dependency")
-                .callback(cb -> outages.forEach(o -> cb.call(o.outages(), o.dependency()))).register(registry);
-        GaugeWithCallback.builder().name("parley_worker_dependency_down")
-                .help("1 while a dependency is failing").labelNames("dependency")
-                .callback(cb -> outages.forEach(o -> cb.call(o.isDown() ? 1 : 0, o.dependency()))).register(registry);
+        CounterWithCallback.builder()
+                .name("parley_worker_dependency_failures")
+                .help("Failed attempts at a dependency, each retried with backoff")
+                .labelNames("dependency")
+                .callback(cb -> outages.forEach(o -> cb.call(o.failures(), o.dependency())))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("parley_worker_outages")
+                .help("Outages of a dependency (failing until an attempt succeeds)")
+                .labelNames("dependency")
+                .callback(cb -> outages.forEach(o -> cb.call(o.outages(), o.dependency())))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("parley_worker_dependency_down")
+                .help("1 while a dependency is failing")
+                .labelNames("dependency")
+                .callback(cb -> outages.forEach(o -> cb.call(o.isDown() ? 1 : 0, o.dependency())))
+                .register(registry);
     }
 
     /** Logs what happened since the previous call. */
@@ -154,8 +180,15 @@ final class Metrics {
         loggedStored += s;
         loggedDuplicates += d;
         loggedDropped += x;
-        log.info("Last {}: {} batches, {} stored, {} duplicates, {} dropped, avg batch size {}; partitions {}", period, b,
-                s, d, x, b == 0 ? "0" : String.format(Locale.ROOT, "%.1f", (double) e / b), partitions);
+        log.info(
+                "Last {}: {} batches, {} stored, {} duplicates, {} dropped, avg batch size {}; partitions {}",
+                period,
+                b,
+                s,
+                d,
+                x,
+                b == 0 ? "0" : String.format(Locale.ROOT, "%.1f", (double) e / b),
+                partitions);
     }
 
     private CounterDataPoint counter(String name, String help) {
@@ -163,7 +196,13 @@ final class Metrics {
     }
 
     private DistributionDataPoint latency(String name, String help) {
-        return Histogram.builder().name(name).help(help).unit(Unit.SECONDS)
-                .classicUpperBounds(Prometheus.LATENCY_BUCKETS).classicOnly().withoutExemplars().register(registry);
+        return Histogram.builder()
+                .name(name)
+                .help(help)
+                .unit(Unit.SECONDS)
+                .classicUpperBounds(Prometheus.LATENCY_BUCKETS)
+                .classicOnly()
+                .withoutExemplars()
+                .register(registry);
     }
 }

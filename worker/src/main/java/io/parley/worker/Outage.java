@@ -37,7 +37,10 @@ final class Outage {
     void succeeded() {
         long since = downSinceMs.get();
         if (since != 0 && downSinceMs.compareAndSet(since, 0)) {
-            log.info("{} is back after {} ms ({} failed attempts)", dependency, System.currentTimeMillis() - since,
+            log.info(
+                    "{} is back after {} ms ({} failed attempts)",
+                    dependency,
+                    System.currentTimeMillis() - since,
                     failedAttempts.getAndSet(0));
         }
     }

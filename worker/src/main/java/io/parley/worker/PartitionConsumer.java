@@ -23,8 +23,13 @@ final class PartitionConsumer implements Runnable {
     static final Duration AWAIT = Duration.ofSeconds(1);
 
     /** Everything a consumer needs, shared by all partitions of one worker. */
-    record Collaborators(WorkQueue queue, Leases leases, BatchCommitter committer, Retrier retrier,
-                         Outage redisOutage, int batchSize) {
+    record Collaborators(
+            WorkQueue queue,
+            Leases leases,
+            BatchCommitter committer,
+            Retrier retrier,
+            Outage redisOutage,
+            int batchSize) {
         Collaborators {
             requireNonNull(queue, "queue");
             requireNonNull(leases, "leases");
@@ -43,6 +48,7 @@ final class PartitionConsumer implements Runnable {
     private volatile long leftovers;
     /** A stored batch that the committer could not publish and acknowledge: the next take does. */
     private int toAck;
+
     private List<byte[]> toPublish = List.of();
 
     PartitionConsumer(int partition, Collaborators collaborators, Consumer<PartitionConsumer> onExit) {
@@ -80,8 +86,11 @@ final class PartitionConsumer implements Runnable {
         try {
             leftovers = c.retrier().call(c.redisOutage(), () -> c.queue().inflightLength(partition), () -> !lost);
             while (isActive()) {
-                Taken taken = c.retrier().call(c.redisOutage(),
-                        () -> c.queue().publishAckAndTake(partition, c.batchSize(), toAck, toPublish), () -> !lost);
+                Taken taken = c.retrier()
+                        .call(
+                                c.redisOutage(),
+                                () -> c.queue().publishAckAndTake(partition, c.batchSize(), toAck, toPublish),
+                                () -> !lost);
                 // Published either way; acknowledged only if the lease was still ours.
                 toPublish = List.of();
                 if (!(taken instanceof Taken.Batch batch)) {
@@ -101,16 +110,19 @@ final class PartitionConsumer implements Runnable {
                             log.info("Partition {}: lease lost", partition);
                             continue;
                         }
-                        case BatchCommitter.Handback.Drained drained -> {
-                        }
+                        case BatchCommitter.Handback.Drained drained -> {}
                     }
                 }
                 // Nothing left to take: block until an envelope arrives.
                 if (isActive()) {
-                    c.retrier().call(c.redisOutage(), () -> {
-                        c.queue().awaitEnvelope(partition, AWAIT);
-                        return null;
-                    }, this::isActive);
+                    c.retrier()
+                            .call(
+                                    c.redisOutage(),
+                                    () -> {
+                                        c.queue().awaitEnvelope(partition, AWAIT);
+                                        return null;
+                                    },
+                                    this::isActive);
                 }
             }
         } catch (Retrier.Abandoned e) {
@@ -145,8 +157,11 @@ final class PartitionConsumer implements Runnable {
             if (toAck > 0) {
                 // The last batch is stored but not yet published and acknowledged: no take follows to carry them.
                 // Without the lease it is still published (once, best effort); its next owner acknowledges it.
-                Taken none = c.retrier().call(c.redisOutage(),
-                        () -> c.queue().publishAckAndTake(partition, 0, lost ? 0 : toAck, toPublish), () -> !lost);
+                Taken none = c.retrier()
+                        .call(
+                                c.redisOutage(),
+                                () -> c.queue().publishAckAndTake(partition, 0, lost ? 0 : toAck, toPublish),
+                                () -> !lost);
                 if (none instanceof Taken.NotOurLease) {
                     lostBeforeAck();
                 }

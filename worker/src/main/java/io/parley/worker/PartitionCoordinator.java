@@ -36,9 +36,13 @@ final class PartitionCoordinator {
     private final ExecutorService threads;
     private volatile boolean closing;
 
-    PartitionCoordinator(Leases leases, int partitions,
-                         BiFunction<Integer, Consumer<PartitionConsumer>, PartitionConsumer> consumerFactory,
-                         Outage redisOutage, Outage dbOutage, HealthFile healthFile) {
+    PartitionCoordinator(
+            Leases leases,
+            int partitions,
+            BiFunction<Integer, Consumer<PartitionConsumer>, PartitionConsumer> consumerFactory,
+            Outage redisOutage,
+            Outage dbOutage,
+            HealthFile healthFile) {
         this.leases = requireNonNull(leases, "leases");
         this.consumerFactory = requireNonNull(consumerFactory, "consumerFactory");
         this.redisOutage = requireNonNull(redisOutage, "redisOutage");
@@ -50,7 +54,9 @@ final class PartitionCoordinator {
         this.partitions = partitions;
         // Workers start their search at different partitions, so that they rarely race for the same lease.
         this.firstPreferred = Math.floorMod(leases.workerId().hashCode(), partitions);
-        this.threads = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("parley-" + leases.workerId() + "-partition-", 0).factory());
+        this.threads = Executors.newThreadPerTaskExecutor(Thread.ofPlatform()
+                .name("parley-" + leases.workerId() + "-partition-", 0)
+                .factory());
     }
 
     /** The partitions this worker is consuming now (including ones finishing their last batch). */
@@ -79,8 +85,10 @@ final class PartitionCoordinator {
     }
 
     private void renewLeases() {
-        List<Integer> held = consumers.values().stream().filter(c -> !c.isLost())
-                .map(PartitionConsumer::partition).toList();
+        List<Integer> held = consumers.values().stream()
+                .filter(c -> !c.isLost())
+                .map(PartitionConsumer::partition)
+                .toList();
         for (int p : leases.renew(held)) {
             PartitionConsumer consumer = consumers.get(p);
             if (consumer != null) {
@@ -91,8 +99,10 @@ final class PartitionCoordinator {
     }
 
     private void rebalance(int share) {
-        List<PartitionConsumer> active = consumers.values().stream().filter(PartitionConsumer::isActive)
-                .sorted(Comparator.comparingInt(c -> preference(c.partition()))).toList();
+        List<PartitionConsumer> active = consumers.values().stream()
+                .filter(PartitionConsumer::isActive)
+                .sorted(Comparator.comparingInt(c -> preference(c.partition())))
+                .toList();
         if (active.size() > share) {
             for (PartitionConsumer extra : active.subList(share, active.size())) {
                 log.info("Handing partition {} over: fair share is now {}", extra.partition(), share);
@@ -104,7 +114,8 @@ final class PartitionCoordinator {
             return;
         }
         List<Integer> free = leases.free(partitions).stream()
-                .sorted(Comparator.comparingInt(this::preference)).toList();
+                .sorted(Comparator.comparingInt(this::preference))
+                .toList();
         for (int p : free) {
             if (consumers.size() >= share || closing) {
                 return;
@@ -116,7 +127,8 @@ final class PartitionCoordinator {
     }
 
     private void start(int partition) {
-        PartitionConsumer consumer = consumerFactory.apply(partition, ended -> consumers.remove(ended.partition(), ended));
+        PartitionConsumer consumer =
+                consumerFactory.apply(partition, ended -> consumers.remove(ended.partition(), ended));
         consumers.put(partition, consumer);
         threads.execute(consumer);
     }
@@ -134,7 +146,8 @@ final class PartitionCoordinator {
         consumers.values().forEach(PartitionConsumer::requestStop);
         threads.shutdown();
         if (!threads.awaitTermination(graceMs, TimeUnit.MILLISECONDS)) {
-            log.warn("Consumers of partitions {} did not finish within {} ms; interrupting them", partitions(), graceMs);
+            log.warn(
+                    "Consumers of partitions {} did not finish within {} ms; interrupting them", partitions(), graceMs);
             threads.shutdownNow();
             threads.awaitTermination(2, TimeUnit.SECONDS);
         }

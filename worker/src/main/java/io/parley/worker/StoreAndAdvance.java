@@ -45,8 +45,15 @@ final class StoreAndAdvance {
     private Connection connection;
     private long connectionSince;
 
-    StoreAndAdvance(DataSource dataSource, MessageBatchWriter writer, WorkQueue queue, EnvelopeDecoder decoder,
-                    MessageFrames frames, Outage redisOutage, Metrics metrics, int batchSize) {
+    StoreAndAdvance(
+            DataSource dataSource,
+            MessageBatchWriter writer,
+            WorkQueue queue,
+            EnvelopeDecoder decoder,
+            MessageFrames frames,
+            Outage redisOutage,
+            Metrics metrics,
+            int batchSize) {
         this.dataSource = requireNonNull(dataSource, "dataSource");
         this.writer = requireNonNull(writer, "writer");
         this.queue = requireNonNull(queue, "queue");
@@ -127,7 +134,8 @@ final class StoreAndAdvance {
             round.forEach(s -> s.done.complete(new BatchCommitter.Handback.Unpublished(s.raw.size(), s.frames)));
             return new ArrayList<>();
         }
-        boolean busy = answers.stream().anyMatch(a -> a instanceof Taken.Batch b && !b.envelopes().isEmpty());
+        boolean busy = answers.stream()
+                .anyMatch(a -> a instanceof Taken.Batch b && !b.envelopes().isEmpty());
         List<Cycle> next = new ArrayList<>(round.size());
         for (int i = 0; i < round.size(); i++) {
             Cycle s = round.get(i);
@@ -141,7 +149,8 @@ final class StoreAndAdvance {
                     metrics.published(s.envelopes);
                     s.done.complete(new BatchCommitter.Handback.LeaseLost());
                 }
-                case Taken.Batch batch when !batch.envelopes().isEmpty() -> {
+                case Taken.Batch batch
+                when !batch.envelopes().isEmpty() -> {
                     metrics.published(s.envelopes);
                     s.idleRounds = 0;
                     s.load(batch.envelopes(), decoder);

@@ -27,8 +27,12 @@ public final class Worker implements AutoCloseable {
     private boolean started;
     private boolean closed;
 
-    Worker(String workerId, PartitionCoordinator coordinator, Metrics metrics, long tickMs,
-           List<AutoCloseable> resources) {
+    Worker(
+            String workerId,
+            PartitionCoordinator coordinator,
+            Metrics metrics,
+            long tickMs,
+            List<AutoCloseable> resources) {
         this.workerId = requireNonNull(workerId, "workerId");
         this.coordinator = requireNonNull(coordinator, "coordinator");
         this.metrics = requireNonNull(metrics, "metrics");
@@ -47,8 +51,11 @@ public final class Worker implements AutoCloseable {
         }
         started = true;
         scheduler.scheduleWithFixedDelay(coordinator::tick, 0, tickMs, TimeUnit.MILLISECONDS);
-        scheduler.scheduleAtFixedRate(() -> metrics.logAndReset(METRICS_PERIOD_SECONDS + " s", partitions()),
-                METRICS_PERIOD_SECONDS, METRICS_PERIOD_SECONDS, TimeUnit.SECONDS);
+        scheduler.scheduleAtFixedRate(
+                () -> metrics.logAndReset(METRICS_PERIOD_SECONDS + " s", partitions()),
+                METRICS_PERIOD_SECONDS,
+                METRICS_PERIOD_SECONDS,
+                TimeUnit.SECONDS);
         log.info("Worker {} started", workerId);
     }
 

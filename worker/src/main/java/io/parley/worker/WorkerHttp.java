@@ -28,7 +28,10 @@ final class WorkerHttp implements AutoCloseable {
         requireNonNull(healthy, "healthy");
         this.server = HttpServer.create(new InetSocketAddress(port), 16);
         // One thread: scrapes and probes are rare, and they must not compete with the batch loop.
-        this.executor = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("parley-" + workerId + "-http").factory());
+        this.executor = Executors.newSingleThreadExecutor(Thread.ofPlatform()
+                .daemon()
+                .name("parley-" + workerId + "-http")
+                .factory());
         server.setExecutor(executor);
         server.createContext("/metrics", new MetricsHandler(registry));
         server.createContext("/healthz", exchange -> {

@@ -32,8 +32,7 @@ public final class WorkerMain {
     /** Longer than the 1 s blocking wait for envelopes (which runs under it), short enough to notice a dead Redis. */
     private static final Duration REDIS_SOCKET_TIMEOUT = Duration.ofSeconds(5);
 
-    private WorkerMain() {
-    }
+    private WorkerMain() {}
 
     public static void main(String[] args) {
         Logs.checkFormat(Env.system()); // thrown, not logged: with an unknown format nothing would be printed
@@ -48,13 +47,17 @@ public final class WorkerMain {
         Logs.instance(config.workerId());
         log.info("Starting with {}", config);
         Worker worker = start(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            worker.close();
-            System.out.flush();
-            System.err.flush();
-            // SIGTERM would otherwise end the JVM with 143; a clean stop (batch finished, leases released) is 0.
-            Runtime.getRuntime().halt(0);
-        }, "parley-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            worker.close();
+                            System.out.flush();
+                            System.err.flush();
+                            // SIGTERM would otherwise end the JVM with 143; a clean stop (batch finished, leases
+                            // released) is 0.
+                            Runtime.getRuntime().halt(0);
+                        },
+                        "parley-shutdown"));
     }
 
     /** Wires and starts a worker exactly as the process runs one; closing it closes its pools too. */
@@ -62,18 +65,28 @@ public final class WorkerMain {
         Logs.instance(config.workerId());
         Outage dbOutage = new Outage("MySQL");
         if (config.migrate()) {
-            new Retrier().call(dbOutage, () -> {
-                Databases.migrate(config.database());
-                return null;
-            }, () -> true);
+            new Retrier()
+                    .call(
+                            dbOutage,
+                            () -> {
+                                Databases.migrate(config.database());
+                                return null;
+                            },
+                            () -> true);
         }
         HikariDataSource dataSource = Databases.open(config.database(), "parley-worker");
         // One connection per consumer (one per partition at most), the coordinator's and the committer's.
         JedisPool redis = RedisPools.open(config.redis(), config.partitions() + 2, REDIS_SOCKET_TIMEOUT);
         RedisKeys keys = new RedisKeys(config.redis().prefix());
-        return start(config, new WorkerParts(dataSource, new PartitionQueue(redis, keys, config.workerId()),
-                new PartitionLeases(redis, keys, config.workerId(), config.leaseMs()), "Redis", "MySQL",
-                List.of(dataSource, redis)));
+        return start(
+                config,
+                new WorkerParts(
+                        dataSource,
+                        new PartitionQueue(redis, keys, config.workerId()),
+                        new PartitionLeases(redis, keys, config.workerId(), config.leaseMs()),
+                        "Redis",
+                        "MySQL",
+                        List.of(dataSource, redis)));
     }
 
     /** Wires and starts a worker on {@code parts} (standalone mode's embedded ones); closing it closes them too. */
@@ -84,14 +97,24 @@ public final class WorkerMain {
         ObjectMapper mapper = Json.newMapper();
         RedisKeys keys = new RedisKeys(config.redis().prefix());
         Metrics metrics = new Metrics();
-        BatchCommitter committer = new BatchCommitter(parts.dataSource(), new MessageBatchWriter(),
-                parts.queue(), new EnvelopeDecoder(mapper), new MessageFrames(keys, new FrameCodec(mapper)), dbOutage,
-                redisOutage, metrics, config.batchSize(), config.workerId());
+        BatchCommitter committer = new BatchCommitter(
+                parts.dataSource(),
+                new MessageBatchWriter(),
+                parts.queue(),
+                new EnvelopeDecoder(mapper),
+                new MessageFrames(keys, new FrameCodec(mapper)),
+                dbOutage,
+                redisOutage,
+                metrics,
+                config.batchSize(),
+                config.workerId());
         committer.start();
-        PartitionConsumer.Collaborators collaborators = new PartitionConsumer.Collaborators(parts.queue(),
-                parts.leases(), committer, retrier, redisOutage, config.batchSize());
+        PartitionConsumer.Collaborators collaborators = new PartitionConsumer.Collaborators(
+                parts.queue(), parts.leases(), committer, retrier, redisOutage, config.batchSize());
         HealthFile health = new HealthFile(config.healthFile());
-        PartitionCoordinator coordinator = new PartitionCoordinator(parts.leases(), config.partitions(),
+        PartitionCoordinator coordinator = new PartitionCoordinator(
+                parts.leases(),
+                config.partitions(),
                 (partition, onExit) -> {
                     metrics.leaseAcquired(); // a consumer starts only once its lease is ours
                     return new PartitionConsumer(partition, collaborators, ended -> {
@@ -99,7 +122,9 @@ public final class WorkerMain {
                         onExit.accept(ended);
                     });
                 },
-                redisOutage, dbOutage, health);
+                redisOutage,
+                dbOutage,
+                health);
         metrics.partitionsHeld(() -> coordinator.partitions().size());
         metrics.outages(List.of(redisOutage, dbOutage));
         BooleanSupplier healthy = () -> health.healthyWithin(HEALTHY_WITHIN);
@@ -110,8 +135,11 @@ public final class WorkerMain {
                 resources.add(new WorkerHttp(config.httpPort(), metrics.registry(), healthy, config.workerId()));
             } catch (IOException e) {
                 // Storing messages matters more than being observed: several workers on one host share the default.
-                log.error("PARLEY_WORKER_HTTP_PORT: cannot listen on {} (expected: a free port, or 0 for none); "
-                        + "running without /metrics and /healthz: {}", config.httpPort(), e.toString());
+                log.error(
+                        "PARLEY_WORKER_HTTP_PORT: cannot listen on {} (expected: a free port, or 0 for none); "
+                                + "running without /metrics and /healthz: {}",
+                        config.httpPort(),
+                        e.toString());
             }
         }
         resources.addAll(parts.resources());

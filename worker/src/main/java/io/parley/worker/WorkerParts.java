@@ -15,8 +15,13 @@ import javax.sql.DataSource;
  * @param databaseName what the database is called in outage logs ("MySQL")
  * @param resources    closed by the worker in reverse order, after every consumer has ended
  */
-public record WorkerParts(DataSource dataSource, WorkQueue queue, Leases leases, String queueName,
-                          String databaseName, List<AutoCloseable> resources) {
+public record WorkerParts(
+        DataSource dataSource,
+        WorkQueue queue,
+        Leases leases,
+        String queueName,
+        String databaseName,
+        List<AutoCloseable> resources) {
     public WorkerParts {
         requireNonNull(dataSource, "dataSource");
         requireNonNull(queue, "queue");

@@ -66,12 +66,20 @@ class BatchCommitterIT {
         fixtures = new Fixtures(services.database());
         alice = fixtures.createUser("alice");
         DataSource counting = new CountingDataSource(dataSource, commits);
-        committer = new BatchCommitter(counting, new MessageBatchWriter(), queue, new EnvelopeDecoder(mapper),
-                new MessageFrames(keys, new FrameCodec(mapper)), new Outage("MySQL"), new Outage("Redis"),
-                new Metrics(), BATCH, "committer-it");
+        committer = new BatchCommitter(
+                counting,
+                new MessageBatchWriter(),
+                queue,
+                new EnvelopeDecoder(mapper),
+                new MessageFrames(keys, new FrameCodec(mapper)),
+                new Outage("MySQL"),
+                new Outage("Redis"),
+                new Metrics(),
+                BATCH,
+                "committer-it");
         committer.start();
-        collaborators = new PartitionConsumer.Collaborators(queue, leases, committer, new Retrier(),
-                new Outage("Redis"), BATCH);
+        collaborators = new PartitionConsumer.Collaborators(
+                queue, leases, committer, new Retrier(), new Outage("Redis"), BATCH);
     }
 
     @AfterEach
@@ -92,20 +100,22 @@ class BatchCommitterIT {
         List<String> rooms = List.of("gate", "p1", "p2", "p3");
         List<CompletableFuture<BatchCommitter.Handback>> results = new ArrayList<>();
         List<List<QueueEnvelope>> pushed = new ArrayList<>();
-        try (ChannelRecorder recorder = new ChannelRecorder(services.redis().uri(),
-                rooms.stream().map(keys::roomChannel).toList());
-             Connection blocker = dataSource.getConnection()) {
+        try (ChannelRecorder recorder = new ChannelRecorder(
+                        services.redis().uri(),
+                        rooms.stream().map(keys::roomChannel).toList());
+                Connection blocker = dataSource.getConnection()) {
             for (int p = 0; p < rooms.size(); p++) {
                 fixtures.createRoom(rooms.get(p), alice);
                 pushed.add(push(p, rooms.get(p), BATCH));
             }
             // Holds the first round inside its transaction, so the other partitions' batches pile up behind it.
             blocker.setAutoCommit(false);
-            try (PreparedStatement ps = blocker.prepareStatement("SELECT id FROM rooms WHERE name = 'gate' FOR UPDATE")) {
+            try (PreparedStatement ps =
+                    blocker.prepareStatement("SELECT id FROM rooms WHERE name = 'gate' FOR UPDATE")) {
                 ps.executeQuery().close();
             }
             for (int p = 0; p < rooms.size(); p++) {
-                PartitionConsumer consumer = new PartitionConsumer(p, collaborators, ended -> { });
+                PartitionConsumer consumer = new PartitionConsumer(p, collaborators, ended -> {});
                 List<String> batch = take(p);
                 results.add(CompletableFuture.supplyAsync(() -> committer.consume(consumer, batch)));
                 if (p == 0) {
@@ -121,9 +131,11 @@ class BatchCommitterIT {
                 assertThat(back).isInstanceOf(BatchCommitter.Handback.Drained.class);
                 assertThat(queue.inflightLength(p)).isZero();
                 List<String> ids = pushed.get(p).stream().map(QueueEnvelope::id).toList();
-                assertThat(fixtures.messages(rooms.get(p))).extracting(row -> Long.toString(row.id()))
+                assertThat(fixtures.messages(rooms.get(p)))
+                        .extracting(row -> Long.toString(row.id()))
                         .containsExactlyElementsOf(ids);
-                assertThat(fixtures.messages(rooms.get(p))).extracting(Fixtures.Row::seq)
+                assertThat(fixtures.messages(rooms.get(p)))
+                        .extracting(Fixtures.Row::seq)
                         .containsExactly(1L, 2L, 3L, 4L, 5L);
                 String channel = keys.roomChannel(rooms.get(p));
                 long deadline = System.currentTimeMillis() + 5_000;
@@ -141,15 +153,17 @@ class BatchCommitterIT {
     void aPartitionStaysInTheLoopWhileItHasEnvelopes() throws Exception {
         fixtures.createRoom("busy", alice);
         List<QueueEnvelope> pushed = push(0, "busy", 2 * BATCH + 2);
-        PartitionConsumer consumer = new PartitionConsumer(0, collaborators, ended -> { });
+        PartitionConsumer consumer = new PartitionConsumer(0, collaborators, ended -> {});
 
         BatchCommitter.Handback back = committer.consume(consumer, take(0));
 
         assertThat(back).isInstanceOf(BatchCommitter.Handback.Drained.class);
         assertThat(commits.get()).isEqualTo(3);
         assertThat(queue.inflightLength(0)).isZero();
-        assertThat(fixtures.messages("busy")).extracting(row -> Long.toString(row.id()))
-                .containsExactlyElementsOf(pushed.stream().map(QueueEnvelope::id).toList());
+        assertThat(fixtures.messages("busy"))
+                .extracting(row -> Long.toString(row.id()))
+                .containsExactlyElementsOf(
+                        pushed.stream().map(QueueEnvelope::id).toList());
         assertThat(fixtures.lastSeq("busy")).isEqualTo(2 * BATCH + 2);
     }
 
@@ -157,7 +171,7 @@ class BatchCommitterIT {
     void aPartitionWhoseLeaseWasLostComesBackWithoutAcknowledging() throws Exception {
         fixtures.createRoom("taken", alice);
         push(1, "taken", 3);
-        PartitionConsumer consumer = new PartitionConsumer(1, collaborators, ended -> { });
+        PartitionConsumer consumer = new PartitionConsumer(1, collaborators, ended -> {});
         List<String> batch = take(1);
         try (Jedis jedis = redis.getResource()) {
             jedis.set(keys.lease(1), "someone-else");
@@ -202,8 +216,8 @@ class BatchCommitterIT {
         @Override
         public Connection getConnection() throws SQLException {
             Connection real = delegate.getConnection();
-            return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
-                    new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+            return (Connection) Proxy.newProxyInstance(
+                    Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> {
                         if (method.getName().equals("commit")) {
                             commits.incrementAndGet();
                         }
@@ -226,12 +240,10 @@ class BatchCommitterIT {
         }
 
         @Override
-        public void setLogWriter(PrintWriter out) {
-        }
+        public void setLogWriter(PrintWriter out) {}
 
         @Override
-        public void setLoginTimeout(int seconds) {
-        }
+        public void setLoginTimeout(int seconds) {}
 
         @Override
         public int getLoginTimeout() {

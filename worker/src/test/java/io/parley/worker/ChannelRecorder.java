@@ -34,13 +34,17 @@ final class ChannelRecorder implements AutoCloseable {
 
     ChannelRecorder(URI redis, List<String> channels) throws InterruptedException {
         subscribed = new CountDownLatch(channels.size());
-        thread = new Thread(() -> {
-            try (Jedis jedis = new Jedis(redis)) {
-                jedis.subscribe(pubSub, channels.toArray(String[]::new));
-            }
-        }, "test-subscriber");
+        thread = new Thread(
+                () -> {
+                    try (Jedis jedis = new Jedis(redis)) {
+                        jedis.subscribe(pubSub, channels.toArray(String[]::new));
+                    }
+                },
+                "test-subscriber");
         thread.start();
-        assertThat(subscribed.await(10, TimeUnit.SECONDS)).as("subscribed to %s", channels).isTrue();
+        assertThat(subscribed.await(10, TimeUnit.SECONDS))
+                .as("subscribed to %s", channels)
+                .isTrue();
     }
 
     List<String> messages(String channel) {

@@ -25,18 +25,18 @@ public final class Fixtures {
     }
 
     /** One stored message row, as history would read it. */
-    public record Row(long id, long seq, long senderId, String sender, String body, String clientMsgId,
-                      String createdAt) {
-    }
+    public record Row(
+            long id, long seq, long senderId, String sender, String body, String clientMsgId, String createdAt) {}
 
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
     }
 
     public long createUser(String username) throws SQLException {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO users (username, username_key, password_hash, created_at) VALUES (?, ?, 'x', ?)",
-                Statement.RETURN_GENERATED_KEYS)) {
+        try (Connection c = connect();
+                PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO users (username, username_key, password_hash, created_at) VALUES (?, ?, 'x', ?)",
+                        Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, username);
             ps.setString(2, username.toLowerCase(java.util.Locale.ROOT));
             ps.setObject(3, LocalDateTime.now(ZoneOffset.UTC));
@@ -49,8 +49,10 @@ public final class Fixtures {
     }
 
     public long createRoom(String name, long createdBy) throws SQLException {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO rooms (name, created_by, created_at) VALUES (?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+        try (Connection c = connect();
+                PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO rooms (name, created_by, created_at) VALUES (?, ?, ?)",
+                        Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, name);
             ps.setLong(2, createdBy);
             ps.setObject(3, LocalDateTime.now(ZoneOffset.UTC));
@@ -64,15 +66,22 @@ public final class Fixtures {
 
     /** A room's stored messages ordered by seq. */
     public List<Row> messages(String room) throws SQLException {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT m.id, m.seq, m.sender_id, m.sender_name, m.body, m.client_msg_id, CAST(m.created_at AS CHAR)"
-                        + " FROM messages m JOIN rooms r ON r.id = m.room_id WHERE r.name = ? ORDER BY m.seq")) {
+        try (Connection c = connect();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT m.id, m.seq, m.sender_id, m.sender_name, m.body, m.client_msg_id, CAST(m.created_at AS CHAR)"
+                                + " FROM messages m JOIN rooms r ON r.id = m.room_id WHERE r.name = ? ORDER BY m.seq")) {
             ps.setString(1, room);
             List<Row> rows = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new Row(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5),
-                            rs.getString(6), rs.getString(7)));
+                    rows.add(new Row(
+                            rs.getLong(1),
+                            rs.getLong(2),
+                            rs.getLong(3),
+                            rs.getString(4),
+                            rs.getString(5),
+                            rs.getString(6),
+                            rs.getString(7)));
                 }
             }
             return rows;
@@ -81,7 +90,7 @@ public final class Fixtures {
 
     public long lastSeq(String room) throws SQLException {
         try (Connection c = connect();
-             PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM rooms WHERE name = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM rooms WHERE name = ?")) {
             ps.setString(1, room);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -91,16 +100,17 @@ public final class Fixtures {
     }
 
     public long countMessages() throws SQLException {
-        try (Connection c = connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM messages")) {
+        try (Connection c = connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM messages")) {
             rs.next();
             return rs.getLong(1);
         }
     }
 
-    public static QueueEnvelope envelope(long id, String room, long senderId, String sender, String body,
-                                         String clientMsgId) {
-        return new QueueEnvelope(Long.toString(id), room, Long.toString(senderId), sender, body, clientMsgId,
-                ACCEPTED_AT + id % 1000);
+    public static QueueEnvelope envelope(
+            long id, String room, long senderId, String sender, String body, String clientMsgId) {
+        return new QueueEnvelope(
+                Long.toString(id), room, Long.toString(senderId), sender, body, clientMsgId, ACCEPTED_AT + id % 1000);
     }
 }

@@ -15,13 +15,16 @@ class RetrierTest {
     void retriesUntilTheOperationSucceedsAndEndsTheOutage() {
         AtomicInteger attempts = new AtomicInteger();
 
-        String result = retrier.call(outage, () -> {
-            if (attempts.incrementAndGet() < 3) {
-                throw new IOException("down");
-            }
-            assertThat(outage.isDown()).isTrue();
-            return "ok";
-        }, () -> true);
+        String result = retrier.call(
+                outage,
+                () -> {
+                    if (attempts.incrementAndGet() < 3) {
+                        throw new IOException("down");
+                    }
+                    assertThat(outage.isDown()).isTrue();
+                    return "ok";
+                },
+                () -> true);
 
         assertThat(result).isEqualTo("ok");
         assertThat(attempts).hasValue(3);
@@ -32,10 +35,14 @@ class RetrierTest {
     void givesUpWhenTheCallerNoLongerWantsTheResult() {
         AtomicInteger attempts = new AtomicInteger();
 
-        assertThatThrownBy(() -> retrier.call(outage, () -> {
-            attempts.incrementAndGet();
-            throw new IOException("down");
-        }, () -> false)).isInstanceOf(Retrier.Abandoned.class);
+        assertThatThrownBy(() -> retrier.call(
+                        outage,
+                        () -> {
+                            attempts.incrementAndGet();
+                            throw new IOException("down");
+                        },
+                        () -> false))
+                .isInstanceOf(Retrier.Abandoned.class);
         assertThat(attempts).hasValue(1);
     }
 
@@ -43,9 +50,14 @@ class RetrierTest {
     void anInterruptAbandonsTheWait() {
         Thread.currentThread().interrupt();
         try {
-            assertThatThrownBy(() -> retrier.call(outage, () -> {
-                throw new IOException("down");
-            }, () -> true)).isInstanceOf(Retrier.Abandoned.class).hasMessage("interrupted");
+            assertThatThrownBy(() -> retrier.call(
+                            outage,
+                            () -> {
+                                throw new IOException("down");
+                            },
+                            () -> true))
+                    .isInstanceOf(Retrier.Abandoned.class)
+                    .hasMessage("interrupted");
         } finally {
             Thread.interrupted();
         }

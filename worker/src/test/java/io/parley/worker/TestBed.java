@@ -27,7 +27,8 @@ final class TestBed implements AutoCloseable {
         try (Jedis jedis = redis.getResource()) {
             String cursor = ScanParams.SCAN_POINTER_START;
             do {
-                ScanResult<String> page = jedis.scan(cursor, new ScanParams().match(keys.prefix() + "*").count(500));
+                ScanResult<String> page = jedis.scan(
+                        cursor, new ScanParams().match(keys.prefix() + "*").count(500));
                 if (!page.getResult().isEmpty()) {
                     jedis.del(page.getResult().toArray(String[]::new));
                 }

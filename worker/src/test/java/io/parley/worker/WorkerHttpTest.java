@@ -13,7 +13,9 @@ class WorkerHttpTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private HttpResponse<String> get(WorkerHttp server, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -65,7 +65,8 @@ class WorkerIT {
         for (String room : rooms) {
             bed.fixtures.createRoom(room, alice);
         }
-        ChannelRecorder recorder = closing(new ChannelRecorder(bed.services.redis().uri(),
+        ChannelRecorder recorder = closing(new ChannelRecorder(
+                bed.services.redis().uri(),
                 rooms.stream().map(bed.keys::roomChannel).toList()));
         closing(startWorker("w1", 3000, bed.services.redis()));
 
@@ -78,18 +79,27 @@ class WorkerIT {
 
         await().atMost(DEADLINE).until(() -> recorder.total() == 200);
         for (String room : rooms) {
-            List<QueueEnvelope> expected = pushed.stream().filter(e -> e.room().equals(room)).toList();
+            List<QueueEnvelope> expected =
+                    pushed.stream().filter(e -> e.room().equals(room)).toList();
             List<String> frames = recorder.messages(bed.keys.roomChannel(room));
             assertThat(frames).hasSize(expected.size());
             for (int i = 0; i < frames.size(); i++) {
                 QueueEnvelope e = expected.get(i);
-                ServerFrame.Message want = new ServerFrame.Message(e.id(), room, i + 1, e.sender(), e.body(),
-                        e.clientMsgId(), Timestamps.formatMillis(e.acceptedAt()));
+                ServerFrame.Message want = new ServerFrame.Message(
+                        e.id(),
+                        room,
+                        i + 1,
+                        e.sender(),
+                        e.body(),
+                        e.clientMsgId(),
+                        Timestamps.formatMillis(e.acceptedAt()));
                 // Byte for byte the frame the servers hand to clients.
                 assertThat(frames.get(i)).isEqualTo(new String(codec.encode(want), StandardCharsets.UTF_8));
             }
-            assertThat(bed.fixtures.messages(room)).extracting(r -> Long.toString(r.id()))
-                    .containsExactlyElementsOf(expected.stream().map(QueueEnvelope::id).toList());
+            assertThat(bed.fixtures.messages(room))
+                    .extracting(r -> Long.toString(r.id()))
+                    .containsExactlyElementsOf(
+                            expected.stream().map(QueueEnvelope::id).toList());
             assertThat(bed.fixtures.lastSeq(room)).isEqualTo(100);
         }
         await().atMost(DEADLINE).until(this::queuesAndInflightAreEmpty);
@@ -134,7 +144,8 @@ class WorkerIT {
         QueueEnvelope left2 = envelope(room, "left-2");
         QueueEnvelope left3 = envelope(room, null);
         // The dead worker committed its first leftover but died before publishing it.
-        try (var c = bed.fixtures.connect(); var s = c.createStatement()) {
+        try (var c = bed.fixtures.connect();
+                var s = c.createStatement()) {
             s.executeUpdate("INSERT INTO messages (id, room_id, seq, sender_id, sender_name, body, client_msg_id,"
                     + " created_at) VALUES (" + committed.id() + ", " + roomId + ", 1, " + alice
                     + ", 'alice', 'body', 'left-1', '2026-11-27 17:20:11.123')");
@@ -150,15 +161,19 @@ class WorkerIT {
                 queued.add(push(jedis, envelope(room, "new-" + i)));
             }
             leaseSetAt = System.currentTimeMillis();
-            jedis.set(bed.keys.lease(partition), "dead-worker", SetParams.setParams().px(2000));
+            jedis.set(
+                    bed.keys.lease(partition),
+                    "dead-worker",
+                    SetParams.setParams().px(2000));
         }
-        ChannelRecorder recorder = closing(new ChannelRecorder(bed.services.redis().uri(),
-                List.of(bed.keys.roomChannel(room))));
+        ChannelRecorder recorder =
+                closing(new ChannelRecorder(bed.services.redis().uri(), List.of(bed.keys.roomChannel(room))));
 
         Worker worker = closing(startWorker("heir", 2000, bed.services.redis()));
 
         await().atMost(DEADLINE).until(() -> recorder.total() == 8);
-        assertThat(recorder.firstArrivalMs(bed.keys.roomChannel(room))).as("nothing before the dead lease expired")
+        assertThat(recorder.firstArrivalMs(bed.keys.roomChannel(room)))
+                .as("nothing before the dead lease expired")
                 .isGreaterThanOrEqualTo(leaseSetAt + 2000);
         List<ServerFrame.Message> frames = new ArrayList<>();
         for (String frame : recorder.messages(bed.keys.roomChannel(room))) {
@@ -168,7 +183,8 @@ class WorkerIT {
         queued.forEach(e -> expectedOrder.add(e.id()));
         assertThat(frames).extracting(ServerFrame.Message::id).containsExactlyElementsOf(expectedOrder);
         assertThat(frames).extracting(ServerFrame.Message::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
-        assertThat(bed.fixtures.messages(room)).extracting(r -> Long.toString(r.id()))
+        assertThat(bed.fixtures.messages(room))
+                .extracting(r -> Long.toString(r.id()))
                 .containsExactlyElementsOf(expectedOrder);
         await().atMost(DEADLINE).until(this::queuesAndInflightAreEmpty);
         assertThat(worker.partitions()).contains(partition);
@@ -185,33 +201,39 @@ class WorkerIT {
         }
         PrivateRedis privateRedis = closing(PrivateRedis.withAof("always"));
         JedisPool privatePool = closing(new JedisPool(privateRedis.uri()));
-        closing(startWorker("survivor", 3000, new RedisSettings(privateRedis.uri(), bed.services.redis().prefix())));
+        closing(startWorker(
+                "survivor",
+                3000,
+                new RedisSettings(privateRedis.uri(), bed.services.redis().prefix())));
 
         int total = 4000;
         Map<String, List<String>> pushed = new LinkedHashMap<>();
         rooms.forEach(r -> pushed.put(r, new ArrayList<>()));
         AtomicInteger pushFailures = new AtomicInteger();
         AtomicInteger pushedCount = new AtomicInteger();
-        Thread pusher = new Thread(() -> {
-            for (int i = 0; i < total; i++) {
-                QueueEnvelope e = envelope(rooms.get(i % rooms.size()), null);
-                pushed.get(e.room()).add(e.id());
-                // A push that failed is pushed again, as a server would before acknowledging; a repeat is deduped.
-                while (true) {
-                    try (Jedis jedis = privatePool.getResource()) {
-                        push(jedis, e);
-                        break;
-                    } catch (JedisException ex) {
-                        pushFailures.incrementAndGet();
-                        LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+        Thread pusher = new Thread(
+                () -> {
+                    for (int i = 0; i < total; i++) {
+                        QueueEnvelope e = envelope(rooms.get(i % rooms.size()), null);
+                        pushed.get(e.room()).add(e.id());
+                        // A push that failed is pushed again, as a server would before acknowledging; a repeat is
+                        // deduped.
+                        while (true) {
+                            try (Jedis jedis = privatePool.getResource()) {
+                                push(jedis, e);
+                                break;
+                            } catch (JedisException ex) {
+                                pushFailures.incrementAndGet();
+                                LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+                            }
+                        }
+                        pushedCount.incrementAndGet();
+                        if (i % 10 == 0) {
+                            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+                        }
                     }
-                }
-                pushedCount.incrementAndGet();
-                if (i % 10 == 0) {
-                    LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
-                }
-            }
-        }, "test-pusher");
+                },
+                "test-pusher");
         pusher.start();
 
         await().atMost(DEADLINE).until(() -> bed.fixtures.countMessages() >= 500);
@@ -232,8 +254,8 @@ class WorkerIT {
     // ---------------------------------------------------------------- helpers
 
     private Worker startWorker(String id, int leaseMs, RedisSettings redisSettings) {
-        return WorkerMain.start(new WorkerConfig(bed.services.database(), redisSettings, id, PARTITIONS, 100, leaseMs,
-                false, Optional.empty(), 0));
+        return WorkerMain.start(new WorkerConfig(
+                bed.services.database(), redisSettings, id, PARTITIONS, 100, leaseMs, false, Optional.empty(), 0));
     }
 
     private <T extends AutoCloseable> T closing(T closeable) {
@@ -243,13 +265,20 @@ class WorkerIT {
 
     private QueueEnvelope envelope(String room, String clientMsgId) {
         long id = ids.incrementAndGet();
-        return new QueueEnvelope(Long.toString(id), room, Long.toString(alice), "alice", "body " + id + " \u00e9",
-                clientMsgId, Fixtures.ACCEPTED_AT + id);
+        return new QueueEnvelope(
+                Long.toString(id),
+                room,
+                Long.toString(alice),
+                "alice",
+                "body " + id + " \u00e9",
+                clientMsgId,
+                Fixtures.ACCEPTED_AT + id);
     }
 
     private QueueEnvelope push(Jedis jedis, QueueEnvelope e) {
-        jedis.lpush(bed.keys.queue(RedisKeys.partitionOf(e.room(), PARTITIONS)), new String(codec.write(e),
-                StandardCharsets.UTF_8));
+        jedis.lpush(
+                bed.keys.queue(RedisKeys.partitionOf(e.room(), PARTITIONS)),
+                new String(codec.write(e), StandardCharsets.UTF_8));
         return e;
     }
 
@@ -258,8 +287,10 @@ class WorkerIT {
         try (Jedis jedis = bed.redis.getResource()) {
             for (int i = 0; i < count; i++) {
                 QueueEnvelope e = envelope(rooms.get(i % rooms.size()), null);
-                e = push(jedis, new QueueEnvelope(e.id(), e.room(), e.senderId(), e.sender(), e.body(), "k-" + e.id(),
-                        e.acceptedAt()));
+                e = push(
+                        jedis,
+                        new QueueEnvelope(
+                                e.id(), e.room(), e.senderId(), e.sender(), e.body(), "k-" + e.id(), e.acceptedAt()));
                 pushed.computeIfAbsent(e.room(), r -> new ArrayList<>()).add(e.id());
             }
         }
@@ -269,10 +300,14 @@ class WorkerIT {
     private void assertEveryRoomStoredInPushOrder(Map<String, List<String>> pushed) throws Exception {
         for (var entry : pushed.entrySet()) {
             List<Fixtures.Row> rows = bed.fixtures.messages(entry.getKey());
-            assertThat(rows).as("room %s", entry.getKey()).extracting(r -> Long.toString(r.id()))
+            assertThat(rows)
+                    .as("room %s", entry.getKey())
+                    .extracting(r -> Long.toString(r.id()))
                     .containsExactlyElementsOf(entry.getValue());
             for (int i = 0; i < rows.size(); i++) {
-                assertThat(rows.get(i).seq()).as("seq in room %s", entry.getKey()).isEqualTo(i + 1);
+                assertThat(rows.get(i).seq())
+                        .as("seq in room %s", entry.getKey())
+                        .isEqualTo(i + 1);
             }
             assertThat(bed.fixtures.lastSeq(entry.getKey())).isEqualTo(rows.size());
         }

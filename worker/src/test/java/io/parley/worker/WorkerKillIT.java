@@ -45,7 +45,9 @@ class WorkerKillIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        assertThat(JAR).as("built by `mvn package` before the integration tests").exists();
+        assertThat(JAR)
+                .as("built by `mvn package` before the integration tests")
+                .exists();
         bed = new TestBed();
         fixtures = bed.fixtures;
         keys = bed.keys;
@@ -76,31 +78,40 @@ class WorkerKillIT {
         AtomicInteger pushedCount = new AtomicInteger();
         // The second half waits for the kill, so that it lands mid-stream however slowly the worker starts.
         CountDownLatch killed = new CountDownLatch(1);
-        Thread pusher = new Thread(() -> {
-            long id = 5_000_000_000L;
-            try (Jedis jedis = redis.getResource()) {
-                for (int i = 0; i < TOTAL; i += 20) {
-                    if (i == TOTAL / 2 && !killed.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
-                        return;
+        Thread pusher = new Thread(
+                () -> {
+                    long id = 5_000_000_000L;
+                    try (Jedis jedis = redis.getResource()) {
+                        for (int i = 0; i < TOTAL; i += 20) {
+                            if (i == TOTAL / 2 && !killed.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
+                                return;
+                            }
+                            Pipeline pipeline = jedis.pipelined();
+                            for (int j = i; j < i + 20; j++) {
+                                String room = rooms.get(j % rooms.size());
+                                QueueEnvelope e = new QueueEnvelope(
+                                        Long.toString(++id),
+                                        room,
+                                        Long.toString(alice),
+                                        "alice",
+                                        "body " + id,
+                                        j % 2 == 0 ? null : "c-" + id,
+                                        Fixtures.ACCEPTED_AT + j);
+                                pushed.get(room).add(e.id());
+                                pipeline.lpush(
+                                        keys.queue(RedisKeys.partitionOf(room, PARTITIONS)),
+                                        new String(codec.write(e), StandardCharsets.UTF_8));
+                            }
+                            pipeline.sync();
+                            pushedCount.addAndGet(20);
+                            // A steady stream rather than one burst, so that the kill lands in the middle of it.
+                            LockSupport.parkNanos(Duration.ofMillis(25).toNanos());
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                     }
-                    Pipeline pipeline = jedis.pipelined();
-                    for (int j = i; j < i + 20; j++) {
-                        String room = rooms.get(j % rooms.size());
-                        QueueEnvelope e = new QueueEnvelope(Long.toString(++id), room, Long.toString(alice), "alice",
-                                "body " + id, j % 2 == 0 ? null : "c-" + id, Fixtures.ACCEPTED_AT + j);
-                        pushed.get(room).add(e.id());
-                        pipeline.lpush(keys.queue(RedisKeys.partitionOf(room, PARTITIONS)),
-                                new String(codec.write(e), StandardCharsets.UTF_8));
-                    }
-                    pipeline.sync();
-                    pushedCount.addAndGet(20);
-                    // A steady stream rather than one burst, so that the kill lands in the middle of it.
-                    LockSupport.parkNanos(Duration.ofMillis(25).toNanos());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "test-pusher");
+                },
+                "test-pusher");
         pusher.start();
 
         await().atMost(DEADLINE).until(() -> Files.exists(health));
@@ -116,10 +127,14 @@ class WorkerKillIT {
 
         for (var entry : pushed.entrySet()) {
             List<Fixtures.Row> rows = fixtures.messages(entry.getKey());
-            assertThat(rows).as("room %s", entry.getKey()).extracting(r -> Long.toString(r.id()))
+            assertThat(rows)
+                    .as("room %s", entry.getKey())
+                    .extracting(r -> Long.toString(r.id()))
                     .containsExactlyElementsOf(entry.getValue());
             for (int i = 0; i < rows.size(); i++) {
-                assertThat(rows.get(i).seq()).as("seq in room %s", entry.getKey()).isEqualTo(i + 1);
+                assertThat(rows.get(i).seq())
+                        .as("seq in room %s", entry.getKey())
+                        .isEqualTo(i + 1);
             }
             assertThat(fixtures.lastSeq(entry.getKey())).isEqualTo(rows.size());
         }
@@ -127,7 +142,9 @@ class WorkerKillIT {
 
         // SIGTERM: the survivor finishes, releases its leases, leaves the live set and exits 0.
         second.destroy();
-        assertThat(second.waitFor(20, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
+        assertThat(second.waitFor(20, TimeUnit.SECONDS))
+                .as("exited after SIGTERM")
+                .isTrue();
         assertThat(second.exitValue()).isZero();
         try (Jedis jedis = redis.getResource()) {
             for (int p = 0; p < PARTITIONS; p++) {
@@ -145,7 +162,10 @@ class WorkerKillIT {
         env.put("PARLEY_WORKER_BATCH", "200");
         env.put("PARLEY_MIGRATE", "true");
         env.putAll(extraEnv);
-        ManagedProcess process = ManagedProcess.start("worker-" + id, ManagedProcess.javaJar(List.of(), JAR), env,
+        ManagedProcess process = ManagedProcess.start(
+                "worker-" + id,
+                ManagedProcess.javaJar(List.of(), JAR),
+                env,
                 Path.of("target", "worker-" + id + ".log"));
         processes.add(process);
         return process.process();

@@ -149,8 +149,7 @@ public final class ChatCounters {
                 outOfOrder.increment();
                 outOfOrderPerRoom[room].increment();
             }
-            case IN_ORDER -> {
-            }
+            case IN_ORDER -> {}
         }
         if (ledger.delivered((int) i, frame.seq()) != frame.seq()) {
             seqMismatches.increment();

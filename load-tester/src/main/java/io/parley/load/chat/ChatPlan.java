@@ -5,8 +5,16 @@ package io.parley.load.chat;
  * every user a member of K of the R rooms, and message {@code i} sent by one of the S sending connections in turn
  * (each connection cycling through its user's rooms), so every sender sends at {@code rate / S}.
  */
-public record ChatPlan(int users, int connectionsPerUser, int rooms, int roomsPerUser, int senders, double rate,
-                       double durationSeconds, int bodyChars, String roomPrefix) {
+public record ChatPlan(
+        int users,
+        int connectionsPerUser,
+        int rooms,
+        int roomsPerUser,
+        int senders,
+        double rate,
+        double durationSeconds,
+        int bodyChars,
+        String roomPrefix) {
     public ChatPlan {
         check("users", users, 1, 1_000_000);
         check("conns-per-user", connectionsPerUser, 1, 1000);
@@ -19,8 +27,8 @@ public record ChatPlan(int users, int connectionsPerUser, int rooms, int roomsPe
                     + (long) users * roomsPerUser + ", or some rooms have no member)");
         }
         if (!(rate > 0) || !(durationSeconds > 0)) {
-            throw new IllegalArgumentException("rate and duration: " + rate + "/s for " + durationSeconds
-                    + " s (expected: both > 0)");
+            throw new IllegalArgumentException(
+                    "rate and duration: " + rate + "/s for " + durationSeconds + " s (expected: both > 0)");
         }
         if (roomPrefix == null || !roomPrefix.matches("[a-z0-9_-]{1,32}")) {
             throw new IllegalArgumentException("room-prefix: " + roomPrefix + " (expected: 1-32 of a-z0-9_-)");

@@ -18,6 +18,7 @@ final class ChatReceiver implements ConnectionListener {
     private final ChatCounters counters;
     /** Touched only on this connection's event loop. */
     private final Map<String, SeqTracker> trackers = new HashMap<>();
+
     private final java.util.Set<String> plannedRooms;
     private volatile long delivered;
 

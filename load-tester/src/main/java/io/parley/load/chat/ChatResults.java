@@ -54,18 +54,36 @@ final class ChatResults {
         }
         long duplicated = c.duplicates.sum() + audit.overDelivered();
         long rateLimited = c.errors.get("rate_limited");
-        ChatResult.Counts counts = new ChatResult.Counts(plan.totalMessages(), c.sent.sum(), c.acked.sum(),
-                c.failed.sum(), rateLimited, audit.unanswered(), c.expected.sum(), c.delivered.sum(), audit.lost(),
-                duplicated, c.outOfOrder.sum(), c.seqMismatches.sum(), audit.senderOrderViolations(),
-                audit.deliveredUnacked(), audit.deliveredAfterError(), c.foreign.sum(), c.strayAcks.sum(),
+        ChatResult.Counts counts = new ChatResult.Counts(
+                plan.totalMessages(),
+                c.sent.sum(),
+                c.acked.sum(),
+                c.failed.sum(),
+                rateLimited,
+                audit.unanswered(),
+                c.expected.sum(),
+                c.delivered.sum(),
+                audit.lost(),
+                duplicated,
+                c.outOfOrder.sum(),
+                c.seqMismatches.sum(),
+                audit.senderOrderViolations(),
+                audit.deliveredUnacked(),
+                audit.deliveredAfterError(),
+                c.foreign.sum(),
+                c.strayAcks.sum(),
                 receiversWithLoss);
         LatencySummary lag = LatencySummary.of(c.scheduleLag.cumulative());
         double cpuAvg = cpu.averageCores();
         boolean late = lag.p99Ms() > LATE_LAG_MS;
         List<String> warnings = new ArrayList<>();
         if (late) {
-            warnings.add(String.format(Locale.ROOT, "the generator ran late (schedule lag p99 %.1f ms, max %.1f ms): "
-                    + "it was a bottleneck, so the offered rate was not met evenly", lag.p99Ms(), lag.maxMs()));
+            warnings.add(String.format(
+                    Locale.ROOT,
+                    "the generator ran late (schedule lag p99 %.1f ms, max %.1f ms): "
+                            + "it was a bottleneck, so the offered rate was not met evenly",
+                    lag.p99Ms(),
+                    lag.maxMs()));
         }
         if (cpuAvg > 0.8 * cpu.cores()) {
             warnings.add(String.format(Locale.ROOT, "the generator used %.2f of %d cores", cpuAvg, cpu.cores()));
@@ -76,21 +94,47 @@ final class ChatResults {
         if (audit.unanswered() > 0) {
             warnings.add(audit.unanswered() + " sends got neither ack nor error within the grace period");
         }
-        boolean ok = audit.lost() == 0 && duplicated == 0 && c.outOfOrder.sum() == 0 && c.seqMismatches.sum() == 0
-                && audit.senderOrderViolations() == 0 && audit.deliveredAfterError() == 0;
+        boolean ok = audit.lost() == 0
+                && duplicated == 0
+                && c.outOfOrder.sum() == 0
+                && c.seqMismatches.sum() == 0
+                && audit.senderOrderViolations() == 0
+                && audit.deliveredAfterError() == 0;
         List<ChatResult.RoomCounts> rooms = new ArrayList<>();
         for (int r = 0; r < plan.rooms(); r++) {
-            rooms.add(new ChatResult.RoomCounts(plan.roomName(r), c.subscribers[r], ackedPerRoom[r],
-                    c.deliveredPerRoom[r].sum(), audit.lostPerRoom()[r], c.duplicatesPerRoom[r].sum(),
+            rooms.add(new ChatResult.RoomCounts(
+                    plan.roomName(r),
+                    c.subscribers[r],
+                    ackedPerRoom[r],
+                    c.deliveredPerRoom[r].sum(),
+                    audit.lostPerRoom()[r],
+                    c.duplicatesPerRoom[r].sum(),
                     c.outOfOrderPerRoom[r].sum()));
         }
-        return new ChatResult(settings.scenario(), config(), counts, c.errors.snapshot(), c.disconnects.snapshot(),
-                LatencySummary.of(c.ackLatency.cumulative()), LatencySummary.of(c.deliveryLatency.cumulative()), lag,
-                new ChatResult.Rates(round(window), plan.rate(), round(c.acked.sum() / window),
-                        round(c.delivered.sum() / window)),
-                new ChatResult.Generator(transportName, settings.threads(), plan.connections(),
-                        cpu.cores(), round(cpuAvg), round(cpuMax), lag.p99Ms(), lag.maxMs(), late),
-                rooms, warnings, ok);
+        return new ChatResult(
+                settings.scenario(),
+                config(),
+                counts,
+                c.errors.snapshot(),
+                c.disconnects.snapshot(),
+                LatencySummary.of(c.ackLatency.cumulative()),
+                LatencySummary.of(c.deliveryLatency.cumulative()),
+                lag,
+                new ChatResult.Rates(
+                        round(window), plan.rate(), round(c.acked.sum() / window), round(c.delivered.sum() / window)),
+                new ChatResult.Generator(
+                        transportName,
+                        settings.threads(),
+                        plan.connections(),
+                        cpu.cores(),
+                        round(cpuAvg),
+                        round(cpuMax),
+                        lag.p99Ms(),
+                        lag.maxMs(),
+                        late),
+                rooms,
+                warnings,
+                ok);
     }
 
     private Map<String, Object> config() {

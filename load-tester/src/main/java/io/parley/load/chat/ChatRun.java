@@ -33,9 +33,15 @@ import org.HdrHistogram.Histogram;
  */
 public final class ChatRun {
     /** Knobs of the run that are not part of the plan. */
-    public record Settings(String scenario, Duration grace, Duration warmup, double connectRate, int maxInFlight,
-                           double joinRate, Duration setupTimeout, int threads) {
-    }
+    public record Settings(
+            String scenario,
+            Duration grace,
+            Duration warmup,
+            double connectRate,
+            int maxInFlight,
+            double joinRate,
+            Duration setupTimeout,
+            int threads) {}
 
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
@@ -48,8 +54,15 @@ public final class ChatRun {
     private final MessageIds ids;
     private final PrintStream err;
 
-    public ChatRun(ChatPlan plan, Settings settings, Targets targets, ClientTransport transport, List<LoadUser> users,
-                   FrameCodec codec, MessageIds ids, PrintStream err) {
+    public ChatRun(
+            ChatPlan plan,
+            Settings settings,
+            Targets targets,
+            ClientTransport transport,
+            List<LoadUser> users,
+            FrameCodec codec,
+            MessageIds ids,
+            PrintStream err) {
         this.plan = Objects.requireNonNull(plan, "plan");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.targets = Objects.requireNonNull(targets, "targets");
@@ -64,7 +77,8 @@ public final class ChatRun {
     }
 
     public ChatResult run() throws InterruptedException {
-        long measureFrom = Math.min(plan.totalMessages(), Math.round(plan.rate() * settings.warmup().toMillis() / 1000.0));
+        long measureFrom = Math.min(
+                plan.totalMessages(), Math.round(plan.rate() * settings.warmup().toMillis() / 1000.0));
         ChatCounters counters = new ChatCounters(plan, ids, measureFrom);
         CpuMeter cpu = new CpuMeter();
         List<ChatReceiver> receivers = new ArrayList<>(plan.connections());
@@ -91,18 +105,23 @@ public final class ChatRun {
     // ---------------------------------------------------------------- setup
 
     private List<Connection> connect(List<ChatReceiver> receivers) throws InterruptedException {
-        err.printf("Connecting %,d connections (%d users x %d) to %s%n", plan.connections(), plan.users(),
-                plan.connectionsPerUser(), targets.all());
+        err.printf(
+                "Connecting %,d connections (%d users x %d) to %s%n",
+                plan.connections(), plan.users(), plan.connectionsPerUser(), targets.all());
         CodeCounts failures = new CodeCounts();
         Connector connector = new Connector(settings.connectRate(), settings.maxInFlight());
-        List<Connection> connections = connector.open(0, plan.connections(),
-                k -> transport.connect(k, targets.forConnection(k), users.get(plan.userOf(k)).token(), null,
-                        receivers.get(k)),
-                failures, (opened, failed) -> { }, settings.setupTimeout().toNanos());
+        List<Connection> connections = connector.open(
+                0,
+                plan.connections(),
+                k -> transport.connect(
+                        k, targets.forConnection(k), users.get(plan.userOf(k)).token(), null, receivers.get(k)),
+                failures,
+                (opened, failed) -> {},
+                settings.setupTimeout().toNanos());
         if (failures.total() > 0 || connections.size() < plan.connections()) {
             connections.forEach(Connection::close);
-            throw new SetupException(failures.total() + " of " + plan.connections()
-                    + " connections failed: " + failures.snapshot());
+            throw new SetupException(
+                    failures.total() + " of " + plan.connections() + " connections failed: " + failures.snapshot());
         }
         return connections;
     }
@@ -120,12 +139,15 @@ public final class ChatRun {
             for (int u = 0; u < plan.users(); u++) {
                 LockSupport.parkNanos(start + n * period - System.nanoTime());
                 int room = plan.roomOf(u, k);
-                connections.get(u * plan.connectionsPerUser()).send(new ClientFrame.Join("j" + room, plan.roomName(room)));
+                connections
+                        .get(u * plan.connectionsPerUser())
+                        .send(new ClientFrame.Join("j" + room, plan.roomName(room)));
                 n++;
             }
         }
         long deadline = System.nanoTime() + settings.setupTimeout().toNanos();
-        while (counters.subscriptions.sum() < wanted && counters.joinErrors.sum() == 0
+        while (counters.subscriptions.sum() < wanted
+                && counters.joinErrors.sum() == 0
                 && System.nanoTime() < deadline) {
             LockSupport.parkNanos(POLL_NANOS);
         }
@@ -137,10 +159,12 @@ public final class ChatRun {
 
     // ---------------------------------------------------------------- the run
 
-    private ChatResult send(List<Connection> connections, List<ChatReceiver> receivers, ChatCounters counters,
-                            CpuMeter cpu) throws InterruptedException {
+    private ChatResult send(
+            List<Connection> connections, List<ChatReceiver> receivers, ChatCounters counters, CpuMeter cpu)
+            throws InterruptedException {
         long total = plan.totalMessages();
-        err.printf("Sending %,d messages at %,.0f/s for %.0f s (%.2f/s per sending connection, %d senders)%n",
+        err.printf(
+                "Sending %,d messages at %,.0f/s for %.0f s (%.2f/s per sending connection, %d senders)%n",
                 total, plan.rate(), plan.durationSeconds(), plan.ratePerSender(), plan.senders());
         double[] cpuMax = {0};
         Snapshot[] last = {new Snapshot(0, 0, 0)};
@@ -152,8 +176,11 @@ public final class ChatRun {
         try (ProgressPrinter progress = new ProgressPrinter(err, () -> progressLine(counters, cpu, cpuMax, last))) {
             sendStart = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
             OpenLoopSchedule schedule = new OpenLoopSchedule(sendStart, plan.rate(), total);
-            loop = new SendLoop(schedule, NanoClock.SYSTEM,
-                    new SendBatcher(plan, schedule, connections, counters, codec, ids), lag -> { });
+            loop = new SendLoop(
+                    schedule,
+                    NanoClock.SYSTEM,
+                    new SendBatcher(plan, schedule, connections, counters, codec, ids),
+                    lag -> {});
             long dispatched = loop.run();
             sendEnd = System.nanoTime();
             drain(counters, dispatched);
@@ -175,12 +202,13 @@ public final class ChatRun {
             }
             LockSupport.parkNanos(POLL_NANOS);
         }
-        err.printf("Grace period of %d s over; counting what is missing as lost%n", settings.grace().toSeconds());
+        err.printf(
+                "Grace period of %d s over; counting what is missing as lost%n",
+                settings.grace().toSeconds());
     }
 
     /** Counter values at the previous progress line, for per-second rates. */
-    private record Snapshot(long sent, long acked, long delivered) {
-    }
+    private record Snapshot(long sent, long acked, long delivered) {}
 
     private String progressLine(ChatCounters c, CpuMeter cpu, double[] cpuMax, Snapshot[] last) {
         Histogram ack = c.ackLatency.roll();
@@ -191,13 +219,19 @@ public final class ChatRun {
         last[0] = now;
         double cores = cpu.intervalCores();
         cpuMax[0] = Math.max(cpuMax[0], cores);
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "sent/s %,d  acked/s %,d  delivered/s %,d | p99 ack %.1f ms, delivery %.1f ms (so far %.1f) | "
                         + "errors %d (rate_limited %d) | lag p99 %.1f ms | cpu %.2f cores",
-                now.sent - prev.sent, now.acked - prev.acked, now.delivered - prev.delivered,
-                LatencySummary.ms(ack.getValueAtPercentile(99)), LatencySummary.ms(delivery.getValueAtPercentile(99)),
+                now.sent - prev.sent,
+                now.acked - prev.acked,
+                now.delivered - prev.delivered,
+                LatencySummary.ms(ack.getValueAtPercentile(99)),
+                LatencySummary.ms(delivery.getValueAtPercentile(99)),
                 LatencySummary.ms(c.deliveryLatency.cumulative().getValueAtPercentile(99)),
-                c.errors.total(), c.errors.get("rate_limited"),
-                LatencySummary.ms(lag.getValueAtPercentile(99)), cores);
+                c.errors.total(),
+                c.errors.get("rate_limited"),
+                LatencySummary.ms(lag.getValueAtPercentile(99)),
+                cores);
     }
 }

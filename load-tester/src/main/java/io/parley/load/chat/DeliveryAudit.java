@@ -9,8 +9,14 @@ import java.util.Map;
  * to its room never got it (lost) or got it more often than once each (over-delivered); sends never answered; and
  * whether each sender's messages to a room were stored in the order it sent them.
  */
-public record DeliveryAudit(long lost, long overDelivered, long unanswered, long deliveredUnacked,
-                            long deliveredAfterError, long senderOrderViolations, long[] lostPerRoom) {
+public record DeliveryAudit(
+        long lost,
+        long overDelivered,
+        long unanswered,
+        long deliveredUnacked,
+        long deliveredAfterError,
+        long senderOrderViolations,
+        long[] lostPerRoom) {
 
     public static DeliveryAudit of(ChatCounters c) {
         ChatPlan plan = c.plan;
@@ -41,8 +47,7 @@ public record DeliveryAudit(long lost, long overDelivered, long unanswered, long
                     deliveredUnacked += deliveries;
                 }
                 case MessageLedger.FAILED -> deliveredAfterError += deliveries;
-                default -> {
-                }
+                default -> {}
             }
             long seq = ledger.seq(i);
             if (seq > 0) {
@@ -54,7 +59,7 @@ public record DeliveryAudit(long lost, long overDelivered, long unanswered, long
                 }
             }
         }
-        return new DeliveryAudit(lost, over, unanswered, deliveredUnacked, deliveredAfterError, orderViolations,
-                lostPerRoom);
+        return new DeliveryAudit(
+                lost, over, unanswered, deliveredUnacked, deliveredAfterError, orderViolations, lostPerRoom);
     }
 }

@@ -20,8 +20,10 @@ public final class MessageIds {
     }
 
     public static MessageIds random() {
-        return new MessageIds(Long.toString(java.util.concurrent.ThreadLocalRandom.current()
-                .nextLong(36L * 36 * 36 * 36 * 36, 36L * 36 * 36 * 36 * 36 * 36), 36));
+        return new MessageIds(Long.toString(
+                java.util.concurrent.ThreadLocalRandom.current()
+                        .nextLong(36L * 36 * 36 * 36 * 36, 36L * 36 * 36 * 36 * 36 * 36),
+                36));
     }
 
     public String tag() {

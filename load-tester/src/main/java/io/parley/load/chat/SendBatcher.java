@@ -32,10 +32,16 @@ final class SendBatcher implements SendLoop.Sink {
     private final String padding;
     /** Touched only by the schedule thread. */
     private final Map<EventLoop, long[]> pending = new HashMap<>();
+
     private final Map<EventLoop, Integer> sizes = new HashMap<>();
 
-    SendBatcher(ChatPlan plan, OpenLoopSchedule schedule, List<Connection> connections, ChatCounters counters,
-                FrameCodec codec, MessageIds ids) {
+    SendBatcher(
+            ChatPlan plan,
+            OpenLoopSchedule schedule,
+            List<Connection> connections,
+            ChatCounters counters,
+            FrameCodec codec,
+            MessageIds ids) {
         this.plan = Objects.requireNonNull(plan, "plan");
         this.schedule = Objects.requireNonNull(schedule, "schedule");
         this.connections = List.copyOf(connections);
@@ -96,7 +102,8 @@ final class SendBatcher implements SendLoop.Sink {
                 continue;
             }
             int room = plan.roomOfMessage(i);
-            byte[] frame = codec.encodeClient(new ClientFrame.Send(ids.ref(i), roomNames[room], body(i), ids.clientMsgId(i)));
+            byte[] frame =
+                    codec.encodeClient(new ClientFrame.Send(ids.ref(i), roomNames[room], body(i), ids.clientMsgId(i)));
             long now = System.nanoTime();
             // Lateness as written, not as scheduled: a busy event loop makes the generator late too.
             if (counters.measured(i)) {

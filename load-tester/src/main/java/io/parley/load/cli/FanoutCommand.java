@@ -10,7 +10,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code fanout}: one room of M members and a sender at a fixed rate; delivery latency to all members. */
-@Command(name = "fanout", mixinStandardHelpOptions = true,
+@Command(
+        name = "fanout",
+        mixinStandardHelpOptions = true,
         description = "One room with M members, one (or a few) of them sending at a fixed rate; measures delivery "
                 + "latency at every member and counts lost, duplicated and out-of-order deliveries.")
 public final class FanoutCommand implements Callable<Integer> {
@@ -18,16 +20,24 @@ public final class FanoutCommand implements Callable<Integer> {
 
     @Mixin
     TargetOptions target;
+
     @Mixin
     UserOptions users;
+
     @Mixin
     ChatOptions chat;
 
-    @Option(names = {"-m", "--members"}, paramLabel = "M", defaultValue = "1000",
+    @Option(
+            names = {"-m", "--members"},
+            paramLabel = "M",
+            defaultValue = "1000",
             description = "Members of the room, one connection each. Default: ${DEFAULT-VALUE}")
     int members;
 
-    @Option(names = "--senders", paramLabel = "S", defaultValue = "1",
+    @Option(
+            names = "--senders",
+            paramLabel = "S",
+            defaultValue = "1",
             description = "Members that send, taking turns. Default: ${DEFAULT-VALUE}")
     int senders;
 

@@ -35,7 +35,9 @@ final class ChildProcess {
     }
 
     static ChildProcess start(int index, List<String> command, Path resultFile) throws IOException {
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         ChildProcess child = new ChildProcess(index, p, resultFile);
         Thread reader = new Thread(child::readLines, "child-" + index + "-stdout");
         reader.setDaemon(true);
@@ -44,8 +46,8 @@ final class ChildProcess {
     }
 
     private void readLines() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 String[] parts = line.trim().split(" ");

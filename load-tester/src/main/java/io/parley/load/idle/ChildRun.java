@@ -29,19 +29,24 @@ public final class ChildRun {
         this.stdin = Objects.requireNonNull(stdin, "stdin");
     }
 
-    public void run(int from, int count, Connector connector, long timeoutNanos, Path resultFile,
-                    Map<String, Object> config) throws InterruptedException, IOException {
+    public void run(
+            int from, int count, Connector connector, long timeoutNanos, Path resultFile, Map<String, Object> config)
+            throws InterruptedException, IOException {
         fleet.open(from, count, connector, timeoutNanos);
         line(ChildProcess.CONNECTED + " " + fleet.opened() + " " + fleet.failed());
         ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor();
         long[] last = {-1};
-        reporter.scheduleWithFixedDelay(() -> {
-            long n = fleet.received();
-            if (n != last[0]) {
-                last[0] = n;
-                line(ChildProcess.RECEIVED + " " + n);
-            }
-        }, 100, 100, TimeUnit.MILLISECONDS);
+        reporter.scheduleWithFixedDelay(
+                () -> {
+                    long n = fleet.received();
+                    if (n != last[0]) {
+                        last[0] = n;
+                        line(ChildProcess.RECEIVED + " " + n);
+                    }
+                },
+                100,
+                100,
+                TimeUnit.MILLISECONDS);
         try (BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8))) {
             String l;
             while ((l = in.readLine()) != null && !l.trim().equals(ChildProcess.FINISH)) {

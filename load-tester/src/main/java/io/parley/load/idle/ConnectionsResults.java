@@ -26,14 +26,33 @@ final class ConnectionsResults {
 
     /** The share of one process, before merging. */
     static ConnectionsResult share(IdleFleet fleet, long stillOpen, Map<String, Object> config) {
-        return new ConnectionsResult("connections", config, fleet.connections().size(), fleet.opened(),
-                fleet.failed(), fleet.failures().snapshot(), fleet.closes().snapshot(), stillOpen, fleet.received(),
-                0, LatencySummary.of(fleet.connectLatency()), fleet.connectSeconds(), List.of(), 0, 1,
-                new CpuMeter().averageCores(), List.of(), true);
+        return new ConnectionsResult(
+                "connections",
+                config,
+                fleet.connections().size(),
+                fleet.opened(),
+                fleet.failed(),
+                fleet.failures().snapshot(),
+                fleet.closes().snapshot(),
+                stillOpen,
+                fleet.received(),
+                0,
+                LatencySummary.of(fleet.connectLatency()),
+                fleet.connectSeconds(),
+                List.of(),
+                0,
+                1,
+                new CpuMeter().averageCores(),
+                List.of(),
+                true);
     }
 
-    ConnectionsResult merge(List<ConnectionsResult> parts, Map<Long, Long> before, Map<Long, Long> after,
-                                    double cpuCores, String marker) {
+    ConnectionsResult merge(
+            List<ConnectionsResult> parts,
+            Map<Long, Long> before,
+            Map<Long, Long> after,
+            double cpuCores,
+            String marker) {
         long requested = settings.connections();
         long opened = 0;
         long failed = 0;
@@ -81,9 +100,24 @@ final class ConnectionsResults {
         config.put("connectRate", settings.connectRate());
         config.put("sourceAddresses", settings.sources().enabled());
         config.put("marker", marker);
-        return new ConnectionsResult("connections", config, requested, opened, failed, failures.snapshot(),
-                closes.snapshot(), stillOpen, received, missing, LatencySummary.of(HistogramCodec.merge(latencies)),
-                connectSeconds, servers, perConnection, parts.size(), Math.round(cpuCores * 100) / 100.0, warnings,
+        return new ConnectionsResult(
+                "connections",
+                config,
+                requested,
+                opened,
+                failed,
+                failures.snapshot(),
+                closes.snapshot(),
+                stillOpen,
+                received,
+                missing,
+                LatencySummary.of(HistogramCodec.merge(latencies)),
+                connectSeconds,
+                servers,
+                perConnection,
+                parts.size(),
+                Math.round(cpuCores * 100) / 100.0,
+                warnings,
                 failed == 0 && missing == 0 && opened == requested);
     }
 }

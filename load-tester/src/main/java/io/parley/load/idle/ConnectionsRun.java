@@ -30,10 +30,19 @@ import java.util.function.LongSupplier;
  */
 public final class ConnectionsRun {
     /** What to open and how. */
-    public record Settings(int connections, int procs, double connectRate, int maxInFlight, SourceAddresses sources,
-                           Duration hold, Duration broadcastTimeout, Duration setupTimeout, String room,
-                           List<Long> serverPids, int threads, int maxPerProcess) {
-    }
+    public record Settings(
+            int connections,
+            int procs,
+            double connectRate,
+            int maxInFlight,
+            SourceAddresses sources,
+            Duration hold,
+            Duration broadcastTimeout,
+            Duration setupTimeout,
+            String room,
+            List<Long> serverPids,
+            int threads,
+            int maxPerProcess) {}
 
     /** Builds the command line of child number i: connections {@code from .. from+count-1} from {@code sourceBase}. */
     @FunctionalInterface
@@ -51,8 +60,14 @@ public final class ConnectionsRun {
     private final JsonReport json;
     private final PrintStream err;
 
-    public ConnectionsRun(Settings settings, Targets targets, ClientTransport transport, List<LoadUser> users,
-                          ProcStatus proc, JsonReport json, PrintStream err) {
+    public ConnectionsRun(
+            Settings settings,
+            Targets targets,
+            ClientTransport transport,
+            List<LoadUser> users,
+            ProcStatus proc,
+            JsonReport json,
+            PrintStream err) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.targets = Objects.requireNonNull(targets, "targets");
         this.transport = Objects.requireNonNull(transport, "transport");
@@ -70,8 +85,12 @@ public final class ConnectionsRun {
         int local = procs == 1 ? n : members;
         int perChild = procs == 1 ? 0 : (int) Math.ceil((double) (n - members) / (procs - 1));
         if (local > settings.maxPerProcess() || perChild > settings.maxPerProcess()) {
-            throw new SetupException(String.format(Locale.ROOT, "%,d connections need more processes: at most %,d per "
-                    + "process (open-file limit); use --procs %d or more", n, settings.maxPerProcess(),
+            throw new SetupException(String.format(
+                    Locale.ROOT,
+                    "%,d connections need more processes: at most %,d per "
+                            + "process (open-file limit); use --procs %d or more",
+                    n,
+                    settings.maxPerProcess(),
                     1 + (int) Math.ceil((double) (n - members) / settings.maxPerProcess())));
         }
         String marker = "idle." + Long.toString(System.nanoTime() % 2_176_782_336L, 36);
@@ -84,28 +103,33 @@ public final class ConnectionsRun {
             join(fleet, members);
             if (procs == 1) {
                 err.printf("Opening %,d more connections%n", n - members);
-                fleet.open(members, n - members, connector, settings.setupTimeout().toNanos());
+                fleet.open(
+                        members, n - members, connector, settings.setupTimeout().toNanos());
             } else {
                 children = startChildren(childCommand, workDir, members, perChild, marker);
                 awaitChildren(children);
             }
-            long opened = fleet.opened() + children.stream().mapToLong(ChildProcess::opened).sum();
-            err.printf("Holding %,d connections for %d s%n", opened, settings.hold().toSeconds());
+            long opened = fleet.opened()
+                    + children.stream().mapToLong(ChildProcess::opened).sum();
+            err.printf(
+                    "Holding %,d connections for %d s%n",
+                    opened, settings.hold().toSeconds());
             LockSupport.parkNanos(settings.hold().toNanos());
             Map<Long, Long> after = rss();
             long stillOpen = fleet.stillOpen();
             fleet.connections().getFirst().send(new ClientFrame.Send("b", settings.room(), "are you there?", marker));
             long deadline = System.nanoTime() + settings.broadcastTimeout().toNanos();
             List<ChildProcess> kids = children;
-            LongSupplier received = () -> fleet.received() + kids.stream().mapToLong(ChildProcess::received).sum();
+            LongSupplier received = () -> fleet.received()
+                    + kids.stream().mapToLong(ChildProcess::received).sum();
             while (received.getAsLong() < opened && System.nanoTime() < deadline) {
                 LockSupport.parkNanos(POLL_NANOS);
             }
             List<ConnectionsResult> parts = new ArrayList<>();
             parts.add(fleetResult(fleet, stillOpen));
             parts.addAll(finishChildren(children));
-            return new ConnectionsResults(settings, targets, users.size()).merge(parts, before, after,
-                    cpu.averageCores(), marker);
+            return new ConnectionsResults(settings, targets, users.size())
+                    .merge(parts, before, after, cpu.averageCores(), marker);
         } finally {
             children.forEach(ChildProcess::kill);
         }
@@ -127,8 +151,8 @@ public final class ConnectionsRun {
         }
     }
 
-    private List<ChildProcess> startChildren(ChildCommand command, Path workDir, int members, int perChild,
-                                             String marker) throws IOException {
+    private List<ChildProcess> startChildren(
+            ChildCommand command, Path workDir, int members, int perChild, String marker) throws IOException {
         List<ChildProcess> children = new ArrayList<>();
         long addressesUsed = settings.sources().addressesFor(members);
         int from = members;
@@ -145,7 +169,8 @@ public final class ConnectionsRun {
     }
 
     private void awaitChildren(List<ChildProcess> children) throws InterruptedException {
-        long deadline = System.nanoTime() + settings.setupTimeout().toNanos()
+        long deadline = System.nanoTime()
+                + settings.setupTimeout().toNanos()
                 + (long) (1e9 * settings.connections() / settings.connectRate());
         for (ChildProcess child : children) {
             if (!child.awaitConnected(Math.max(1, deadline - System.nanoTime()))) {
@@ -171,7 +196,6 @@ public final class ConnectionsRun {
     private ConnectionsResult fleetResult(IdleFleet fleet, long stillOpen) {
         return ConnectionsResults.share(fleet, stillOpen, Map.of());
     }
-
 
     private Map<Long, Long> rss() {
         Map<Long, Long> rss = new LinkedHashMap<>();

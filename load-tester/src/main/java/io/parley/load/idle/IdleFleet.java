@@ -40,8 +40,14 @@ public final class IdleFleet implements AutoCloseable {
     private volatile boolean holding;
     private double connectSeconds;
 
-    public IdleFleet(ClientTransport transport, Targets targets, SourceAddresses sources, List<LoadUser> users,
-                     String marker, int firstConnection, PrintStream err) {
+    public IdleFleet(
+            ClientTransport transport,
+            Targets targets,
+            SourceAddresses sources,
+            List<LoadUser> users,
+            String marker,
+            int firstConnection,
+            PrintStream err) {
         this.transport = Objects.requireNonNull(transport, "transport");
         this.targets = Objects.requireNonNull(targets, "targets");
         this.sources = Objects.requireNonNull(sources, "sources");
@@ -77,16 +83,24 @@ public final class IdleFleet implements AutoCloseable {
     public void open(int from, int count, Connector connector, long timeoutNanos) throws InterruptedException {
         long start = System.nanoTime();
         AtomicInteger lastPrinted = new AtomicInteger();
-        List<Connection> opened = connector.open(from, count, k -> transport.connect(k, targets.forConnection(k),
-                        users.get(Math.floorMod(k, users.size())).token(), sources.forConnection(k - firstConnection),
+        List<Connection> opened = connector.open(
+                from,
+                count,
+                k -> transport.connect(
+                        k,
+                        targets.forConnection(k),
+                        users.get(Math.floorMod(k, users.size())).token(),
+                        sources.forConnection(k - firstConnection),
                         new Listener()),
-                failures, (ok, failed) -> {
+                failures,
+                (ok, failed) -> {
                     int done = ok + failed;
                     if (done - lastPrinted.get() >= 5000 || done == count) {
                         lastPrinted.set(done);
                         err.printf("  connections %d..: %,d open, %,d failed of %,d%n", from, ok, failed, count);
                     }
-                }, timeoutNanos);
+                },
+                timeoutNanos);
         connectSeconds += (System.nanoTime() - start) / 1e9;
         for (Connection c : opened) {
             if (c.connectNanos() > 0) {
@@ -102,7 +116,9 @@ public final class IdleFleet implements AutoCloseable {
     }
 
     public long opened() {
-        return connections.stream().filter(c -> c.ready().isDone() && !c.ready().isCompletedExceptionally()).count();
+        return connections.stream()
+                .filter(c -> c.ready().isDone() && !c.ready().isCompletedExceptionally())
+                .count();
     }
 
     public long stillOpen() {

@@ -42,7 +42,9 @@ public final class ClientTransport implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(threads, io);
         Class<? extends SocketChannel> channelClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
-        this.bootstrap = new Bootstrap().group(group).channel(channelClass)
+        this.bootstrap = new Bootstrap()
+                .group(group)
+                .channel(channelClass)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS);
         if (epoll) {
@@ -66,8 +68,8 @@ public final class ClientTransport implements AutoCloseable {
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 Throwable c = done.cause();
-                connection.fail(new ConnectFailure("connect_" + c.getClass().getSimpleName(),
-                        String.valueOf(c.getMessage())));
+                connection.fail(
+                        new ConnectFailure("connect_" + c.getClass().getSimpleName(), String.valueOf(c.getMessage())));
             }
         });
         return connection;

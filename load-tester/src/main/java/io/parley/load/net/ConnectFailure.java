@@ -17,7 +17,8 @@ public final class ConnectFailure extends RuntimeException {
     public static String reasonOf(Throwable t) {
         Throwable c = t;
         while ((c instanceof java.util.concurrent.CompletionException
-                || c instanceof java.util.concurrent.ExecutionException) && c.getCause() != null) {
+                        || c instanceof java.util.concurrent.ExecutionException)
+                && c.getCause() != null) {
             c = c.getCause();
         }
         if (c instanceof ConnectFailure f) {

@@ -5,6 +5,5 @@ public interface ConnectionListener {
     void onFrame(Connection connection, InboundFrame frame, long receivedNanos);
 
     /** The connection ended; {@code closeCode} is the server's close code, or 1006 when none came. */
-    default void onClosed(Connection connection, int closeCode) {
-    }
+    default void onClosed(Connection connection, int closeCode) {}
 }

@@ -35,8 +35,14 @@ public final class Connector {
     }
 
     /** Starts {@code count} connections ({@code starter} starts number k) and waits until each is ready or failed. */
-    public List<Connection> open(int from, int count, IntFunction<Connection> starter, CodeCounts failures,
-                                 Progress progress, long timeoutNanos) throws InterruptedException {
+    public List<Connection> open(
+            int from,
+            int count,
+            IntFunction<Connection> starter,
+            CodeCounts failures,
+            Progress progress,
+            long timeoutNanos)
+            throws InterruptedException {
         Objects.requireNonNull(starter, "starter");
         Semaphore inFlight = new Semaphore(maxInFlight);
         List<Connection> connections = new ArrayList<>(count);

@@ -88,24 +88,28 @@ public final class FrameReader {
     }
 
     private InboundFrame full(byte[] bytes, int offset, int length, String type) throws IOException {
-        byte[] exact = offset == 0 && length == bytes.length ? bytes : Arrays.copyOfRange(bytes, offset, offset + length);
+        byte[] exact =
+                offset == 0 && length == bytes.length ? bytes : Arrays.copyOfRange(bytes, offset, offset + length);
         ServerFrame frame = codec.decodeServer(exact);
         if (frame == null) {
             return null;
         }
-        String room = switch (frame) {
-            case ServerFrame.Joined j -> j.room() == null ? null : j.room().name();
-            case ServerFrame.Left l -> l.room();
-            default -> null;
-        };
-        String ref = switch (frame) {
-            case ServerFrame.Joined j -> j.ref();
-            case ServerFrame.Left l -> l.ref();
-            case ServerFrame.Pong p -> p.ref();
-            case ServerFrame.History h -> h.ref();
-            case ServerFrame.PresenceList pl -> pl.ref();
-            default -> null;
-        };
+        String room =
+                switch (frame) {
+                    case ServerFrame.Joined j ->
+                        j.room() == null ? null : j.room().name();
+                    case ServerFrame.Left l -> l.room();
+                    default -> null;
+                };
+        String ref =
+                switch (frame) {
+                    case ServerFrame.Joined j -> j.ref();
+                    case ServerFrame.Left l -> l.ref();
+                    case ServerFrame.Pong p -> p.ref();
+                    case ServerFrame.History h -> h.ref();
+                    case ServerFrame.PresenceList pl -> pl.ref();
+                    default -> null;
+                };
         return new InboundFrame(type, ref, room, -1, null, null, frame);
     }
 

@@ -17,6 +17,7 @@ final class WsClientInitializer extends ChannelInitializer<SocketChannel> {
     static final String SUBPROTOCOL = "parley.v1";
     /** Server frames are at most 16 KiB by protocol; a ready frame listing many rooms can be larger. */
     private static final int MAX_FRAME_BYTES = 1024 * 1024;
+
     private static final int MAX_UPGRADE_RESPONSE_BYTES = 16 * 1024;
     private static final long HANDSHAKE_TIMEOUT_MILLIS = 30_000;
 
@@ -46,9 +47,9 @@ final class WsClientInitializer extends ChannelInitializer<SocketChannel> {
                 .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
                 .build();
         ChannelPipeline p = ch.pipeline();
-        p.addLast(new HttpClientCodec());                                  // HTTP for the upgrade
-        p.addLast(new HttpObjectAggregator(MAX_UPGRADE_RESPONSE_BYTES));   // the 101 or refusal as one response
-        p.addLast(new WebSocketClientProtocolHandler(config));             // handshake, masking, ping -> pong
-        p.addLast(new WsFrameHandler(connection, reader));                 // text frames -> listener
+        p.addLast(new HttpClientCodec()); // HTTP for the upgrade
+        p.addLast(new HttpObjectAggregator(MAX_UPGRADE_RESPONSE_BYTES)); // the 101 or refusal as one response
+        p.addLast(new WebSocketClientProtocolHandler(config)); // handshake, masking, ping -> pong
+        p.addLast(new WsFrameHandler(connection, reader)); // text frames -> listener
     }
 }

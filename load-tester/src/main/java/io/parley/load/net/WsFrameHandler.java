@@ -39,8 +39,7 @@ final class WsFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
             connection.listener().onFrame(connection, inbound, now);
         } else if (frame instanceof CloseWebSocketFrame close) {
             connection.closeCode(close.statusCode());
-            ctx.writeAndFlush(new CloseWebSocketFrame(close.statusCode(), ""))
-                    .addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(new CloseWebSocketFrame(close.statusCode(), "")).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -62,7 +61,9 @@ final class WsFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof WebSocketClientHandshakeException e) {
-            String status = e.response() == null ? "?" : String.valueOf(e.response().status().code());
+            String status = e.response() == null
+                    ? "?"
+                    : String.valueOf(e.response().status().code());
             connection.fail(new ConnectFailure("http_" + status, "upgrade refused: " + e.getMessage()));
         } else if (cause instanceof IOException) {
             connection.fail(new ConnectFailure("io", String.valueOf(cause.getMessage())));

@@ -20,13 +20,17 @@ public final class ProgressPrinter implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleAtFixedRate(() -> {
-            try {
-                out.printf("[%4ds] %s%n", Math.round((System.nanoTime() - startNanos) / 1e9), line.get());
-            } catch (RuntimeException e) {
-                out.println("progress: " + e);
-            }
-        }, 1, 1, TimeUnit.SECONDS);
+        timer.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        out.printf("[%4ds] %s%n", Math.round((System.nanoTime() - startNanos) / 1e9), line.get());
+                    } catch (RuntimeException e) {
+                        out.println("progress: " + e);
+                    }
+                },
+                1,
+                1,
+                TimeUnit.SECONDS);
     }
 
     @Override

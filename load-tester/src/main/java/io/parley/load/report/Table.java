@@ -30,7 +30,11 @@ public final class Table {
     }
 
     public void print(PrintStream out) {
-        int width = rows.stream().filter(r -> r[1] != null).mapToInt(r -> r[0].length()).max().orElse(10);
+        int width = rows.stream()
+                .filter(r -> r[1] != null)
+                .mapToInt(r -> r[0].length())
+                .max()
+                .orElse(10);
         for (String[] r : rows) {
             if (r[1] == null) {
                 out.println();

@@ -13,8 +13,7 @@ public final class SendLoop {
         void send(long index, long intendedNanos, long actualNanos);
 
         /** Called after each batch of messages that fell due together, before the loop parks. */
-        default void endOfBatch() {
-        }
+        default void endOfBatch() {}
     }
 
     /** Receives the lateness of each hand-off in nanoseconds. */

@@ -7,8 +7,7 @@ import org.HdrHistogram.Histogram;
 
 /** Turns histograms into compact base64 text for JSON results and back, and merges several into one. */
 public final class HistogramCodec {
-    private HistogramCodec() {
-    }
+    private HistogramCodec() {}
 
     public static String encode(Histogram histogram) {
         ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
@@ -21,7 +20,8 @@ public final class HistogramCodec {
 
     public static Histogram decode(String base64) {
         try {
-            return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
+            return Histogram.decodeFromCompressedByteBuffer(
+                    ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
         } catch (DataFormatException e) {
             throw new IllegalArgumentException("histogram: not a compressed HdrHistogram", e);
         }

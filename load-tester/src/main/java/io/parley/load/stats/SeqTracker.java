@@ -8,7 +8,11 @@ import java.util.TreeSet;
  */
 public final class SeqTracker {
     /** What one observed seq was. */
-    public enum Verdict { IN_ORDER, OUT_OF_ORDER, DUPLICATE }
+    public enum Verdict {
+        IN_ORDER,
+        OUT_OF_ORDER,
+        DUPLICATE
+    }
 
     /** Gaps larger than this are counted but not remembered seq by seq. */
     static final long MAX_TRACKED_GAP = 1_000_000;

@@ -17,7 +17,8 @@ import javax.crypto.spec.SecretKeySpec;
  * exist in the server's database: memberships reference them.
  */
 public final class JwtMinter {
-    private static final String HEADER = base64Url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+    private static final String HEADER =
+            base64Url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
 
     private final byte[] secret;
     private final ObjectMapper mapper;
@@ -38,7 +39,10 @@ public final class JwtMinter {
     public String mint(String userId, String username) {
         long now = clock.instant().getEpochSecond();
         ObjectNode claims = mapper.createObjectNode()
-                .put("sub", userId).put("name", username).put("iat", now).put("exp", now + lifetime.toSeconds());
+                .put("sub", userId)
+                .put("name", username)
+                .put("iat", now)
+                .put("exp", now + lifetime.toSeconds());
         String signingInput = HEADER + "." + base64Url(writeBytes(claims));
         return signingInput + "." + base64Url(sign(signingInput));
     }

@@ -7,8 +7,7 @@ import java.util.Base64;
 
 /** Reads the expiry of a JWT without verifying it, to decide whether a cached token is still usable. */
 public final class Tokens {
-    private Tokens() {
-    }
+    private Tokens() {}
 
     /** The {@code exp} claim in epoch seconds, or 0 when the token cannot be read. */
     public static long expiresAt(ObjectMapper mapper, String token) {

@@ -41,8 +41,14 @@ public final class UserProvisioner {
     private final PrintStream log;
     private final HttpClient http;
 
-    public UserProvisioner(URI api, String password, int concurrency, UsersCache cache, JwtMinter minter,
-                           ObjectMapper mapper, PrintStream log) {
+    public UserProvisioner(
+            URI api,
+            String password,
+            int concurrency,
+            UsersCache cache,
+            JwtMinter minter,
+            ObjectMapper mapper,
+            PrintStream log) {
         this.api = Objects.requireNonNull(api, "api");
         this.password = Objects.requireNonNull(password, "password");
         if (concurrency < 1 || concurrency > 256) {
@@ -53,7 +59,8 @@ public final class UserProvisioner {
         this.minter = minter;
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.log = Objects.requireNonNull(log, "log");
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this.http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     /** Usernames {@code prefix000000 ..}: valid (3-32 of A-Za-z0-9_.-) and stable across reruns. */
@@ -110,15 +117,16 @@ public final class UserProvisioner {
             }
         }
         if (fromServer.get() > 0) {
-            log.printf("  users: %d from the server in %.1f s, %d from cache or minted%n", fromServer.get(),
-                    (System.nanoTime() - start) / 1e9, users.size() - fromServer.get());
+            log.printf(
+                    "  users: %d from the server in %.1f s, %d from cache or minted%n",
+                    fromServer.get(), (System.nanoTime() - start) / 1e9, users.size() - fromServer.get());
         }
         Map<String, LoadUser> merged = new java.util.LinkedHashMap<>(cached);
         users.forEach(u -> merged.put(u.username().toLowerCase(Locale.ROOT), u));
         cache.save(api.toString(), merged.values());
         if (!failures.isEmpty()) {
-            throw new IllegalStateException(failures.size() + " users could not be registered or logged in; first: "
-                    + failures.getFirst());
+            throw new IllegalStateException(
+                    failures.size() + " users could not be registered or logged in; first: " + failures.getFirst());
         }
         return users;
     }
@@ -158,8 +166,10 @@ public final class UserProvisioner {
                     Thread.sleep(200L * attempt);
                     continue;
                 }
-                JsonNode json = response.body().length == 0 ? mapper.createObjectNode() : mapper.readTree(response.body());
-                long retryAfter = response.headers().firstValueAsLong("Retry-After").orElse(1);
+                JsonNode json =
+                        response.body().length == 0 ? mapper.createObjectNode() : mapper.readTree(response.body());
+                long retryAfter =
+                        response.headers().firstValueAsLong("Retry-After").orElse(1);
                 return new Answer(response.statusCode(), json, retryAfter);
             } catch (java.net.ConnectException e) {
                 if (attempt >= 5) {

@@ -41,7 +41,10 @@ public final class UsersCache {
         try {
             JsonNode root = mapper.readTree(file.toFile());
             for (JsonNode u : root.path("users")) {
-                LoadUser user = new LoadUser(u.path("id").asText(), u.path("username").asText(), u.path("token").asText());
+                LoadUser user = new LoadUser(
+                        u.path("id").asText(),
+                        u.path("username").asText(),
+                        u.path("token").asText());
                 users.put(user.username().toLowerCase(java.util.Locale.ROOT), user);
             }
             return users;

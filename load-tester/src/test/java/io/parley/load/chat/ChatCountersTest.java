@@ -18,8 +18,17 @@ class ChatCountersTest {
 
     private ChatReceiver receiver() {
         ChatReceiver r = new ChatReceiver(counters, Set.of("t-0"));
-        r.onFrame(null, new InboundFrame("joined", "j0", "t-0", -1, null, null,
-                new ServerFrame.Joined("j0", new Room("t-0", "u", "2026-01-01T00:00:00.000Z", 100))), 0);
+        r.onFrame(
+                null,
+                new InboundFrame(
+                        "joined",
+                        "j0",
+                        "t-0",
+                        -1,
+                        null,
+                        null,
+                        new ServerFrame.Joined("j0", new Room("t-0", "u", "2026-01-01T00:00:00.000Z", 100))),
+                0);
         return r;
     }
 
@@ -28,13 +37,13 @@ class ChatCountersTest {
     }
 
     private void ack(int i) {
-        receivers[0].onFrame(null, new InboundFrame("ack", ids.ref(i), "t-0", -1, ids.clientMsgId(i), null, null),
-                5_000_000);
+        receivers[0].onFrame(
+                null, new InboundFrame("ack", ids.ref(i), "t-0", -1, ids.clientMsgId(i), null, null), 5_000_000);
     }
 
     private void deliver(int receiver, int i, long seq) {
-        receivers[receiver].onFrame(null, new InboundFrame("message", null, "t-0", seq, ids.clientMsgId(i), null,
-                null), 9_000_000);
+        receivers[receiver].onFrame(
+                null, new InboundFrame("message", null, "t-0", seq, ids.clientMsgId(i), null, null), 9_000_000);
     }
 
     @Test
@@ -140,8 +149,8 @@ class ChatCountersTest {
     @Test
     void ignoresMessagesOfOtherRunsAndRooms() {
         receivers[0].onFrame(null, new InboundFrame("message", null, "t-0", 5, "other.1", null, null), 1);
-        receivers[0].onFrame(null, new InboundFrame("message", null, "elsewhere", 5, ids.clientMsgId(1), null, null),
-                1);
+        receivers[0].onFrame(
+                null, new InboundFrame("message", null, "elsewhere", 5, ids.clientMsgId(1), null, null), 1);
         assertThat(counters.delivered.sum()).isZero();
         assertThat(counters.foreign.sum()).isEqualTo(2);
     }
@@ -150,8 +159,17 @@ class ChatCountersTest {
     void leavesWarmUpMessagesOutOfTheHistogramsButCountsThem() {
         ChatCounters warm = new ChatCounters(plan, ids, 1);
         ChatReceiver r = new ChatReceiver(warm, Set.of("t-0"));
-        r.onFrame(null, new InboundFrame("joined", "j0", "t-0", -1, null, null,
-                new ServerFrame.Joined("j0", new Room("t-0", "u", "2026-01-01T00:00:00.000Z", 0))), 0);
+        r.onFrame(
+                null,
+                new InboundFrame(
+                        "joined",
+                        "j0",
+                        "t-0",
+                        -1,
+                        null,
+                        null,
+                        new ServerFrame.Joined("j0", new Room("t-0", "u", "2026-01-01T00:00:00.000Z", 0))),
+                0);
         for (int i = 0; i < 2; i++) {
             warm.onSent(i, 0);
             r.onFrame(null, new InboundFrame("ack", ids.ref(i), "t-0", -1, ids.clientMsgId(i), null, null), 1_000);

@@ -46,8 +46,14 @@ class ChatScenarioIT {
     private int run(String... args) {
         var mapper = Json.newMapper();
         String java = ProcessHandle.current().info().command().orElse("java");
-        LoadContext ctx = new LoadContext(mapper, new FrameCodec(mapper), json, System.out, System.err,
-                new java.io.ByteArrayInputStream(new byte[0]), ProcStatus.system(),
+        LoadContext ctx = new LoadContext(
+                mapper,
+                new FrameCodec(mapper),
+                json,
+                System.out,
+                System.err,
+                new java.io.ByteArrayInputStream(new byte[0]),
+                ProcStatus.system(),
                 List.of(java, "-cp", Path.of("target", "parley-load.jar").toString(), LoadMain.class.getName()));
         return LoadMain.run(args, ctx);
     }
@@ -55,9 +61,26 @@ class ChatScenarioIT {
     @Test
     void chatCountsAddUpAndMatchTheDatabase() throws Exception {
         Path out = dir.resolve("chat.json");
-        int exit = run("chat", "--target", stack.target(), "--users", "24", "--rooms", "4", "--rooms-per-user", "2",
-                "--rate", "150", "--duration", "3", "--grace", "30", "--users-cache", dir.resolve("users.json").toString(),
-                "--json", out.toString());
+        int exit = run(
+                "chat",
+                "--target",
+                stack.target(),
+                "--users",
+                "24",
+                "--rooms",
+                "4",
+                "--rooms-per-user",
+                "2",
+                "--rate",
+                "150",
+                "--duration",
+                "3",
+                "--grace",
+                "30",
+                "--users-cache",
+                dir.resolve("users.json").toString(),
+                "--json",
+                out.toString());
 
         ChatResult r = json.read(out, ChatResult.class);
         ChatResult.Counts c = r.counts();
@@ -78,8 +101,8 @@ class ChatScenarioIT {
 
         String tag = (String) r.config().get("runTag");
         try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), stack.dbUser(), stack.dbPassword());
-             PreparedStatement q = db.prepareStatement("SELECT COUNT(*), COUNT(DISTINCT client_msg_id) "
-                     + "FROM messages WHERE client_msg_id LIKE ?")) {
+                PreparedStatement q = db.prepareStatement("SELECT COUNT(*), COUNT(DISTINCT client_msg_id) "
+                        + "FROM messages WHERE client_msg_id LIKE ?")) {
             q.setString(1, tag + ".%");
             try (ResultSet rs = q.executeQuery()) {
                 rs.next();
@@ -90,8 +113,22 @@ class ChatScenarioIT {
 
         // A rerun reuses the cached users and still adds up (fresh run tag, fresh rooms).
         Path again = dir.resolve("again.json");
-        assertThat(run("chat", "--target", stack.target(), "--users", "24", "--rooms", "4", "--rate", "50",
-                "--duration", "1", "--users-cache", dir.resolve("users.json").toString(), "--json", again.toString()))
+        assertThat(run(
+                        "chat",
+                        "--target",
+                        stack.target(),
+                        "--users",
+                        "24",
+                        "--rooms",
+                        "4",
+                        "--rate",
+                        "50",
+                        "--duration",
+                        "1",
+                        "--users-cache",
+                        dir.resolve("users.json").toString(),
+                        "--json",
+                        again.toString()))
                 .isZero();
         assertThat(json.read(again, ChatResult.class).counts().lost()).isZero();
     }
@@ -99,8 +136,20 @@ class ChatScenarioIT {
     @Test
     void fanoutDeliversEveryMessageToEveryMember() throws Exception {
         Path out = dir.resolve("fanout.json");
-        int exit = run("fanout", "--target", stack.target(), "--members", "60", "--rate", "10", "--duration", "2",
-                "--user-prefix", "fan_", "--json", out.toString());
+        int exit = run(
+                "fanout",
+                "--target",
+                stack.target(),
+                "--members",
+                "60",
+                "--rate",
+                "10",
+                "--duration",
+                "2",
+                "--user-prefix",
+                "fan_",
+                "--json",
+                out.toString());
 
         ChatResult.Counts c = json.read(out, ChatResult.class).counts();
         assertThat(exit).isZero();
@@ -113,9 +162,26 @@ class ChatScenarioIT {
     @Test
     void idleConnectionsFromSeveralProcessesAllReceiveTheBroadcast() throws Exception {
         Path out = dir.resolve("connections.json");
-        int exit = run("connections", "--target", stack.target(), "--connections", "300", "--users", "30",
-                "--procs", "3", "--hold", "1", "--user-prefix", "idle_", "--child-heap", "256m",
-                "--server-pid", Long.toString(stack.serverPid()), "--json", out.toString());
+        int exit = run(
+                "connections",
+                "--target",
+                stack.target(),
+                "--connections",
+                "300",
+                "--users",
+                "30",
+                "--procs",
+                "3",
+                "--hold",
+                "1",
+                "--user-prefix",
+                "idle_",
+                "--child-heap",
+                "256m",
+                "--server-pid",
+                Long.toString(stack.serverPid()),
+                "--json",
+                out.toString());
 
         ConnectionsResult r = json.read(out, ConnectionsResult.class);
         assertThat(exit).isZero();

@@ -81,20 +81,27 @@ final class LocalStack implements AutoCloseable {
     }
 
     private ManagedProcess start(String name, Path jar, Path logs) throws IOException {
-        return ManagedProcess.start(name, ManagedProcess.javaJar(List.of("-Xmx512m"), jar), env,
-                logs.resolve(name + ".log"));
+        return ManagedProcess.start(
+                name, ManagedProcess.javaJar(List.of("-Xmx512m"), jar), env, logs.resolve(name + ".log"));
     }
 
     private void awaitReady() {
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz"))
-                .timeout(Duration.ofSeconds(2)).build();
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
-            if (!processes.getFirst().isAlive()) {
-                throw new IllegalStateException("server exited with " + processes.getFirst().process().exitValue());
-            }
-            return http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        });
+                .timeout(Duration.ofSeconds(2))
+                .build();
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
+                .until(() -> {
+                    if (!processes.getFirst().isAlive()) {
+                        throw new IllegalStateException("server exited with "
+                                + processes.getFirst().process().exitValue());
+                    }
+                    return http.send(ready, HttpResponse.BodyHandlers.discarding())
+                                    .statusCode()
+                            == 200;
+                });
     }
 
     @Override

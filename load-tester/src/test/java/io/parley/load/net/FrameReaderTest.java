@@ -28,8 +28,14 @@ class FrameReaderTest {
 
     @Test
     void readsTheFieldsOfAMessageFrameTheCodecWrote() throws IOException {
-        InboundFrame f = read(new ServerFrame.Message("9007199254740993", "general", 42, "alice",
-                "hello {\"nested\": [1,2]}", "run.1f", "2026-11-27T17:20:11.123Z"));
+        InboundFrame f = read(new ServerFrame.Message(
+                "9007199254740993",
+                "general",
+                42,
+                "alice",
+                "hello {\"nested\": [1,2]}",
+                "run.1f",
+                "2026-11-27T17:20:11.123Z"));
         assertThat(f.type()).isEqualTo("message");
         assertThat(f.room()).isEqualTo("general");
         assertThat(f.seq()).isEqualTo(42);
@@ -62,8 +68,8 @@ class FrameReaderTest {
 
     @Test
     void decodesOtherTypesFullyWithTheProtocolCodec() throws IOException {
-        ServerFrame.Ready ready = new ServerFrame.Ready(new User("17", "alice"),
-                List.of(new RoomCursor("general", 42)), "backend-2");
+        ServerFrame.Ready ready =
+                new ServerFrame.Ready(new User("17", "alice"), List.of(new RoomCursor("general", 42)), "backend-2");
         InboundFrame f = read(ready);
         assertThat(f.type()).isEqualTo("ready");
         assertThat(f.full()).isEqualTo(ready);

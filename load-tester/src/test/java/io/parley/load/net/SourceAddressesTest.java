@@ -19,7 +19,8 @@ class SourceAddressesTest {
 
     @Test
     void carriesIntoTheNextOctet() {
-        assertThat(new SourceAddresses("127.0.0.255", 1).forConnection(1).getHostAddress()).isEqualTo("127.0.1.0");
+        assertThat(new SourceAddresses("127.0.0.255", 1).forConnection(1).getHostAddress())
+                .isEqualTo("127.0.1.0");
     }
 
     @Test

@@ -22,17 +22,21 @@ class WsFrameHandlerTest {
     private final FrameCodec codec = new FrameCodec(Json.newMapper());
     private final List<InboundFrame> frames = new ArrayList<>();
     private final List<Integer> closes = new ArrayList<>();
-    private final Connection connection = new Connection(7, codec, new ConnectionListener() {
-        @Override
-        public void onFrame(Connection c, InboundFrame frame, long receivedNanos) {
-            frames.add(frame);
-        }
+    private final Connection connection = new Connection(
+            7,
+            codec,
+            new ConnectionListener() {
+                @Override
+                public void onFrame(Connection c, InboundFrame frame, long receivedNanos) {
+                    frames.add(frame);
+                }
 
-        @Override
-        public void onClosed(Connection c, int closeCode) {
-            closes.add(closeCode);
-        }
-    }, System.nanoTime());
+                @Override
+                public void onClosed(Connection c, int closeCode) {
+                    closes.add(closeCode);
+                }
+            },
+            System.nanoTime());
     private final EmbeddedChannel ch = new EmbeddedChannel(new WsFrameHandler(connection, new FrameReader(codec)));
 
     {
@@ -57,7 +61,8 @@ class WsFrameHandlerTest {
 
     @Test
     void passesMessageFramesToTheListener() {
-        ch.writeInbound(text(codec.encode(new ServerFrame.Message("9", "r", 4, "a", "hi", "t.1", "2026-01-01T00:00:00.000Z"))));
+        ch.writeInbound(
+                text(codec.encode(new ServerFrame.Message("9", "r", 4, "a", "hi", "t.1", "2026-01-01T00:00:00.000Z"))));
 
         assertThat(frames).singleElement().satisfies(f -> {
             assertThat(f.seq()).isEqualTo(4);
@@ -75,8 +80,11 @@ class WsFrameHandlerTest {
         reply.release();
         assertThat(ch.isOpen()).isFalse();
         assertThat(closes).containsExactly(1008);
-        assertThatThrownBy(() -> connection.ready().get()).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(ConnectFailure.class).hasMessageContaining("1008");
+        assertThatThrownBy(() -> connection.ready().get())
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(ConnectFailure.class)
+                .hasMessageContaining("1008");
         assertThat(ch.finish()).isFalse();
     }
 

@@ -29,8 +29,11 @@ class SendLoopTest {
         ManualClock clock = new ManualClock();
         List<long[]> sends = new ArrayList<>();
         List<Long> lags = new ArrayList<>();
-        SendLoop loop = new SendLoop(new OpenLoopSchedule(0, 10, 5), clock,
-                (i, intended, actual) -> sends.add(new long[] {i, intended, actual}), lags::add);
+        SendLoop loop = new SendLoop(
+                new OpenLoopSchedule(0, 10, 5),
+                clock,
+                (i, intended, actual) -> sends.add(new long[] {i, intended, actual}),
+                lags::add);
 
         assertThat(loop.run()).isEqualTo(5);
 
@@ -45,12 +48,16 @@ class SendLoopTest {
         List<Long> actualTimes = new ArrayList<>();
         List<Long> lags = new ArrayList<>();
         // The sink for message 1 takes a whole second: a closed loop would then send 2, 3, ... a second late each.
-        SendLoop loop = new SendLoop(new OpenLoopSchedule(0, 10, 20), clock, (i, intended, actual) -> {
-            actualTimes.add(actual);
-            if (i == 1) {
-                clock.now += 1_000_000_000L;
-            }
-        }, lags::add);
+        SendLoop loop = new SendLoop(
+                new OpenLoopSchedule(0, 10, 20),
+                clock,
+                (i, intended, actual) -> {
+                    actualTimes.add(actual);
+                    if (i == 1) {
+                        clock.now += 1_000_000_000L;
+                    }
+                },
+                lags::add);
 
         loop.run();
 
@@ -67,7 +74,7 @@ class SendLoopTest {
     void neverWaitsForAnythingButTheClock() {
         ManualClock clock = new ManualClock();
         long[] sent = {0};
-        SendLoop loop = new SendLoop(new OpenLoopSchedule(0, 1000, 1000), clock, (i, in, ac) -> sent[0]++, l -> { });
+        SendLoop loop = new SendLoop(new OpenLoopSchedule(0, 1000, 1000), clock, (i, in, ac) -> sent[0]++, l -> {});
 
         loop.run();
 
@@ -81,11 +88,15 @@ class SendLoopTest {
     void stopsWhenAsked() {
         ManualClock clock = new ManualClock();
         SendLoop[] loop = new SendLoop[1];
-        loop[0] = new SendLoop(new OpenLoopSchedule(0, 100, 1000), clock, (i, in, ac) -> {
-            if (i == 9) {
-                loop[0].stop();
-            }
-        }, l -> { });
+        loop[0] = new SendLoop(
+                new OpenLoopSchedule(0, 100, 1000),
+                clock,
+                (i, in, ac) -> {
+                    if (i == 9) {
+                        loop[0].stop();
+                    }
+                },
+                l -> {});
 
         assertThat(loop[0].run()).isEqualTo(10);
         assertThat(loop[0].dispatched()).isEqualTo(10);
@@ -95,24 +106,29 @@ class SendLoopTest {
     void endsEachBatchOfMessagesThatFellDueTogether() {
         ManualClock clock = new ManualClock();
         List<String> events = new ArrayList<>();
-        SendLoop loop = new SendLoop(new OpenLoopSchedule(0, 10, 6), clock, new SendLoop.Sink() {
-            @Override
-            public void send(long index, long intendedNanos, long actualNanos) {
-                events.add("send " + index);
-                if (index == 1) {
-                    clock.now += 250_000_000L; // 2 and 3 fall due while 1 is handed over
-                }
-            }
+        SendLoop loop = new SendLoop(
+                new OpenLoopSchedule(0, 10, 6),
+                clock,
+                new SendLoop.Sink() {
+                    @Override
+                    public void send(long index, long intendedNanos, long actualNanos) {
+                        events.add("send " + index);
+                        if (index == 1) {
+                            clock.now += 250_000_000L; // 2 and 3 fall due while 1 is handed over
+                        }
+                    }
 
-            @Override
-            public void endOfBatch() {
-                events.add("end");
-            }
-        }, l -> { });
+                    @Override
+                    public void endOfBatch() {
+                        events.add("end");
+                    }
+                },
+                l -> {});
 
         loop.run();
 
-        assertThat(events).containsExactly("send 0", "end", "send 1", "end", "send 2", "send 3", "end",
-                "send 4", "end", "send 5", "end");
+        assertThat(events)
+                .containsExactly(
+                        "send 0", "end", "send 1", "end", "send 2", "send 3", "end", "send 4", "end", "send 5", "end");
     }
 }

@@ -21,8 +21,8 @@ class HistogramCodecTest {
             (i % 3 == 0 ? a : b).recordValue(v);
         }
 
-        Histogram merged = HistogramCodec.merge(List.of(HistogramCodec.decode(HistogramCodec.encode(a)),
-                HistogramCodec.decode(HistogramCodec.encode(b))));
+        Histogram merged = HistogramCodec.merge(List.of(
+                HistogramCodec.decode(HistogramCodec.encode(a)), HistogramCodec.decode(HistogramCodec.encode(b))));
 
         assertThat(merged.getTotalCount()).isEqualTo(10_000);
         for (double p : new double[] {50, 90, 99, 99.9, 100}) {

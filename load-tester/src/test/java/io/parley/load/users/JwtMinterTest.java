@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 class JwtMinterTest {
     private static final String SECRET = "0123456789abcdef0123456789abcdef";
     private final ObjectMapper mapper = Json.newMapper();
-    private final JwtMinter minter = new JwtMinter(SECRET, mapper,
-            Clock.fixed(Instant.ofEpochSecond(1_800_000_000L), ZoneOffset.UTC), Duration.ofHours(24));
+    private final JwtMinter minter = new JwtMinter(
+            SECRET, mapper, Clock.fixed(Instant.ofEpochSecond(1_800_000_000L), ZoneOffset.UTC), Duration.ofHours(24));
 
     @Test
     void mintsAnHs256TokenWithTheServersClaims() throws Exception {

@@ -15,8 +15,9 @@ class UsersCacheTest {
     @Test
     void savesAndLoadsUsersByLowerCasedName() {
         UsersCache cache = new UsersCache(dir.resolve("users.json"), Json.newMapper());
-        cache.save("http://127.0.0.1:8080", List.of(new LoadUser("1", "Load_000000", "t1"),
-                new LoadUser("2", "load_000001", "t2")));
+        cache.save(
+                "http://127.0.0.1:8080",
+                List.of(new LoadUser("1", "Load_000000", "t1"), new LoadUser("2", "load_000001", "t2")));
 
         var users = cache.load();
 
@@ -27,7 +28,8 @@ class UsersCacheTest {
 
     @Test
     void isEmptyWithoutAFile() {
-        assertThat(new UsersCache(dir.resolve("none.json"), Json.newMapper()).load()).isEmpty();
+        assertThat(new UsersCache(dir.resolve("none.json"), Json.newMapper()).load())
+                .isEmpty();
         assertThat(new UsersCache(null, Json.newMapper()).load()).isEmpty();
     }
 

@@ -12,8 +12,7 @@ public final class LocalLoginThrottle implements LoginAttempts {
     private static final long WINDOW_MS = 60_000;
     private static final int MAX_SUBJECTS = 100_000;
 
-    private record Window(long endsAt, int failures) {
-    }
+    private record Window(long endsAt, int failures) {}
 
     private final int maxFailures;
     private final LongSupplier clock;
@@ -39,8 +38,9 @@ public final class LocalLoginThrottle implements LoginAttempts {
     public synchronized void failed(String subject) {
         Window w = current(subject);
         windows.remove(subject); // re-inserted last: the map stays ordered by first failure, roughly
-        windows.put(subject, w == null ? new Window(clock.getAsLong() + WINDOW_MS, 1)
-                : new Window(w.endsAt(), w.failures() + 1));
+        windows.put(
+                subject,
+                w == null ? new Window(clock.getAsLong() + WINDOW_MS, 1) : new Window(w.endsAt(), w.failures() + 1));
     }
 
     private Window current(String subject) {

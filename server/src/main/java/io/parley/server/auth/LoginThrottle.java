@@ -14,8 +14,8 @@ import redis.clients.jedis.JedisPool;
 public final class LoginThrottle implements LoginAttempts {
     private static final long WINDOW_MS = 60_000;
     // The subject's failures in the current window and the milliseconds the window has left.
-    private static final LuaScript STATE = new LuaScript(
-            "return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('PTTL', KEYS[1])}");
+    private static final LuaScript STATE =
+            new LuaScript("return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('PTTL', KEYS[1])}");
     // Counts a failure; the first one of a window starts it (ARGV[1] ms long).
     private static final LuaScript COUNT_FAILURE = new LuaScript(
             "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end");

@@ -20,7 +20,10 @@ public final class TokenService {
 
     public TokenService(String secret, Duration ttl, Clock clock) {
         this.algorithm = Algorithm.HMAC256(Objects.requireNonNull(secret, "secret"));
-        this.verifier = JWT.require(algorithm).withClaimPresence("name").withClaimPresence("exp").build();
+        this.verifier = JWT.require(algorithm)
+                .withClaimPresence("name")
+                .withClaimPresence("exp")
+                .build();
         this.ttl = Objects.requireNonNull(ttl, "ttl");
         this.clock = Objects.requireNonNull(clock, "clock");
     }

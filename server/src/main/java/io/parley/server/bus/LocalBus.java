@@ -16,8 +16,7 @@ import org.slf4j.LoggerFactory;
 public final class LocalBus implements Publisher, Subscriber {
     private static final Logger log = LoggerFactory.getLogger(LocalBus.class);
 
-    private record Published(String channel, byte[] payload) {
-    }
+    private record Published(String channel, byte[] payload) {}
 
     private final ArrayBlockingQueue<Published> queue;
     private final Thread thread;

@@ -21,11 +21,13 @@ import redis.clients.jedis.Response;
 public final class QueueProducer implements MessageQueue {
     private static final int CLIENT_MSG_ID_TTL_SECONDS = 24 * 3600;
     // Both answer nil when the partition is full.
-    private static final String PUSH = """
+    private static final String PUSH =
+            """
             if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[2]) then return false end
             return redis.call('LPUSH', KEYS[1], ARGV[1])
             """;
-    private static final String PUSH_ONCE = """
+    private static final String PUSH_ONCE =
+            """
             local existing = redis.call('GET', KEYS[2])
             if existing then return existing end
             if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[4]) then return false end
@@ -68,7 +70,8 @@ public final class QueueProducer implements MessageQueue {
                 if (envelope.clientMsgId() == null) {
                     return pipeline.eval(PUSH, List.of(queue), List.of(json, maxDepth));
                 }
-                return pipeline.eval(PUSH_ONCE,
+                return pipeline.eval(
+                        PUSH_ONCE,
                         List.of(queue, keys.clientMsgId(envelope.senderId(), envelope.clientMsgId())),
                         List.of(json, envelope.id(), Integer.toString(CLIENT_MSG_ID_TTL_SECONDS), maxDepth));
             }
@@ -78,8 +81,12 @@ public final class QueueProducer implements MessageQueue {
                 if (failure != null) {
                     done.accept(null, failure);
                 } else if (reply == null) {
-                    done.accept(null, new ApiException(ErrorCode.UNAVAILABLE, "queue partition of room "
-                            + envelope.room() + " is full (" + maxDepth + " messages waiting), try again"));
+                    done.accept(
+                            null,
+                            new ApiException(
+                                    ErrorCode.UNAVAILABLE,
+                                    "queue partition of room " + envelope.room() + " is full (" + maxDepth
+                                            + " messages waiting), try again"));
                 } else if (reply instanceof byte[] bytes) {
                     done.accept(new String(bytes, StandardCharsets.UTF_8), null);
                 } else if (reply instanceof String id) {

@@ -10,8 +10,7 @@ public interface Subscriber extends AutoCloseable {
          * The connection came back after it was lost and every wanted channel is subscribed again; whatever was
          * published in between never arrives. Called on the subscriber's thread: hand the work off.
          */
-        default void onResubscribed() {
-        }
+        default void onResubscribed() {}
     }
 
     /** Starts receiving; the listener is given here because it needs this subscriber to be built first. */

@@ -2,7 +2,6 @@ package io.parley.server.chat;
 
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.parley.protocol.ClientFrame;
-import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.MembershipChange;
 import io.parley.protocol.QueueEnvelope;
@@ -43,9 +42,19 @@ public final class ChatService {
     private final Metrics metrics;
     private final String serverId;
 
-    public ChatService(RoomStore rooms, MessageStore messages, MessageQueue producer, Publisher events,
-                       Presence presence, LocalHub hub, Blocking blocking, MessageIds ids, FrameCodec codec,
-                       RedisKeys keys, Metrics metrics, String serverId) {
+    public ChatService(
+            RoomStore rooms,
+            MessageStore messages,
+            MessageQueue producer,
+            Publisher events,
+            Presence presence,
+            LocalHub hub,
+            Blocking blocking,
+            MessageIds ids,
+            FrameCodec codec,
+            RedisKeys keys,
+            Metrics metrics,
+            String serverId) {
         this.rooms = Objects.requireNonNull(rooms, "rooms");
         this.messages = Objects.requireNonNull(messages, "messages");
         this.producer = Objects.requireNonNull(producer, "producer");
@@ -63,24 +72,27 @@ public final class ChatService {
     /** A connection finished its handshake: load its rooms, subscribe them, then say {@code ready}. */
     public void open(Connection c) {
         metrics.connectionOpened();
-        blocking.call(() -> rooms.roomsOf(c.principal().userId())).whenComplete((list, failure) -> c.execute(() -> {
-            if (!c.isOpen()) {
-                return;
-            }
-            if (failure != null) {
-                ApiException e = Failures.toApi(failure);
-                c.send(new ServerFrame.Error(null, e.code(), e.getMessage()));
-                ClosingHandshake.close(c.channel(), WebSocketCloseStatus.TRY_AGAIN_LATER.code(), "unavailable");
-                return;
-            }
-            list.forEach(room -> c.rooms().add(room.name()));
-            c.markRegistered();
-            if (hub.register(c)) {
-                presence.arrived(c.principal(), c.rooms());
-            }
-            List<RoomCursor> cursors = list.stream().map(r -> new RoomCursor(r.name(), r.lastSeq())).toList();
-            c.send(new ServerFrame.Ready(c.principal().toUser(), cursors, serverId));
-        }));
+        blocking.call(() -> rooms.roomsOf(c.principal().userId()))
+                .whenComplete((list, failure) -> c.execute(() -> {
+                    if (!c.isOpen()) {
+                        return;
+                    }
+                    if (failure != null) {
+                        ApiException e = Failures.toApi(failure);
+                        c.send(new ServerFrame.Error(null, e.code(), e.getMessage()));
+                        ClosingHandshake.close(c.channel(), WebSocketCloseStatus.TRY_AGAIN_LATER.code(), "unavailable");
+                        return;
+                    }
+                    list.forEach(room -> c.rooms().add(room.name()));
+                    c.markRegistered();
+                    if (hub.register(c)) {
+                        presence.arrived(c.principal(), c.rooms());
+                    }
+                    List<RoomCursor> cursors = list.stream()
+                            .map(r -> new RoomCursor(r.name(), r.lastSeq()))
+                            .toList();
+                    c.send(new ServerFrame.Ready(c.principal().toUser(), cursors, serverId));
+                }));
     }
 
     /** The channel closed; runs on its event loop. */
@@ -104,36 +116,45 @@ public final class ChatService {
     }
 
     private void join(Connection c, ClientFrame.Join j) {
-        onLoop(c, j.ref(), blocking.call(() -> rooms.join(j.room(), c.principal().userId())), result -> {
-            if (c.rooms().add(j.room())) {
-                hub.listen(c, j.room());
-            }
-            c.send(new ServerFrame.Joined(j.ref(), result.room()));
-            if (result.newMember()) {
-                publishMembership(c, true, result.room());
-            }
-        });
+        onLoop(
+                c,
+                j.ref(),
+                blocking.call(() -> rooms.join(j.room(), c.principal().userId())),
+                result -> {
+                    if (c.rooms().add(j.room())) {
+                        hub.listen(c, j.room());
+                    }
+                    c.send(new ServerFrame.Joined(j.ref(), result.room()));
+                    if (result.newMember()) {
+                        publishMembership(c, true, result.room());
+                    }
+                });
     }
 
     private void leave(Connection c, ClientFrame.Leave l) {
-        onLoop(c, l.ref(), blocking.call(() -> {
-            rooms.leave(l.room(), c.principal().userId());
-            return l.room();
-        }), room -> {
-            if (c.rooms().remove(room)) {
-                hub.unlisten(c, room);
-            }
-            c.send(new ServerFrame.Left(l.ref(), room));
-            publishMembership(c, false, new Room(room, null, null, 0));
-        });
+        onLoop(
+                c,
+                l.ref(),
+                blocking.call(() -> {
+                    rooms.leave(l.room(), c.principal().userId());
+                    return l.room();
+                }),
+                room -> {
+                    if (c.rooms().remove(room)) {
+                        hub.unlisten(c, room);
+                    }
+                    c.send(new ServerFrame.Left(l.ref(), room));
+                    publishMembership(c, false, new Room(room, null, null, 0));
+                });
     }
 
     private void publishMembership(Connection c, boolean joined, Room room) {
         String user = c.principal().username();
-        events.publish(keys.userChannel(c.principal().id()),
-                codec.write(new MembershipChange(c.id(), joined, room)));
-        events.publish(keys.roomChannel(room.name()), codec.encode(new ServerFrame.Member(room.name(), user,
-                joined ? ServerFrame.Member.JOINED : ServerFrame.Member.LEFT)));
+        events.publish(keys.userChannel(c.principal().id()), codec.write(new MembershipChange(c.id(), joined, room)));
+        events.publish(
+                keys.roomChannel(room.name()),
+                codec.encode(new ServerFrame.Member(
+                        room.name(), user, joined ? ServerFrame.Member.JOINED : ServerFrame.Member.LEFT)));
     }
 
     private void send(Connection c, ClientFrame.Send s) {
@@ -144,28 +165,41 @@ public final class ChatService {
         }
         long id = ids.next();
         String idText = Long.toString(id);
-        QueueEnvelope envelope = new QueueEnvelope(idText, s.room(), c.principal().id(), c.principal().username(),
-                s.body(), s.clientMsgId(), System.currentTimeMillis());
+        QueueEnvelope envelope = new QueueEnvelope(
+                idText,
+                s.room(),
+                c.principal().id(),
+                c.principal().username(),
+                s.body(),
+                s.clientMsgId(),
+                System.currentTimeMillis());
         c.sendPending(id);
         long sentAt = System.nanoTime();
         metrics.send();
-        producer.enqueue(envelope, (ackedId, failure) -> c.execute(() -> {
-            if (failure != null) {
-                ApiException e = Failures.toApi(failure);
-                metrics.error(e.code());
-                c.acknowledged(id, new ServerFrame.Error(s.ref(), e.code(), e.getMessage()));
-            } else {
-                metrics.ack(sentAt);
-                c.acknowledged(id, new ServerFrame.Ack(s.ref(), s.room(), ackedId, s.clientMsgId()));
-            }
-        }));
+        producer.enqueue(
+                envelope,
+                (ackedId, failure) -> c.execute(() -> {
+                    if (failure != null) {
+                        ApiException e = Failures.toApi(failure);
+                        metrics.error(e.code());
+                        c.acknowledged(id, new ServerFrame.Error(s.ref(), e.code(), e.getMessage()));
+                    } else {
+                        metrics.ack(sentAt);
+                        c.acknowledged(id, new ServerFrame.Ack(s.ref(), s.room(), ackedId, s.clientMsgId()));
+                    }
+                }));
     }
 
     private void history(Connection c, ClientFrame.History h) {
-        onLoop(c, h.ref(), blocking.call(() -> {
-            RoomStore.Access access = rooms.access(h.room(), c.principal().userId()).requireMember(h.room());
-            return messages.history(access.roomId(), h.room(), h.query());
-        }), page -> c.send(new ServerFrame.History(h.ref(), h.room(), page.messages(), page.hasMore())));
+        onLoop(
+                c,
+                h.ref(),
+                blocking.call(() -> {
+                    RoomStore.Access access =
+                            rooms.access(h.room(), c.principal().userId()).requireMember(h.room());
+                    return messages.history(access.roomId(), h.room(), h.query());
+                }),
+                page -> c.send(new ServerFrame.History(h.ref(), h.room(), page.messages(), page.hasMore())));
     }
 
     private void typing(Connection c, ClientFrame.Typing t) {
@@ -173,25 +207,35 @@ public final class ChatService {
             requireMember(c, t.ref(), t.room(), () -> typing(c, t));
             return;
         }
-        events.publish(keys.roomChannel(t.room()),
+        events.publish(
+                keys.roomChannel(t.room()),
                 codec.encode(new ServerFrame.Typing(t.room(), c.principal().username())));
     }
 
     private void presence(Connection c, ClientFrame.Presence p) {
-        onLoop(c, p.ref(), blocking.call(() -> {
-            RoomStore.Access access = rooms.access(p.room(), c.principal().userId()).requireMember(p.room());
-            return presence.online(rooms.members(access.roomId()));
-        }), online -> c.send(new ServerFrame.PresenceList(p.ref(), p.room(), online)));
+        onLoop(
+                c,
+                p.ref(),
+                blocking.call(() -> {
+                    RoomStore.Access access =
+                            rooms.access(p.room(), c.principal().userId()).requireMember(p.room());
+                    return presence.online(rooms.members(access.roomId()));
+                }),
+                online -> c.send(new ServerFrame.PresenceList(p.ref(), p.room(), online)));
     }
 
     /** Answers no_such_room or not_member, or, when the database says the user is a member, adopts the room. */
     private void requireMember(Connection c, String ref, String room, Runnable retry) {
-        onLoop(c, ref, blocking.call(() -> rooms.access(room, c.principal().userId()).requireMember(room)), a -> {
-            if (c.rooms().add(room)) {
-                hub.listen(c, room);
-            }
-            retry.run();
-        });
+        onLoop(
+                c,
+                ref,
+                blocking.call(() -> rooms.access(room, c.principal().userId()).requireMember(room)),
+                a -> {
+                    if (c.rooms().add(room)) {
+                        hub.listen(c, room);
+                    }
+                    retry.run();
+                });
     }
 
     /** Continues on the connection's loop with the result, or answers the failure as an error frame. */

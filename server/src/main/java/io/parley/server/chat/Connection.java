@@ -40,8 +40,14 @@ public final class Connection {
     private boolean open = true;
     private boolean registered;
 
-    public Connection(String id, Principal principal, Channel channel, FrameCodec codec, Metrics metrics,
-                      int ratePerSecond, int rateBurst) {
+    public Connection(
+            String id,
+            Principal principal,
+            Channel channel,
+            FrameCodec codec,
+            Metrics metrics,
+            int ratePerSecond,
+            int rateBurst) {
         this.id = Objects.requireNonNull(id, "id");
         this.principal = Objects.requireNonNull(principal, "principal");
         this.channel = Objects.requireNonNull(channel, "channel");
@@ -190,6 +196,5 @@ public final class Connection {
     }
 
     /** A broadcast frame held back; {@code messageId} is 0 for frames that are not messages. */
-    private record Held(ByteBuf frame, long messageId) {
-    }
+    private record Held(ByteBuf frame, long messageId) {}
 }

@@ -19,8 +19,7 @@ final class FanOutQueue {
     /** Past this many waiting broadcasts the loop is hopelessly behind: drop (clients fill gaps from history). */
     static final int MAX_PENDING = 50_000;
 
-    private record Broadcast(ByteBuf frame, long messageId, List<Connection> targets, long queuedAtNanos) {
-    }
+    private record Broadcast(ByteBuf frame, long messageId, List<Connection> targets, long queuedAtNanos) {}
 
     private final EventLoop loop;
     private final Metrics metrics;

@@ -34,6 +34,7 @@ public final class LocalHub implements Subscriber.Listener {
     private static final Logger log = LoggerFactory.getLogger(LocalHub.class);
     /** Messages read per query while catching a room up, and at most per room: its newest (clients fill the rest). */
     private static final int CATCH_UP_PAGE = 500;
+
     private static final int MAX_CATCH_UP = 10_000;
     /**
      * A room that had no message here since listening started catches up from this long before that: a message
@@ -56,8 +57,13 @@ public final class LocalHub implements Subscriber.Listener {
     private final MessageStore messages;
     private final Blocking blocking;
 
-    public LocalHub(Subscriber subscriber, RedisKeys keys, FrameCodec codec, Metrics metrics,
-                    MessageStore messages, Blocking blocking) {
+    public LocalHub(
+            Subscriber subscriber,
+            RedisKeys keys,
+            FrameCodec codec,
+            Metrics metrics,
+            MessageStore messages,
+            Blocking blocking) {
         this.subscriber = Objects.requireNonNull(subscriber, "subscriber");
         this.messages = Objects.requireNonNull(messages, "messages");
         this.blocking = Objects.requireNonNull(blocking, "blocking");
@@ -179,11 +185,13 @@ public final class LocalHub implements Subscriber.Listener {
         Map<EventLoop, List<Connection>> byLoop = new HashMap<>(4);
         for (Connection c : members) {
             if (excludedUser == null || !excludedUser.equals(c.principal().username())) {
-                byLoop.computeIfAbsent(c.channel().eventLoop(), l -> new ArrayList<>()).add(c);
+                byLoop.computeIfAbsent(c.channel().eventLoop(), l -> new ArrayList<>())
+                        .add(c);
             }
         }
         ByteBuf shared = WireFrames.text(ByteBufAllocator.DEFAULT, payload);
-        byLoop.forEach((loop, targets) -> fanOutQueues.computeIfAbsent(loop, l -> new FanOutQueue(l, metrics))
+        byLoop.forEach((loop, targets) -> fanOutQueues
+                .computeIfAbsent(loop, l -> new FanOutQueue(l, metrics))
                 .add(shared.retain(), messageId, targets));
         shared.release();
     }
@@ -207,13 +215,14 @@ public final class LocalHub implements Subscriber.Listener {
         log.info("Pub/sub is back: catching {} rooms up from the database", rooms.size());
         // One pass on one blocking thread, however many rooms: the rest of the pool keeps serving requests.
         blocking.call(() -> {
-            catchUp(generation, rooms);
-            return null;
-        }).exceptionally(e -> {
-            log.warn("Catch-up after the pub/sub reconnect failed: {}", e.toString());
-            rooms.forEach(room -> finishCatchUp(generation, room.getKey(), room.getValue(), List.of()));
-            return null;
-        });
+                    catchUp(generation, rooms);
+                    return null;
+                })
+                .exceptionally(e -> {
+                    log.warn("Catch-up after the pub/sub reconnect failed: {}", e.toString());
+                    rooms.forEach(room -> finishCatchUp(generation, room.getKey(), room.getValue(), List.of()));
+                    return null;
+                });
     }
 
     private void catchUp(long generation, List<Map.Entry<String, RoomFeed>> rooms) throws InterruptedException {
@@ -247,7 +256,9 @@ public final class LocalHub implements Subscriber.Listener {
         for (int attempt = 1; ; attempt++) {
             try {
                 while (missed.size() < MAX_CATCH_UP) {
-                    long from = missed.isEmpty() ? Math.max(after, 0) : missed.getLast().seq();
+                    long from = missed.isEmpty()
+                            ? Math.max(after, 0)
+                            : missed.getLast().seq();
                     List<ServerFrame.Message> page = messages.after(room, from, sinceMs, MAX_CATCH_UP, CATCH_UP_PAGE);
                     missed.addAll(page);
                     if (page.size() < CATCH_UP_PAGE) {

@@ -48,12 +48,17 @@ public final class LocalPresence implements Presence {
 
     @Override
     public List<String> online(List<User> members) {
-        return members.stream().filter(m -> online.contains(m.id())).map(User::username).sorted().toList();
+        return members.stream()
+                .filter(m -> online.contains(m.id()))
+                .map(User::username)
+                .sorted()
+                .toList();
     }
 
     private void announce(String username, Set<String> userRooms, boolean isOnline) {
         for (String room : userRooms) {
-            events.publish(keys.roomChannel(room), codec.encode(new ServerFrame.PresenceChange(room, username, isOnline)));
+            events.publish(
+                    keys.roomChannel(room), codec.encode(new ServerFrame.PresenceChange(room, username, isOnline)));
         }
     }
 

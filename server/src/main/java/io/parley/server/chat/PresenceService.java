@@ -2,8 +2,8 @@ package io.parley.server.chat;
 
 import io.parley.infra.LuaScript;
 import io.parley.protocol.FrameCodec;
-import io.parley.protocol.Room;
 import io.parley.protocol.RedisKeys;
+import io.parley.protocol.Room;
 import io.parley.protocol.ServerFrame;
 import io.parley.protocol.User;
 import io.parley.server.auth.Principal;
@@ -41,7 +41,8 @@ public final class PresenceService implements Presence {
 
     // KEYS: presence set of the user, the server's user set, live servers. ARGV: server, member, now.
     // Returns 1 when no other live replica holds the user: the change is visible to others.
-    private static final LuaScript ARRIVE = new LuaScript("""
+    private static final LuaScript ARRIVE = new LuaScript(
+            """
             redis.call('SADD', KEYS[2], ARGV[2])
             local others = redis.call('SMEMBERS', KEYS[1])
             redis.call('SADD', KEYS[1], ARGV[1])
@@ -53,7 +54,8 @@ public final class PresenceService implements Presence {
             end
             return 1
             """);
-    private static final LuaScript DEPART = new LuaScript("""
+    private static final LuaScript DEPART = new LuaScript(
+            """
             redis.call('SREM', KEYS[2], ARGV[2])
             redis.call('SREM', KEYS[1], ARGV[1])
             for _, s in ipairs(redis.call('SMEMBERS', KEYS[1])) do
@@ -71,15 +73,22 @@ public final class PresenceService implements Presence {
     private final FrameCodec codec;
     private final Supplier<Collection<Principal>> localUsers;
     // One thread: a user's arrivals and departures must reach Redis in the order they happened.
-    private final ThreadPoolExecutor updates = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(100_000), r -> daemon(r, "parley-presence"));
+    private final ThreadPoolExecutor updates = new ThreadPoolExecutor(
+            1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(100_000), r -> daemon(r, "parley-presence"));
     /** Since when the heartbeat has reached Redis without a failure; 0 while it fails. Presence thread only. */
     private long redisUpSinceMs;
+
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "parley-presence-timer"));
 
-    public PresenceService(JedisPool pool, RedisKeys keys, String serverId, Publisher events, RoomStore rooms,
-                           FrameCodec codec, Supplier<Collection<Principal>> localUsers) {
+    public PresenceService(
+            JedisPool pool,
+            RedisKeys keys,
+            String serverId,
+            Publisher events,
+            RoomStore rooms,
+            FrameCodec codec,
+            Supplier<Collection<Principal>> localUsers) {
         this.pool = Objects.requireNonNull(pool, "pool");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.serverId = Objects.requireNonNull(serverId, "serverId");
@@ -119,7 +128,8 @@ public final class PresenceService implements Presence {
     public List<String> online(List<User> members) {
         try (Jedis jedis = pool.getResource()) {
             Pipeline p = jedis.pipelined();
-            Response<List<String>> live = p.zrangeByScore(keys.liveServers(), System.currentTimeMillis(), Double.MAX_VALUE);
+            Response<List<String>> live =
+                    p.zrangeByScore(keys.liveServers(), System.currentTimeMillis(), Double.MAX_VALUE);
             List<Response<Set<String>>> holders = new ArrayList<>(members.size());
             for (User member : members) {
                 holders.add(p.smembers(keys.presence(member.id())));
@@ -174,8 +184,8 @@ public final class PresenceService implements Presence {
             }
             for (String member : jedis.smembers(keys.serverUsers(server))) {
                 int bar = member.indexOf('|');
-                Principal user = new Principal(Long.parseLong(member.substring(0, bar)), member.substring(bar + 1),
-                        null);
+                Principal user =
+                        new Principal(Long.parseLong(member.substring(0, bar)), member.substring(bar + 1), null);
                 if (script(DEPART, user, server)) {
                     departed.add(member);
                 }
@@ -195,7 +205,8 @@ public final class PresenceService implements Presence {
 
     private boolean script(LuaScript script, Principal user, String server) {
         try (Jedis jedis = pool.getResource()) {
-            Object result = script.eval(jedis,
+            Object result = script.eval(
+                    jedis,
                     List.of(keys.presence(user.id()), keys.serverUsers(server), keys.liveServers()),
                     List.of(server, user.id() + "|" + user.username(), Long.toString(System.currentTimeMillis())));
             return Long.valueOf(1).equals(result);
@@ -204,7 +215,8 @@ public final class PresenceService implements Presence {
 
     private void announce(String username, Set<String> userRooms, boolean online) {
         for (String room : userRooms) {
-            events.publish(keys.roomChannel(room), codec.encode(new ServerFrame.PresenceChange(room, username, online)));
+            events.publish(
+                    keys.roomChannel(room), codec.encode(new ServerFrame.PresenceChange(room, username, online)));
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 final class RoomFeed {
     /** Live messages held back per room while it catches up; past this the rest are dropped (clients fill gaps). */
     static final int MAX_HELD = 10_000;
+
     private static final byte[] SEQ_FIELD = "\"seq\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final long listeningSinceMs;

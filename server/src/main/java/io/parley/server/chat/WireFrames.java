@@ -8,8 +8,7 @@ import io.netty.buffer.ByteBufAllocator;
  * broadcast writes retained duplicates of the very same bytes to every subscriber, past the WebSocket encoder.
  */
 final class WireFrames {
-    private WireFrames() {
-    }
+    private WireFrames() {}
 
     static ByteBuf text(ByteBufAllocator alloc, byte[] payload) {
         int length = payload.length;

@@ -78,7 +78,9 @@ public record ServerConfig(
                 env.first(DEV_SECRET, "PARLEY_JWT_SECRET", "SECRET_KEY"),
                 Duration.ofSeconds(env.integer("PARLEY_TOKEN_TTL_SECONDS", 24 * 3600, 10, 30 * 24 * 3600)),
                 Arrays.stream(env.string("PARLEY_ALLOWED_ORIGINS", "").split(","))
-                        .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet()),
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .collect(Collectors.toSet()),
                 env.integer("PARLEY_QUEUE_PARTITIONS", 8, 1, 1024),
                 env.integer("PARLEY_QUEUE_MAX_DEPTH", DEFAULT_QUEUE_MAX_DEPTH, 1, 100_000_000),
                 env.integer("PARLEY_RATE_PER_SEC", 20, 1, 1_000_000),
@@ -113,7 +115,8 @@ public record ServerConfig(
     public String toString() {
         return "ServerConfig[httpPort=" + httpPort + ", serverId=" + serverId + ", production=" + production
                 + ", jwtSecret=****, tokenTtl=" + tokenTtl + ", allowedOrigins=" + allowedOrigins
-                + ", queuePartitions=" + queuePartitions + ", queueMaxDepth=" + queueMaxDepth + ", rate=" + ratePerSecond + "/s burst " + rateBurst
+                + ", queuePartitions=" + queuePartitions + ", queueMaxDepth=" + queueMaxDepth + ", rate="
+                + ratePerSecond + "/s burst " + rateBurst
                 + ", loginAttemptsPerMinute=" + loginAttemptsPerMinute + ", bcryptCost=" + bcryptCost
                 + ", migrate=" + migrate + ", blockingThreads=" + blockingThreads + ", eventLoopThreads="
                 + eventLoopThreads + ", trustProxyHeaders=" + trustProxyHeaders

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 public final class BoundedHttpAggregator extends HttpObjectAggregator {
     /** Beyond this much discarded body, or this long, the client gets a plain close. */
     static final long MAX_DRAIN_BYTES = 4L * 1024 * 1024;
+
     static final long DRAIN_TIMEOUT_MS = 5_000;
 
     private final HttpResponses responses;

@@ -59,10 +59,21 @@ public final class RestApi {
     private final RedisKeys keys;
     private final HttpResponses responses;
 
-    public RestApi(UserStore users, RoomStore rooms, MessageStore messages, PasswordHasher passwords,
-                   TokenService tokens, UserDirectory directory, LoginAttempts throttle, Publisher events,
-                   HealthChecks health,
-                   Metrics metrics, Blocking blocking, FrameCodec codec, RedisKeys keys, HttpResponses responses) {
+    public RestApi(
+            UserStore users,
+            RoomStore rooms,
+            MessageStore messages,
+            PasswordHasher passwords,
+            TokenService tokens,
+            UserDirectory directory,
+            LoginAttempts throttle,
+            Publisher events,
+            HealthChecks health,
+            Metrics metrics,
+            Blocking blocking,
+            FrameCodec codec,
+            RedisKeys keys,
+            HttpResponses responses) {
         this.users = Objects.requireNonNull(users, "users");
         this.rooms = Objects.requireNonNull(rooms, "rooms");
         this.messages = Objects.requireNonNull(messages, "messages");
@@ -84,8 +95,12 @@ public final class RestApi {
         static Request of(FullHttpRequest r, String client) {
             byte[] body = new byte[r.content().readableBytes()];
             r.content().getBytes(r.content().readerIndex(), body);
-            return new Request(r.method(), new QueryStringDecoder(r.uri()), r.headers().get(HttpHeaderNames.AUTHORIZATION),
-                    body, client);
+            return new Request(
+                    r.method(),
+                    new QueryStringDecoder(r.uri()),
+                    r.headers().get(HttpHeaderNames.AUTHORIZATION),
+                    body,
+                    client);
         }
     }
 
@@ -99,21 +114,28 @@ public final class RestApi {
                     responses.error(ErrorCode.BAD_REQUEST, "path: malformed percent-encoding"));
         }
         String path = "/" + String.join("/", segments);
-        CompletableFuture<FullHttpResponse> response = switch (path) {
-            case "/healthz" -> get(r, () -> responses.json(200, Map.of("status", "ok")));
-            case "/readyz" -> get(r, health::readiness);
-            case "/metrics" -> get(r, () -> responses.text(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8"));
-            case "/api/auth/register" -> post(r, () -> register(r));
-            case "/api/auth/login" -> post(r, () -> login(r));
-            case "/api/me" -> get(r, () -> me(authenticate(r)));
-            case "/api/rooms" -> r.method().equals(HttpMethod.POST)
-                    ? blocking.call(() -> createRoom(authenticate(r), r))
-                    : get(r, () -> listRooms(authenticate(r), r));
-            default -> segments.size() == 4 && segments.get(0).equals("api") && segments.get(1).equals("rooms")
-                    && segments.get(3).equals("messages")
-                    ? get(r, () -> history(authenticate(r), r, segments.get(2)))
-                    : CompletableFuture.completedFuture(responses.error(ErrorCode.NOT_FOUND, "no such endpoint"));
-        };
+        CompletableFuture<FullHttpResponse> response =
+                switch (path) {
+                    case "/healthz" -> get(r, () -> responses.json(200, Map.of("status", "ok")));
+                    case "/readyz" -> get(r, health::readiness);
+                    case "/metrics" ->
+                        get(r, () -> responses.text(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8"));
+                    case "/api/auth/register" -> post(r, () -> register(r));
+                    case "/api/auth/login" -> post(r, () -> login(r));
+                    case "/api/me" -> get(r, () -> me(authenticate(r)));
+                    case "/api/rooms" ->
+                        r.method().equals(HttpMethod.POST)
+                                ? blocking.call(() -> createRoom(authenticate(r), r))
+                                : get(r, () -> listRooms(authenticate(r), r));
+                    default ->
+                        segments.size() == 4
+                                        && segments.get(0).equals("api")
+                                        && segments.get(1).equals("rooms")
+                                        && segments.get(3).equals("messages")
+                                ? get(r, () -> history(authenticate(r), r, segments.get(2)))
+                                : CompletableFuture.completedFuture(
+                                        responses.error(ErrorCode.NOT_FOUND, "no such endpoint"));
+                };
         return response.exceptionally(failure -> {
             ApiException e = Failures.toApi(failure);
             metrics.error(e.code());
@@ -143,10 +165,13 @@ public final class RestApi {
         return method(r, HttpMethod.POST, task);
     }
 
-    private CompletableFuture<FullHttpResponse> method(Request r, HttpMethod expected, Blocking.Task<FullHttpResponse> task) {
-        if (!r.method().equals(expected) && !(expected.equals(HttpMethod.GET) && r.method().equals(HttpMethod.HEAD))) {
-            return CompletableFuture.completedFuture(
-                    responses.error(ErrorCode.METHOD_NOT_ALLOWED, "expected " + expected + " " + r.uri().rawPath()));
+    private CompletableFuture<FullHttpResponse> method(
+            Request r, HttpMethod expected, Blocking.Task<FullHttpResponse> task) {
+        if (!r.method().equals(expected)
+                && !(expected.equals(HttpMethod.GET) && r.method().equals(HttpMethod.HEAD))) {
+            return CompletableFuture.completedFuture(responses.error(
+                    ErrorCode.METHOD_NOT_ALLOWED,
+                    "expected " + expected + " " + r.uri().rawPath()));
         }
         return blocking.call(task);
     }
@@ -162,8 +187,13 @@ public final class RestApi {
             throw new ApiException(ErrorCode.INVALID_PASSWORD, "password: expected 8-128 characters");
         }
         UserRecord user = users.create(username, passwords.hash(password));
-        return responses.json(201, Map.of("token", tokens.issue(user.id(), user.username()),
-                "user", new io.parley.protocol.User(Long.toString(user.id()), user.username())));
+        return responses.json(
+                201,
+                Map.of(
+                        "token",
+                        tokens.issue(user.id(), user.username()),
+                        "user",
+                        new io.parley.protocol.User(Long.toString(user.id()), user.username())));
     }
 
     private FullHttpResponse login(Request r) throws Exception {
@@ -176,15 +206,21 @@ public final class RestApi {
             throw new ApiException(ErrorCode.RATE_LIMITED, "too many failed logins, retry later", retryAfter);
         }
         Optional<UserRecord> user = Validation.isValidUsername(username) && password.length() <= 1024
-                ? users.findByUsername(username) : Optional.empty();
+                ? users.findByUsername(username)
+                : Optional.empty();
         boolean ok = user.isPresent() ? passwords.verify(password, user.get().passwordHash()) : fakeVerify(password);
         if (!ok) {
             throttle.failed(subject);
             throw new ApiException(ErrorCode.INVALID_CREDENTIALS, "unknown username or wrong password");
         }
         UserRecord u = user.get();
-        return responses.json(200, Map.of("token", tokens.issue(u.id(), u.username()),
-                "user", new io.parley.protocol.User(Long.toString(u.id()), u.username())));
+        return responses.json(
+                200,
+                Map.of(
+                        "token",
+                        tokens.issue(u.id(), u.username()),
+                        "user",
+                        new io.parley.protocol.User(Long.toString(u.id()), u.username())));
     }
 
     private boolean fakeVerify(String password) {
@@ -198,7 +234,8 @@ public final class RestApi {
 
     /** One page of rooms by name: {@code after} is an exclusive name cursor, {@code limit} 1-1000 (default 1000). */
     private FullHttpResponse listRooms(Principal p, Request r) throws Exception {
-        int limit = Optional.ofNullable(longParam(r, "limit", 1, ROOM_PAGE_LIMIT)).map(Long::intValue)
+        int limit = Optional.ofNullable(longParam(r, "limit", 1, ROOM_PAGE_LIMIT))
+                .map(Long::intValue)
                 .orElse(ROOM_PAGE_LIMIT);
         String after = stringParam(r, "after");
         if (after != null && !Validation.isValidRoomName(after)) {
@@ -223,10 +260,12 @@ public final class RestApi {
         if (!Validation.isValidRoomName(room)) {
             throw new ApiException(ErrorCode.INVALID_ROOM_NAME, "room: expected 1-48 characters of a-z, 0-9, '-', '_'");
         }
-        HistoryQuery query = new HistoryQuery(longParam(r, "before", 0, Long.MAX_VALUE),
+        HistoryQuery query = new HistoryQuery(
+                longParam(r, "before", 0, Long.MAX_VALUE),
                 longParam(r, "after", 0, Long.MAX_VALUE),
                 Optional.ofNullable(longParam(r, "limit", 1, Limits.MAX_HISTORY_LIMIT))
-                        .map(Long::intValue).orElse(Limits.DEFAULT_HISTORY_LIMIT));
+                        .map(Long::intValue)
+                        .orElse(Limits.DEFAULT_HISTORY_LIMIT));
         RoomStore.Access access = rooms.access(room, p.userId()).requireMember(room);
         MessageStore.Page page = messages.history(access.roomId(), room, query);
         return responses.json(200, Map.of("messages", page.messages(), "hasMore", page.hasMore()));
@@ -236,8 +275,8 @@ public final class RestApi {
     private Principal authenticate(Request r) throws SQLException {
         Optional<Principal> claimed = tokens.verify(TokenService.bearer(r.authorization()));
         Optional<Principal> current = claimed.isPresent() ? directory.resolve(claimed.get()) : Optional.empty();
-        return current.orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED,
-                "missing, malformed or expired token, or no such user"));
+        return current.orElseThrow(
+                () -> new ApiException(ErrorCode.UNAUTHORIZED, "missing, malformed or expired token, or no such user"));
     }
 
     private JsonNode jsonBody(Request r) {

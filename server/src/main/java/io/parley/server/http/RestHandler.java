@@ -38,8 +38,8 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
      * @param trustProxyHeaders take the client address from {@code X-Real-IP}; only safe when every request comes
      *                          through a proxy that sets it (the Compose stack, where backends are not published)
      */
-    public RestHandler(RestApi api, HttpResponses responses, Metrics metrics, boolean trustProxyHeaders,
-                       StaticFiles staticFiles) {
+    public RestHandler(
+            RestApi api, HttpResponses responses, Metrics metrics, boolean trustProxyHeaders, StaticFiles staticFiles) {
         this.trustProxyHeaders = trustProxyHeaders;
         this.staticFiles = Objects.requireNonNull(staticFiles, "staticFiles");
         this.api = Objects.requireNonNull(api, "api");
@@ -61,8 +61,11 @@ public final class RestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         String forwarded = trustProxyHeaders ? request.headers().get("X-Real-IP") : null;
-        String client = forwarded != null ? forwarded
-                : ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "local";
+        String client = forwarded != null
+                ? forwarded
+                : ctx.channel().remoteAddress() instanceof InetSocketAddress a
+                        ? a.getAddress().getHostAddress()
+                        : "local";
         long start = System.nanoTime();
         String route = HttpRoutes.of(request.uri());
         api.handle(request, client).whenComplete((response, failure) -> {

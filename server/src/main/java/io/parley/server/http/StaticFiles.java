@@ -25,19 +25,25 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class StaticFiles {
     private static final String ROOT = "web";
     private static final Map<String, String> TYPES = Map.ofEntries(
-            Map.entry("html", "text/html; charset=utf-8"), Map.entry("js", "text/javascript; charset=utf-8"),
-            Map.entry("mjs", "text/javascript; charset=utf-8"), Map.entry("css", "text/css; charset=utf-8"),
-            Map.entry("json", "application/json"), Map.entry("map", "application/json"),
-            Map.entry("svg", "image/svg+xml"), Map.entry("png", "image/png"), Map.entry("ico", "image/x-icon"),
-            Map.entry("webp", "image/webp"), Map.entry("woff2", "font/woff2"), Map.entry("txt", "text/plain; charset=utf-8"),
+            Map.entry("html", "text/html; charset=utf-8"),
+            Map.entry("js", "text/javascript; charset=utf-8"),
+            Map.entry("mjs", "text/javascript; charset=utf-8"),
+            Map.entry("css", "text/css; charset=utf-8"),
+            Map.entry("json", "application/json"),
+            Map.entry("map", "application/json"),
+            Map.entry("svg", "image/svg+xml"),
+            Map.entry("png", "image/png"),
+            Map.entry("ico", "image/x-icon"),
+            Map.entry("webp", "image/webp"),
+            Map.entry("woff2", "font/woff2"),
+            Map.entry("txt", "text/plain; charset=utf-8"),
             Map.entry("webmanifest", "application/manifest+json"));
     // The same policy nginx adds: the client loads only its own scripts and styles and talks only to its origin.
     private static final String CSP = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:;"
             + " style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self';"
             + " frame-ancestors 'none'";
 
-    private record File(byte[] bytes, String type) {
-    }
+    private record File(byte[] bytes, String type) {}
 
     private final ClassLoader loader;
     private final boolean present;
@@ -55,19 +61,27 @@ public final class StaticFiles {
 
     /** The response for {@code request} when it is for the client (GET or HEAD outside the API), else empty. */
     public Optional<FullHttpResponse> respond(FullHttpRequest request) {
-        if (!present || !(request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD))) {
+        if (!present
+                || !(request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD))) {
             return Optional.empty();
         }
         // Undecoded: a malformed escape must reach the API's 400, not fail here; the client's files need none.
         String path = new QueryStringDecoder(request.uri()).rawPath();
-        if (path.startsWith("/api/") || path.equals("/api") || path.equals("/ws") || path.equals("/healthz")
-                || path.equals("/readyz") || path.equals("/metrics") || path.contains("..") || path.contains("\\")) {
+        if (path.startsWith("/api/")
+                || path.equals("/api")
+                || path.equals("/ws")
+                || path.equals("/healthz")
+                || path.equals("/readyz")
+                || path.equals("/metrics")
+                || path.contains("..")
+                || path.contains("\\")) {
             return Optional.empty();
         }
         if (path.startsWith("/assets/")) {
             return load(path).map(f -> response(f, "public, max-age=31536000, immutable"));
         }
-        File file = (path.equals("/") ? Optional.<File>empty() : load(path)).or(() -> load("/index.html"))
+        File file = (path.equals("/") ? Optional.<File>empty() : load(path))
+                .or(() -> load("/index.html"))
                 .orElseThrow();
         return Optional.of(response(file, "no-cache"));
     }
@@ -80,8 +94,8 @@ public final class StaticFiles {
                 }
                 String name = p.substring(p.lastIndexOf('/') + 1);
                 String extension = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1) : "";
-                return Optional.of(new File(in.readAllBytes(),
-                        TYPES.getOrDefault(extension, "application/octet-stream")));
+                return Optional.of(
+                        new File(in.readAllBytes(), TYPES.getOrDefault(extension, "application/octet-stream")));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -89,8 +103,8 @@ public final class StaticFiles {
     }
 
     private static FullHttpResponse response(File file, String cacheControl) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.wrappedBuffer(file.bytes()));
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(file.bytes()));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, file.type())
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, file.bytes().length)

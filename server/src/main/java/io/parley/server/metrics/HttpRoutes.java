@@ -6,11 +6,18 @@ import java.util.List;
 public final class HttpRoutes {
     static final String ROOM_MESSAGES = "/api/rooms/{room}/messages";
     static final String OTHER = "other";
-    static final List<String> ALL = List.of("/healthz", "/readyz", "/metrics", "/api/auth/register", "/api/auth/login",
-            "/api/me", "/api/rooms", ROOM_MESSAGES, OTHER);
+    static final List<String> ALL = List.of(
+            "/healthz",
+            "/readyz",
+            "/metrics",
+            "/api/auth/register",
+            "/api/auth/login",
+            "/api/me",
+            "/api/rooms",
+            ROOM_MESSAGES,
+            OTHER);
 
-    private HttpRoutes() {
-    }
+    private HttpRoutes() {}
 
     /** The template of {@code path} (without its query), or {@code other} for paths no endpoint serves. */
     public static String of(String path) {

@@ -25,30 +25,36 @@ import java.util.function.Supplier;
  */
 public final class Metrics {
     /** Redis queue lengths, one entry per partition. */
-    public record QueueLengths(long[] queued, long[] inflight) {
-    }
+    public record QueueLengths(long[] queued, long[] inflight) {}
 
     private final PrometheusRegistry registry = Prometheus.newRegistry();
-    private final Counter framesIn = counter("parley_ws_frames_in", "WebSocket frames received from clients, by type",
+    private final Counter framesIn =
+            counter("parley_ws_frames_in", "WebSocket frames received from clients, by type", "type");
+    private final Counter framesOut = counter(
+            "parley_ws_frames_out",
+            "WebSocket frames written to clients, by type (broadcasts: message or event)",
             "type");
-    private final Counter framesOut = counter("parley_ws_frames_out",
-            "WebSocket frames written to clients, by type (broadcasts: message or event)", "type");
     private final CounterDataPoint sends = counter("parley_sends", "send frames accepted for queueing");
     private final CounterDataPoint acks = counter("parley_acks", "sends acknowledged after Redis accepted them");
-    private final DistributionDataPoint sendAck = latency("parley_send_ack_seconds",
-            "Time from a send frame to its ack (Redis holds the message)");
-    private final CounterDataPoint connectionsOpened = counter("parley_ws_connections_opened",
-            "WebSocket connections opened");
-    private final CounterDataPoint slowReaders = counter("parley_ws_slow_reader_disconnects",
-            "Connections closed because the client did not read fast enough");
-    private final CounterDataPoint fanOutDropped = counter("parley_fanout_dropped",
-            "Deliveries dropped because an event loop fell too far behind");
-    private final DistributionDataPoint fanOutDelay = latency("parley_fanout_delay_seconds",
-            "Time the oldest broadcast of a delivery batch waited for its event loop");
-    private final DistributionDataPoint fanOutBatch = Histogram.builder().name("parley_fanout_batch_deliveries")
-            .help("Deliveries written per fan-out batch of one event loop").classicUpperBounds(Prometheus.SIZE_BUCKETS)
-            .classicOnly().withoutExemplars().register(registry);
-    private final DistributionDataPoint delivery = latency("parley_message_delivery_seconds",
+    private final DistributionDataPoint sendAck =
+            latency("parley_send_ack_seconds", "Time from a send frame to its ack (Redis holds the message)");
+    private final CounterDataPoint connectionsOpened =
+            counter("parley_ws_connections_opened", "WebSocket connections opened");
+    private final CounterDataPoint slowReaders = counter(
+            "parley_ws_slow_reader_disconnects", "Connections closed because the client did not read fast enough");
+    private final CounterDataPoint fanOutDropped =
+            counter("parley_fanout_dropped", "Deliveries dropped because an event loop fell too far behind");
+    private final DistributionDataPoint fanOutDelay = latency(
+            "parley_fanout_delay_seconds", "Time the oldest broadcast of a delivery batch waited for its event loop");
+    private final DistributionDataPoint fanOutBatch = Histogram.builder()
+            .name("parley_fanout_batch_deliveries")
+            .help("Deliveries written per fan-out batch of one event loop")
+            .classicUpperBounds(Prometheus.SIZE_BUCKETS)
+            .classicOnly()
+            .withoutExemplars()
+            .register(registry);
+    private final DistributionDataPoint delivery = latency(
+            "parley_message_delivery_seconds",
             "Time from a send accepted by any replica to its message written to a subscriber here (ms resolution)");
     private final Map<ErrorCode, CounterDataPoint> errors = new EnumMap<>(ErrorCode.class);
     private final Counter httpResponses = counter("parley_http_responses", "HTTP responses, by status", "status");
@@ -68,33 +74,49 @@ public final class Metrics {
         for (int i = 0; i < types.length; i++) {
             framesInByType[i] = framesIn.labelValues(types[i]);
         }
-        Histogram http = Histogram.builder().name("parley_http_request_duration_seconds")
-                .help("REST request duration, by route template").unit(Unit.SECONDS).labelNames("route")
-                .classicUpperBounds(Prometheus.LATENCY_BUCKETS).classicOnly().withoutExemplars().register(registry);
+        Histogram http = Histogram.builder()
+                .name("parley_http_request_duration_seconds")
+                .help("REST request duration, by route template")
+                .unit(Unit.SECONDS)
+                .labelNames("route")
+                .classicUpperBounds(Prometheus.LATENCY_BUCKETS)
+                .classicOnly()
+                .withoutExemplars()
+                .register(registry);
         HttpRoutes.ALL.forEach(route -> httpDurations.put(route, http.labelValues(route)));
     }
 
     /** Registers a gauge read at scrape time; call during wiring only. A failing read leaves the sample out. */
     public void gauge(String name, String help, LongSupplier value) {
-        GaugeWithCallback.builder().name(name).help(help).callback(cb -> {
-            long v;
-            try {
-                v = value.getAsLong();
-            } catch (RuntimeException e) {
-                return; // the source is unavailable (Redis down); an absent sample is the honest answer
-            }
-            cb.call(v);
-        }).register(registry);
+        GaugeWithCallback.builder()
+                .name(name)
+                .help(help)
+                .callback(cb -> {
+                    long v;
+                    try {
+                        v = value.getAsLong();
+                    } catch (RuntimeException e) {
+                        return; // the source is unavailable (Redis down); an absent sample is the honest answer
+                    }
+                    cb.call(v);
+                })
+                .register(registry);
     }
 
     /** Registers the per-partition queue and inflight lengths, read at scrape time. */
     public void queueLengths(Supplier<QueueLengths> lengths) {
-        GaugeWithCallback.builder().name("parley_queue_depth")
-                .help("Envelopes waiting in a queue partition").labelNames("partition")
-                .callback(cb -> lengths(lengths, true, cb)).register(registry);
-        GaugeWithCallback.builder().name("parley_queue_inflight")
+        GaugeWithCallback.builder()
+                .name("parley_queue_depth")
+                .help("Envelopes waiting in a queue partition")
+                .labelNames("partition")
+                .callback(cb -> lengths(lengths, true, cb))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("parley_queue_inflight")
                 .help("Envelopes taken by a worker from a partition and not yet stored and published")
-                .labelNames("partition").callback(cb -> lengths(lengths, false, cb)).register(registry);
+                .labelNames("partition")
+                .callback(cb -> lengths(lengths, false, cb))
+                .register(registry);
     }
 
     private static void lengths(Supplier<QueueLengths> source, boolean queued, GaugeWithCallback.Callback cb) {
@@ -112,16 +134,17 @@ public final class Metrics {
 
     /** Counts a frame from a client by its type; {@code null} for one that could not be decoded. */
     public void frameIn(ClientFrame frame) {
-        int index = switch (frame) {
-            case ClientFrame.Join j -> 0;
-            case ClientFrame.Leave l -> 1;
-            case ClientFrame.Send s -> 2;
-            case ClientFrame.History h -> 3;
-            case ClientFrame.Typing t -> 4;
-            case ClientFrame.Presence p -> 5;
-            case ClientFrame.Ping p -> 6;
-            case null -> 7;
-        };
+        int index =
+                switch (frame) {
+                    case ClientFrame.Join j -> 0;
+                    case ClientFrame.Leave l -> 1;
+                    case ClientFrame.Send s -> 2;
+                    case ClientFrame.History h -> 3;
+                    case ClientFrame.Typing t -> 4;
+                    case ClientFrame.Presence p -> 5;
+                    case ClientFrame.Ping p -> 6;
+                    case null -> 7;
+                };
         framesInByType[index].inc();
     }
 
@@ -174,12 +197,14 @@ public final class Metrics {
     }
 
     public void httpResponse(int status) {
-        byStatus.computeIfAbsent(status, s -> httpResponses.labelValues(Integer.toString(s))).inc();
+        byStatus.computeIfAbsent(status, s -> httpResponses.labelValues(Integer.toString(s)))
+                .inc();
     }
 
     /** A REST request was answered; {@code route} from {@link HttpRoutes#of}. */
     public void httpRequest(String route, long startNanos) {
-        httpDurations.getOrDefault(route, httpDurations.get(HttpRoutes.OTHER))
+        httpDurations
+                .getOrDefault(route, httpDurations.get(HttpRoutes.OTHER))
                 .observe(Unit.nanosToSeconds(System.nanoTime() - startNanos));
     }
 
@@ -189,7 +214,12 @@ public final class Metrics {
     }
 
     private Counter counter(String name, String help, String label) {
-        return Counter.builder().name(name).help(help).labelNames(label).withoutExemplars().register(registry);
+        return Counter.builder()
+                .name(name)
+                .help(help)
+                .labelNames(label)
+                .withoutExemplars()
+                .register(registry);
     }
 
     private CounterDataPoint counter(String name, String help) {
@@ -197,7 +227,13 @@ public final class Metrics {
     }
 
     private DistributionDataPoint latency(String name, String help) {
-        return Histogram.builder().name(name).help(help).unit(Unit.SECONDS)
-                .classicUpperBounds(Prometheus.LATENCY_BUCKETS).classicOnly().withoutExemplars().register(registry);
+        return Histogram.builder()
+                .name(name)
+                .help(help)
+                .unit(Unit.SECONDS)
+                .classicUpperBounds(Prometheus.LATENCY_BUCKETS)
+                .classicOnly()
+                .withoutExemplars()
+                .register(registry);
     }
 }

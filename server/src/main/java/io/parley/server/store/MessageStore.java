@@ -25,12 +25,11 @@ public final class MessageStore {
     }
 
     /** A page ascending by seq, and whether more lie beyond it in the direction of travel. */
-    public record Page(List<ServerFrame.Message> messages, boolean hasMore) {
-    }
+    public record Page(List<ServerFrame.Message> messages, boolean hasMore) {}
 
     public Page history(long roomId, String room, HistoryQuery q) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT id, seq, sender_name, body, client_msg_id, created_at"
-                + " FROM messages WHERE room_id = ?");
+        StringBuilder sql = new StringBuilder(
+                "SELECT id, seq, sender_name, body, client_msg_id, created_at" + " FROM messages WHERE room_id = ?");
         if (q.after() != null) {
             sql.append(" AND seq > ?");
         }
@@ -39,7 +38,8 @@ public final class MessageStore {
         }
         // Forward pages (after) read oldest-first; the others read newest-first and are reversed.
         sql.append(q.forward() ? " ORDER BY seq ASC" : " ORDER BY seq DESC").append(" LIMIT ?");
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql.toString())) {
             int i = 1;
             ps.setLong(i++, roomId);
             if (q.after() != null) {
@@ -69,9 +69,10 @@ public final class MessageStore {
     public List<ServerFrame.Message> after(String room, long afterSeq, long sinceMs, int window, int limit)
             throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT m.id, m.seq, m.sender_name, m.body, m.client_msg_id,"
-                     + " m.created_at FROM messages m JOIN rooms r ON r.id = m.room_id WHERE r.name = ?"
-                     + " AND m.seq > GREATEST(?, r.last_seq - ?) AND m.created_at >= ? ORDER BY m.seq ASC LIMIT ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT m.id, m.seq, m.sender_name, m.body, m.client_msg_id,"
+                                + " m.created_at FROM messages m JOIN rooms r ON r.id = m.room_id WHERE r.name = ?"
+                                + " AND m.seq > GREATEST(?, r.last_seq - ?) AND m.created_at >= ? ORDER BY m.seq ASC LIMIT ?")) {
             ps.setString(1, room);
             ps.setLong(2, afterSeq);
             ps.setInt(3, window);
@@ -85,8 +86,13 @@ public final class MessageStore {
         List<ServerFrame.Message> messages = new ArrayList<>(expected);
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                messages.add(new ServerFrame.Message(Long.toString(rs.getLong(1)), room, rs.getLong(2),
-                        rs.getString(3), rs.getString(4), rs.getString(5),
+                messages.add(new ServerFrame.Message(
+                        Long.toString(rs.getLong(1)),
+                        room,
+                        rs.getLong(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
                         Timestamps.format(SqlTime.instant(rs.getObject(6, LocalDateTime.class)))));
             }
         }

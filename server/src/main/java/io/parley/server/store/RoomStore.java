@@ -35,8 +35,7 @@ public final class RoomStore {
     }
 
     /** One page of rooms by name, and whether more follow. */
-    public record Page(List<Room> rooms, boolean hasMore) {
-    }
+    public record Page(List<Room> rooms, boolean hasMore) {}
 
     /** A room's id and whether a user is a member; {@code no_such_room} when it does not exist. */
     public record Access(long roomId, boolean member) {
@@ -49,8 +48,7 @@ public final class RoomStore {
     }
 
     /** The outcome of a join: the room, and whether the user was not a member before. */
-    public record JoinResult(Room room, boolean newMember) {
-    }
+    public record JoinResult(Room room, boolean newMember) {}
 
     /** Creates a room with its creator as first member; {@code room_exists} when the name is taken. */
     public Room create(String name, long userId) throws SQLException {
@@ -78,8 +76,8 @@ public final class RoomStore {
             if (roomCount(c, userId) >= maxRoomsPerUser && !isMember(c, name, userId)) {
                 throw tooManyRooms();
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT IGNORE INTO rooms (name, created_by, created_at) VALUES (?, ?, ?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT IGNORE INTO rooms (name, created_by, created_at) VALUES (?, ?, ?)")) {
                 ps.setString(1, name);
                 ps.setLong(2, userId);
                 ps.setString(3, SqlTime.utc(Instant.now()));
@@ -95,8 +93,8 @@ public final class RoomStore {
     public void leave(String name, long userId) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             long roomId = idOf(c, name);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM memberships WHERE room_id = ? AND user_id = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("DELETE FROM memberships WHERE room_id = ? AND user_id = ?")) {
                 ps.setLong(1, roomId);
                 ps.setLong(2, userId);
                 if (ps.executeUpdate() == 0) {
@@ -108,8 +106,8 @@ public final class RoomStore {
 
     public Access access(String name, long userId) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT r.id, m.user_id FROM rooms r LEFT JOIN memberships m"
-                     + " ON m.room_id = r.id AND m.user_id = ? WHERE r.name = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT r.id, m.user_id FROM rooms r LEFT JOIN memberships m"
+                        + " ON m.room_id = r.id AND m.user_id = ? WHERE r.name = ?")) {
             ps.setLong(1, userId);
             ps.setString(2, name);
             try (ResultSet rs = ps.executeQuery()) {
@@ -124,15 +122,17 @@ public final class RoomStore {
     }
 
     public List<Room> roomsOf(long userId) throws SQLException {
-        return query("SELECT " + ROOM_COLUMNS + " JOIN memberships m ON m.room_id = r.id WHERE m.user_id = ?"
-                + " ORDER BY r.name", userId);
+        return query(
+                "SELECT " + ROOM_COLUMNS + " JOIN memberships m ON m.room_id = r.id WHERE m.user_id = ?"
+                        + " ORDER BY r.name",
+                userId);
     }
 
     /** Rooms by name after an exclusive cursor ({@code ""} for the first page), at most {@code limit}. */
     public Page page(String after, int limit) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT " + ROOM_COLUMNS + " WHERE r.name > ? ORDER BY r.name LIMIT ?")) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT " + ROOM_COLUMNS + " WHERE r.name > ? ORDER BY r.name LIMIT ?")) {
             ps.setString(1, after);
             ps.setInt(2, limit + 1);
             try (ResultSet rs = ps.executeQuery()) {
@@ -148,8 +148,8 @@ public final class RoomStore {
 
     public List<User> members(long roomId) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT u.id, u.username FROM memberships m"
-                     + " JOIN users u ON u.id = m.user_id WHERE m.room_id = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT u.id, u.username FROM memberships m"
+                        + " JOIN users u ON u.id = m.user_id WHERE m.room_id = ?")) {
             ps.setLong(1, roomId);
             try (ResultSet rs = ps.executeQuery()) {
                 List<User> users = new ArrayList<>();
@@ -162,7 +162,8 @@ public final class RoomStore {
     }
 
     private List<Room> query(String sql, Long userId) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             if (userId != null) {
                 ps.setLong(1, userId);
             }
@@ -197,8 +198,8 @@ public final class RoomStore {
      * pool's size): a bound that costs no lock on every join.
      */
     private static boolean insertMembership(Connection c, long roomId, long userId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT IGNORE INTO memberships (room_id, user_id, joined_at) VALUES (?, ?, ?)")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT IGNORE INTO memberships (room_id, user_id, joined_at) VALUES (?, ?, ?)")) {
             ps.setLong(1, roomId);
             ps.setLong(2, userId);
             ps.setString(3, SqlTime.utc(Instant.now()));
@@ -234,8 +235,9 @@ public final class RoomStore {
     }
 
     private ApiException tooManyRooms() {
-        return new ApiException(ErrorCode.TOO_MANY_ROOMS, "a user can be a member of at most " + maxRoomsPerUser
-                + " rooms; leave one first");
+        return new ApiException(
+                ErrorCode.TOO_MANY_ROOMS,
+                "a user can be a member of at most " + maxRoomsPerUser + " rooms; leave one first");
     }
 
     private static long idOf(Connection c, String name) throws SQLException {
@@ -250,8 +252,7 @@ public final class RoomStore {
         }
     }
 
-    private record Row(long id, Room room) {
-    }
+    private record Row(long id, Room room) {}
 
     private static Row findRow(Connection c, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + ROOM_COLUMNS + " WHERE r.name = ?")) {
@@ -266,8 +267,11 @@ public final class RoomStore {
     }
 
     private static Room room(ResultSet rs) throws SQLException {
-        return new Room(rs.getString(2), rs.getString(3),
-                Timestamps.format(SqlTime.instant(rs.getObject(4, LocalDateTime.class))), rs.getLong(5));
+        return new Room(
+                rs.getString(2),
+                rs.getString(3),
+                Timestamps.format(SqlTime.instant(rs.getObject(4, LocalDateTime.class))),
+                rs.getLong(5));
     }
 
     private static ApiException noSuchRoom(String name) {

@@ -1,5 +1,4 @@
 package io.parley.server.store;
 
 /** A stored user, password hash included; never leaves the server. */
-public record UserRecord(long id, String username, String passwordHash) {
-}
+public record UserRecord(long id, String username, String passwordHash) {}

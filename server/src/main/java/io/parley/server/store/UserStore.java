@@ -26,9 +26,9 @@ public final class UserStore {
     /** Inserts a user; {@code username_taken} when the name exists ignoring case. */
     public UserRecord create(String username, String passwordHash) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "INSERT INTO users (username, username_key, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                     Statement.RETURN_GENERATED_KEYS)) {
+                PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO users (username, username_key, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                        Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, username);
             ps.setString(2, Validation.usernameKey(username));
             ps.setString(3, passwordHash);
@@ -46,7 +46,7 @@ public final class UserStore {
     /** The username of a user id, empty when there is no such user (never registered, or deleted). */
     public Optional<String> usernameOf(long id) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT username FROM users WHERE id = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT username FROM users WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
@@ -56,8 +56,8 @@ public final class UserStore {
 
     public Optional<UserRecord> findByUsername(String username) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT id, username, password_hash FROM users WHERE username_key = ?")) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT id, username, password_hash FROM users WHERE username_key = ?")) {
             ps.setString(1, Validation.usernameKey(username));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next()

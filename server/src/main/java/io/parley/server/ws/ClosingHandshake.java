@@ -76,8 +76,11 @@ public final class ClosingHandshake extends ChannelDuplexHandler {
             if (!f.isSuccess() || clientClosed) {
                 f.channel().close();
             } else if (f.channel().isActive()) {
-                deadline = ctx.executor().schedule(() -> ctx.channel().close(), corrupt ? CORRUPT_LINGER_MS : LINGER_MS,
-                        TimeUnit.MILLISECONDS);
+                deadline = ctx.executor()
+                        .schedule(
+                                () -> ctx.channel().close(),
+                                corrupt ? CORRUPT_LINGER_MS : LINGER_MS,
+                                TimeUnit.MILLISECONDS);
             }
         });
     }
@@ -109,7 +112,8 @@ public final class ClosingHandshake extends ChannelDuplexHandler {
     /** Echoes a valid code (1000 when the client gave none) and closes; RFC 6455 section 7.4 says which are valid. */
     private void answerClientClose(ChannelHandlerContext ctx, int code) {
         closing = true;
-        int answer = code == -1 ? WebSocketCloseStatus.NORMAL_CLOSURE.code()
+        int answer = code == -1
+                ? WebSocketCloseStatus.NORMAL_CLOSURE.code()
                 : isValidFromPeer(code) ? code : WebSocketCloseStatus.PROTOCOL_ERROR.code();
         ctx.writeAndFlush(new CloseWebSocketFrame(answer, answer == code || code == -1 ? "" : "invalid close code"))
                 .addListener(ChannelFutureListener.CLOSE);
@@ -133,7 +137,8 @@ public final class ClosingHandshake extends ChannelDuplexHandler {
         } else if (cause instanceof DecompressionException || cause.getCause() instanceof DecompressionException) {
             // permessage-deflate: a frame that inflates past 16 KiB (a zip bomb stops there), or is not deflate.
             String what = String.valueOf(cause.getMessage());
-            int code = what.contains("maximum size") ? WebSocketCloseStatus.MESSAGE_TOO_BIG.code()
+            int code = what.contains("maximum size")
+                    ? WebSocketCloseStatus.MESSAGE_TOO_BIG.code()
                     : WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code();
             violations.log(ctx.channel(), code, what);
             start(ctx, code, code == 1009 ? "frame over 16 KiB after decompression" : "invalid compressed data");

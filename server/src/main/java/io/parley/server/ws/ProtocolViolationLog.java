@@ -31,7 +31,11 @@ public final class ProtocolViolationLog {
             return;
         }
         int left = suppressed.getAndSet(0);
-        log.info("WebSocket protocol violation from {}, closing with {}: {}{}", channel.remoteAddress(), closeCode,
-                what, left > 0 ? " (" + left + " more not logged)" : "");
+        log.info(
+                "WebSocket protocol violation from {}, closing with {}: {}{}",
+                channel.remoteAddress(),
+                closeCode,
+                what,
+                left > 0 ? " (" + left + " more not logged)" : "");
     }
 }

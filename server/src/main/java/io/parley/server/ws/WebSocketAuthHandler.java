@@ -40,9 +40,14 @@ public final class WebSocketAuthHandler extends ChannelInboundHandlerAdapter {
     private final Function<Principal, ChannelHandler> frameHandlers;
     private final String replacedHandler;
 
-    public WebSocketAuthHandler(TokenService tokens, IdentityCheck identities, UserConnectionLimit connectionLimit,
-                                Set<String> allowedOrigins, HttpResponses responses,
-                                Function<Principal, ChannelHandler> frameHandlers, String replacedHandler) {
+    public WebSocketAuthHandler(
+            TokenService tokens,
+            IdentityCheck identities,
+            UserConnectionLimit connectionLimit,
+            Set<String> allowedOrigins,
+            HttpResponses responses,
+            Function<Principal, ChannelHandler> frameHandlers,
+            String replacedHandler) {
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.identities = Objects.requireNonNull(identities, "identities");
         this.connectionLimit = Objects.requireNonNull(connectionLimit, "connectionLimit");
@@ -82,8 +87,8 @@ public final class WebSocketAuthHandler extends ChannelInboundHandlerAdapter {
         }));
     }
 
-    private void admit(ChannelHandlerContext ctx, FullHttpRequest request,
-                       CompletableFuture<Optional<Principal>> current) {
+    private void admit(
+            ChannelHandlerContext ctx, FullHttpRequest request, CompletableFuture<Optional<Principal>> current) {
         if (!ctx.channel().isActive()) {
             request.release();
             return;
@@ -102,8 +107,11 @@ public final class WebSocketAuthHandler extends ChannelInboundHandlerAdapter {
         }
         long userId = principal.get().userId();
         if (!connectionLimit.tryAcquire(userId)) {
-            refuse(ctx, request, ErrorCode.TOO_MANY_CONNECTIONS, "more than " + connectionLimit.maxPerUser()
-                    + " connections of one user on this server");
+            refuse(
+                    ctx,
+                    request,
+                    ErrorCode.TOO_MANY_CONNECTIONS,
+                    "more than " + connectionLimit.maxPerUser() + " connections of one user on this server");
             return;
         }
         ctx.channel().closeFuture().addListener(f -> connectionLimit.release(userId));

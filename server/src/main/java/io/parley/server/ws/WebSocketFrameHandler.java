@@ -52,8 +52,15 @@ public final class WebSocketFrameHandler extends SimpleChannelInboundHandler<Web
     private Connection connection;
     private ScheduledFuture<?> pings;
 
-    public WebSocketFrameHandler(Principal principal, ChatService chat, FrameCodec codec, Metrics metrics,
-                                 String connectionId, int ratePerSecond, int rateBurst, int pingIntervalSeconds) {
+    public WebSocketFrameHandler(
+            Principal principal,
+            ChatService chat,
+            FrameCodec codec,
+            Metrics metrics,
+            String connectionId,
+            int ratePerSecond,
+            int rateBurst,
+            int pingIntervalSeconds) {
         super(false);
         this.pingIntervalSeconds = pingIntervalSeconds;
         this.principal = principal;
@@ -68,13 +75,22 @@ public final class WebSocketFrameHandler extends SimpleChannelInboundHandler<Web
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
-            connection = new Connection(connectionId, principal, ctx.channel(), codec, metrics, ratePerSecond, rateBurst);
-            long untilExpiry = Duration.between(Instant.now(), principal.expiresAt()).toMillis();
-            ctx.executor().schedule(() -> close(ctx, TOKEN_EXPIRED, "token expired"),
-                    Math.max(0, untilExpiry), TimeUnit.MILLISECONDS);
+            connection =
+                    new Connection(connectionId, principal, ctx.channel(), codec, metrics, ratePerSecond, rateBurst);
+            long untilExpiry =
+                    Duration.between(Instant.now(), principal.expiresAt()).toMillis();
+            ctx.executor()
+                    .schedule(
+                            () -> close(ctx, TOKEN_EXPIRED, "token expired"),
+                            Math.max(0, untilExpiry),
+                            TimeUnit.MILLISECONDS);
             // A fixed schedule, whatever else is written: a client that only reads must still get pings to answer.
-            pings = ctx.executor().scheduleAtFixedRate(() -> ctx.writeAndFlush(new PingWebSocketFrame()),
-                    pingIntervalSeconds, pingIntervalSeconds, TimeUnit.SECONDS);
+            pings = ctx.executor()
+                    .scheduleAtFixedRate(
+                            () -> ctx.writeAndFlush(new PingWebSocketFrame()),
+                            pingIntervalSeconds,
+                            pingIntervalSeconds,
+                            TimeUnit.SECONDS);
             chat.open(connection);
         } else if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.READER_IDLE) {
@@ -111,8 +127,8 @@ public final class WebSocketFrameHandler extends SimpleChannelInboundHandler<Web
                     return;
                 }
                 metrics.error(ErrorCode.RATE_LIMITED);
-                connection.send(new ServerFrame.Error(ref, ErrorCode.RATE_LIMITED,
-                        "more than " + ratePerSecond + " frames/s", waitMs));
+                connection.send(new ServerFrame.Error(
+                        ref, ErrorCode.RATE_LIMITED, "more than " + ratePerSecond + " frames/s", waitMs));
             } else if (invalid != null) {
                 chat.error(connection, ref, new ApiException(invalid.code(), invalid.getMessage()));
             } else {

@@ -24,15 +24,21 @@ class AuthTest {
 
     @Test
     void refusesExpiredForgedAndMalformedTokens() {
-        TokenService past = new TokenService(SECRET, Duration.ofSeconds(10),
-                Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC));
+        TokenService past = new TokenService(
+                SECRET, Duration.ofSeconds(10), Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC));
         TokenService now = new TokenService(SECRET, Duration.ofHours(1), Clock.systemUTC());
         assertThat(now.verify(past.issue(1, "a"))).isEmpty();
-        String forged = JWT.create().withSubject("1").withClaim("name", "a")
-                .withExpiresAt(Instant.now().plusSeconds(60)).sign(Algorithm.HMAC256("other-secret-other-secret-other!"));
+        String forged = JWT.create()
+                .withSubject("1")
+                .withClaim("name", "a")
+                .withExpiresAt(Instant.now().plusSeconds(60))
+                .sign(Algorithm.HMAC256("other-secret-other-secret-other!"));
         assertThat(now.verify(forged)).isEmpty();
-        String none = JWT.create().withSubject("1").withClaim("name", "a")
-                .withExpiresAt(Instant.now().plusSeconds(60)).sign(Algorithm.none());
+        String none = JWT.create()
+                .withSubject("1")
+                .withClaim("name", "a")
+                .withExpiresAt(Instant.now().plusSeconds(60))
+                .sign(Algorithm.none());
         assertThat(now.verify(none)).isEmpty();
         assertThat(now.verify("a.b.c")).isEmpty();
         assertThat(now.verify(null)).isEmpty();

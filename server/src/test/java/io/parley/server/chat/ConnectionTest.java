@@ -18,12 +18,20 @@ import org.junit.jupiter.api.Test;
 class ConnectionTest {
     private final FrameCodec codec = new FrameCodec(Json.newMapper());
     private final EmbeddedChannel channel = new EmbeddedChannel();
-    private final Connection connection = new Connection("c-1", new Principal(1, "alice", Instant.MAX), channel,
-            codec, new io.parley.server.metrics.Metrics(), 20, 40);
+    private final Connection connection = new Connection(
+            "c-1",
+            new Principal(1, "alice", Instant.MAX),
+            channel,
+            codec,
+            new io.parley.server.metrics.Metrics(),
+            20,
+            40);
 
     private ByteBuf message(long id, long seq) {
-        return WireFrames.text(UnpooledByteBufAllocator.DEFAULT, codec.encode(new ServerFrame.Message(
-                Long.toString(id), "r", seq, "alice", "b", null, "2026-11-27T00:00:00.000Z")));
+        return WireFrames.text(
+                UnpooledByteBufAllocator.DEFAULT,
+                codec.encode(new ServerFrame.Message(
+                        Long.toString(id), "r", seq, "alice", "b", null, "2026-11-27T00:00:00.000Z")));
     }
 
     /** The next frame written: a reply (a TextWebSocketFrame) or an encoded broadcast (header and payload). */

@@ -14,8 +14,8 @@ class RoomFeedTest {
 
     private byte[] message(long seq) {
         // A body that looks like a seq field must not be read as one.
-        return codec.encode(new ServerFrame.Message(Long.toString(1000 + seq), "lobby", seq, "alice",
-                "\"seq\":999", null, "2026-01-01T00:00:00.000Z"));
+        return codec.encode(new ServerFrame.Message(
+                Long.toString(1000 + seq), "lobby", seq, "alice", "\"seq\":999", null, "2026-01-01T00:00:00.000Z"));
     }
 
     @Test
@@ -52,7 +52,8 @@ class RoomFeedTest {
         // ...then the held ones, minus what the database already gave.
         List<byte[]> held = feed.endCatchUp();
         assertThat(held).extracting(RoomFeed::seqOf).containsExactly(4L, 5L);
-        assertThat(held.stream().filter(f -> feed.advance(RoomFeed.seqOf(f)))).extracting(RoomFeed::seqOf)
+        assertThat(held.stream().filter(f -> feed.advance(RoomFeed.seqOf(f))))
+                .extracting(RoomFeed::seqOf)
                 .containsExactly(5L);
         assertThat(feed.catchUpGeneration()).isZero();
         assertThat(feed.offer(message(6))).isTrue();

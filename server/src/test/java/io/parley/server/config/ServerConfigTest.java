@@ -23,18 +23,29 @@ class ServerConfigTest {
     void productionRefusesAMissingOrWeakSecret() {
         assertThatThrownBy(() -> ServerConfig.fromEnv(new Env(Map.of("PARLEY_PROFILE", "production"))))
                 .hasMessageContaining("PARLEY_JWT_SECRET");
-        assertThatThrownBy(() -> ServerConfig.fromEnv(new Env(Map.of("PARLEY_PROFILE", "production",
-                "PARLEY_JWT_SECRET", "short")))).hasMessageContaining("PARLEY_JWT_SECRET");
-        ServerConfig ok = ServerConfig.fromEnv(new Env(Map.of("PARLEY_PROFILE", "production",
-                "SECRET_KEY", "a-long-enough-secret-from-the-seed-app-env")));
+        assertThatThrownBy(() -> ServerConfig.fromEnv(
+                        new Env(Map.of("PARLEY_PROFILE", "production", "PARLEY_JWT_SECRET", "short"))))
+                .hasMessageContaining("PARLEY_JWT_SECRET");
+        ServerConfig ok = ServerConfig.fromEnv(new Env(
+                Map.of("PARLEY_PROFILE", "production", "SECRET_KEY", "a-long-enough-secret-from-the-seed-app-env")));
         assertThat(ok.production()).isTrue();
     }
 
     @Test
     void acceptsTheSeedApplicationsVariableNames() {
-        ServerConfig c = ServerConfig.fromEnv(new Env(Map.of("MYSQL_HOST", "db", "MYSQL_PORT", "3307",
-                "MYSQL_DATABASE", "chat", "MYSQL_USER", "chat", "MYSQL_PASSWORD", "pw",
-                "CELERY_BROKER_URL", "redis://redis:6379/0")));
+        ServerConfig c = ServerConfig.fromEnv(new Env(Map.of(
+                "MYSQL_HOST",
+                "db",
+                "MYSQL_PORT",
+                "3307",
+                "MYSQL_DATABASE",
+                "chat",
+                "MYSQL_USER",
+                "chat",
+                "MYSQL_PASSWORD",
+                "pw",
+                "CELERY_BROKER_URL",
+                "redis://redis:6379/0")));
         assertThat(c.database().jdbcUrl()).isEqualTo("jdbc:mysql://db:3307/chat");
         assertThat(c.database().user()).isEqualTo("chat");
         assertThat(c.redis().uri().getHost()).isEqualTo("redis");

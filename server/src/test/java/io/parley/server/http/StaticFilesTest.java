@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StaticFilesTest {
     @TempDir
     Path root;
+
     private StaticFiles files;
 
     @BeforeEach
@@ -41,13 +42,20 @@ class StaticFilesTest {
         assertThat(shell.headers().get(HttpHeaderNames.CACHE_CONTROL)).isEqualTo("no-cache");
         assertThat(shell.headers().get(HttpHeaderNames.CONTENT_SECURITY_POLICY)).contains("default-src 'self'");
 
-        FullHttpResponse js = respond(HttpMethod.GET, "/assets/index-abc.js?v=1").orElseThrow();
+        FullHttpResponse js =
+                respond(HttpMethod.GET, "/assets/index-abc.js?v=1").orElseThrow();
         assertThat(js.headers().get(HttpHeaderNames.CONTENT_TYPE)).isEqualTo("text/javascript; charset=utf-8");
         assertThat(js.headers().get(HttpHeaderNames.CACHE_CONTROL)).contains("immutable");
-        assertThat(respond(HttpMethod.HEAD, "/assets/index-abc.css").orElseThrow().headers()
-                .get(HttpHeaderNames.CONTENT_TYPE)).isEqualTo("text/css; charset=utf-8");
+        assertThat(respond(HttpMethod.HEAD, "/assets/index-abc.css")
+                        .orElseThrow()
+                        .headers()
+                        .get(HttpHeaderNames.CONTENT_TYPE))
+                .isEqualTo("text/css; charset=utf-8");
 
-        assertThat(respond(HttpMethod.GET, "/rooms/lobby").orElseThrow().content().toString(StandardCharsets.UTF_8))
+        assertThat(respond(HttpMethod.GET, "/rooms/lobby")
+                        .orElseThrow()
+                        .content()
+                        .toString(StandardCharsets.UTF_8))
                 .contains("<title>Parley</title>");
         assertThat(respond(HttpMethod.GET, "/assets/missing.js")).isEmpty();
     }
@@ -62,7 +70,8 @@ class StaticFilesTest {
 
     @Test
     void servesNothingWithoutABuiltClient() throws Exception {
-        StaticFiles none = new StaticFiles(new URLClassLoader(new URL[] {Files.createTempDirectory("empty").toUri().toURL()}, null));
+        StaticFiles none = new StaticFiles(new URLClassLoader(
+                new URL[] {Files.createTempDirectory("empty").toUri().toURL()}, null));
         assertThat(none.present()).isFalse();
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
         assertThat(none.respond(request)).isEmpty();

@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 class HttpRoutesTest {
     @Test
     void mapsPathsToTheirTemplateAndEverythingElseToOther() {
-        assertThat(HttpRoutes.of("/api/rooms/general/messages?before=10&limit=5")).isEqualTo("/api/rooms/{room}/messages");
+        assertThat(HttpRoutes.of("/api/rooms/general/messages?before=10&limit=5"))
+                .isEqualTo("/api/rooms/{room}/messages");
         assertThat(HttpRoutes.of("/api/rooms?x=1")).isEqualTo("/api/rooms");
         assertThat(HttpRoutes.of("/metrics")).isEqualTo("/metrics");
         assertThat(HttpRoutes.of("/api/auth/login")).isEqualTo("/api/auth/login");

@@ -2,11 +2,11 @@ package io.parley.server.metrics;
 
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.ServerFrame;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -20,8 +20,7 @@ public final class MetricsCost {
     private static final int ROUNDS = 10;
     private static final int MESSAGES = 2_000_000;
 
-    private MetricsCost() {
-    }
+    private MetricsCost() {}
 
     public static void main(String[] args) throws Exception {
         Metrics metrics = new Metrics();
@@ -58,8 +57,12 @@ public final class MetricsCost {
                 }));
             }
             // The first rounds warm the JIT up: report the best of the later ones and their median.
-            System.out.printf(Locale.ROOT, "%d thread(s): %.1f ns of CPU per message recorded (median %.1f), "
-                            + "clock read alone %.1f ns%n", threads, best(perMessage), median(perMessage),
+            System.out.printf(
+                    Locale.ROOT,
+                    "%d thread(s): %.1f ns of CPU per message recorded (median %.1f), " + "clock read alone %.1f ns%n",
+                    threads,
+                    best(perMessage),
+                    median(perMessage),
                     best(baseline));
         }
         if (!metrics.render().contains("parley_send_ack_seconds_count")) {
@@ -95,7 +98,10 @@ public final class MetricsCost {
     }
 
     private static double best(List<Double> values) {
-        return values.subList(values.size() / 2, values.size()).stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        return values.subList(values.size() / 2, values.size()).stream()
+                .mapToDouble(Double::doubleValue)
+                .min()
+                .orElseThrow();
     }
 
     private static double median(List<Double> values) {

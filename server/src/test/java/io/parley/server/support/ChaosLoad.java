@@ -43,22 +43,44 @@ public final class ChaosLoad implements AutoCloseable {
     private volatile boolean running = true;
 
     /** What one chaos run measured; {@link #toString()} is the line printed and kept for docs/RELIABILITY.md. */
-    public record Figures(String scenario, long sent, long acked, long unavailable, long lost, long duplicated,
-                          long disordered, long gaps, long redelivered, double recoverySeconds) {
+    public record Figures(
+            String scenario,
+            long sent,
+            long acked,
+            long unavailable,
+            long lost,
+            long duplicated,
+            long disordered,
+            long gaps,
+            long redelivered,
+            double recoverySeconds) {
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT,
+            return String.format(
+                    java.util.Locale.ROOT,
                     "CHAOS %s: sent=%d acked=%d unavailable=%d lost=%d duplicated=%d disordered=%d gaps=%d"
-                            + " redelivered=%d recovery=%.2fs", scenario, sent, acked, unavailable, lost, duplicated,
-                    disordered, gaps, redelivered, recoverySeconds);
+                            + " redelivered=%d recovery=%.2fs",
+                    scenario,
+                    sent,
+                    acked,
+                    unavailable,
+                    lost,
+                    duplicated,
+                    disordered,
+                    gaps,
+                    redelivered,
+                    recoverySeconds);
         }
 
         /** Prints the line and appends it to target/chaos-figures.txt, which docs/RELIABILITY.md is filled from. */
         public Figures report() {
             System.out.println(this);
             try {
-                Files.writeString(Path.of("target", "chaos-figures.txt"), this + System.lineSeparator(),
-                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                Files.writeString(
+                        Path.of("target", "chaos-figures.txt"),
+                        this + System.lineSeparator(),
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
             } catch (IOException e) {
                 System.out.println("could not record the figures: " + e);
             }
@@ -67,16 +89,19 @@ public final class ChaosLoad implements AutoCloseable {
     }
 
     /** One message as a watcher received it. */
-    public record Delivery(String room, long seq, String id, long atNanos) {
-    }
+    public record Delivery(String room, long seq, String id, long atNanos) {}
 
     public ChaosLoad(List<Integer> senderPorts, List<Integer> watcherPorts, List<String> rooms, int sendsPerSecond) {
         this(senderPorts, watcherPorts, rooms, sendsPerSecond, 0);
     }
 
     /** With bodies padded to about {@code bodyChars} characters. */
-    public ChaosLoad(List<Integer> senderPorts, List<Integer> watcherPorts, List<String> rooms, int sendsPerSecond,
-                     int bodyChars) {
+    public ChaosLoad(
+            List<Integer> senderPorts,
+            List<Integer> watcherPorts,
+            List<String> rooms,
+            int sendsPerSecond,
+            int bodyChars) {
         this.rooms = List.copyOf(rooms);
         this.padding = " " + "x".repeat(Math.max(0, bodyChars - 16));
         this.periodNanos = 1_000_000_000L / sendsPerSecond * senderPorts.size();
@@ -198,14 +223,16 @@ public final class ChaosLoad implements AutoCloseable {
         Map<String, List<Long>> seqsByRoom = new HashMap<>();
         Map<String, Long> lastSentIndex = new HashMap<>();
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT m.id, r.name, m.seq, m.client_msg_id FROM messages m JOIN rooms r"
-                     + " ON r.id = m.room_id ORDER BY r.name, m.seq")) {
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT m.id, r.name, m.seq, m.client_msg_id FROM messages m JOIN rooms r"
+                        + " ON r.id = m.room_id ORDER BY r.name, m.seq")) {
             rows = 0;
             while (rs.next()) {
                 rows++;
                 stored.add(rs.getString(1));
-                seqsByRoom.computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(rs.getLong(3));
+                seqsByRoom
+                        .computeIfAbsent(rs.getString(2), k -> new ArrayList<>())
+                        .add(rs.getLong(3));
                 // clientMsgId "s<sender>-<i>": one sender's messages to a room must be stored in the order sent.
                 String clientMsgId = rs.getString(4);
                 int dash = clientMsgId.indexOf('-');
@@ -230,11 +257,21 @@ public final class ChaosLoad implements AutoCloseable {
         for (Watcher w : watchers) {
             synchronized (w) {
                 redelivered += w.redelivered;
-                gaps = Math.max(gaps, acked.stream().filter(id -> !w.ids.contains(id)).count());
+                gaps = Math.max(
+                        gaps, acked.stream().filter(id -> !w.ids.contains(id)).count());
             }
         }
-        return new Figures(scenario, sent(), acked.size(), unavailable(), lost, duplicated, disordered, gaps,
-                redelivered, recoverySeconds);
+        return new Figures(
+                scenario,
+                sent(),
+                acked.size(),
+                unavailable(),
+                lost,
+                duplicated,
+                disordered,
+                gaps,
+                redelivered,
+                recoverySeconds);
     }
 
     @Override
@@ -267,8 +304,15 @@ public final class ChaosLoad implements AutoCloseable {
         void send() {
             long next = System.nanoTime();
             for (long i = 0; sending && !client.isClosed(); i++) {
-                client.send("type", "send", "room", rooms.get((int) (i % rooms.size())), "body", "chaos " + i + padding,
-                        "clientMsgId", idPrefix + i);
+                client.send(
+                        "type",
+                        "send",
+                        "room",
+                        rooms.get((int) (i % rooms.size())),
+                        "body",
+                        "chaos " + i + padding,
+                        "clientMsgId",
+                        idPrefix + i);
                 sent.incrementAndGet();
                 next += periodNanos;
                 LockSupport.parkNanos(next - System.nanoTime());
@@ -288,8 +332,7 @@ public final class ChaosLoad implements AutoCloseable {
                             unavailable.incrementAndGet();
                         }
                     }
-                    default -> {
-                    }
+                    default -> {}
                 }
             }
         }
@@ -310,7 +353,9 @@ public final class ChaosLoad implements AutoCloseable {
         void read() {
             while (running) {
                 JsonNode f = poll(client);
-                if (f != null && "presence".equals(f.path("type").asText()) && f.has("online")
+                if (f != null
+                        && "presence".equals(f.path("type").asText())
+                        && f.has("online")
                         && !f.path("online").asBoolean()) {
                     synchronized (this) {
                         offline++;

@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  * metrics} (Debian's prometheus package, which bin/test installs), and read as samples keyed by series.
  */
 public final class Exposition {
-    private static final Pattern SAMPLE = Pattern.compile(
-            "([a-zA-Z_:][a-zA-Z0-9_:]*(?:\\{(?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*\",?)*})?) "
+    private static final Pattern SAMPLE =
+            Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*(?:\\{(?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*\",?)*})?) "
                     + "(-?[0-9.eE+-]+|NaN|[+-]Inf)( -?[0-9]+)?");
     private static final Pattern COMMENT = Pattern.compile("# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*");
 
@@ -45,7 +45,9 @@ public final class Exposition {
         Exposition parsed = new Exposition(text);
         Process promtool;
         try {
-            promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+            promtool = new ProcessBuilder("promtool", "check", "metrics")
+                    .redirectErrorStream(true)
+                    .start();
         } catch (IOException e) {
             throw new AssertionError("promtool is missing: apt-get install prometheus (bin/test does)", e);
         }

@@ -28,10 +28,16 @@ public final class PrivateMariaDb implements AutoCloseable {
             this.port = s.getLocalPort();
         }
         this.dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "mariadb-");
-        Process install = new ProcessBuilder("mariadb-install-db", "--no-defaults", "--datadir=" + dir.resolve("data"),
-                "--user=" + System.getProperty("user.name"), "--auth-root-authentication-method=normal",
-                "--skip-test-db")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("install.log").toFile()).start();
+        Process install = new ProcessBuilder(
+                        "mariadb-install-db",
+                        "--no-defaults",
+                        "--datadir=" + dir.resolve("data"),
+                        "--user=" + System.getProperty("user.name"),
+                        "--auth-root-authentication-method=normal",
+                        "--skip-test-db")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("install.log").toFile())
+                .start();
         if (!install.waitFor(120, TimeUnit.SECONDS) || install.exitValue() != 0) {
             throw new IllegalStateException("mariadb-install-db failed; see " + dir.resolve("install.log"));
         }
@@ -44,14 +50,25 @@ public final class PrivateMariaDb implements AutoCloseable {
     }
 
     public void start() throws IOException {
-        process = new ProcessBuilder(List.of("mariadbd", "--no-defaults", "--datadir=" + dir.resolve("data"),
-                "--port=" + port, "--bind-address=127.0.0.1", "--socket=" + dir.resolve("mysqld.sock"),
-                "--user=" + System.getProperty("user.name"), "--skip-log-bin", "--innodb-buffer-pool-size=32M",
-                "--max-connections=200"))
+        process = new ProcessBuilder(List.of(
+                        "mariadbd",
+                        "--no-defaults",
+                        "--datadir=" + dir.resolve("data"),
+                        "--port=" + port,
+                        "--bind-address=127.0.0.1",
+                        "--socket=" + dir.resolve("mysqld.sock"),
+                        "--user=" + System.getProperty("user.name"),
+                        "--skip-log-bin",
+                        "--innodb-buffer-pool-size=32M",
+                        "--max-connections=200"))
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("mariadbd.log").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("mariadbd.log").toFile()))
                 .start();
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(this::answers);
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(this::answers);
     }
 
     /** SIGKILL: no shutdown; InnoDB recovers what was committed when it starts again. */

@@ -66,10 +66,13 @@ public final class RawWebSocket implements AutoCloseable {
         }
         socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
         socket.setSoTimeout(20_000);
-        socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                + "Sec-WebSocket-Protocol: parley.v1\r\nAuthorization: Bearer " + token + "\r\n" + extraHeaders
-                + "\r\n").getBytes(US_ASCII));
+        socket.getOutputStream()
+                .write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                                + "Sec-WebSocket-Protocol: parley.v1\r\nAuthorization: Bearer " + token + "\r\n"
+                                + extraHeaders
+                                + "\r\n")
+                        .getBytes(US_ASCII));
         DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
         StringBuilder response = new StringBuilder();
         for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {

@@ -22,8 +22,7 @@ public final class Rest {
     }
 
     /** A registered user with a token. */
-    public record Account(String id, String username, String password, String token) {
-    }
+    public record Account(String id, String username, String password, String token) {}
 
     private final int port;
     // One client per server: a shared pool could reuse a keep-alive connection to an earlier test's server that
@@ -43,7 +42,8 @@ public final class Rest {
     }
 
     public Reply post(String path, String token, String json) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(json))
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                .POST(HttpRequest.BodyPublishers.ofString(json))
                 .header("Content-Type", "application/json");
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
@@ -67,7 +67,10 @@ public final class Rest {
         if (r.status() != 201) {
             throw new AssertionError("register failed: " + r.status() + " " + r.body());
         }
-        return new Account(r.body().path("user").path("id").asText(), username, password,
+        return new Account(
+                r.body().path("user").path("id").asText(),
+                username,
+                password,
                 r.body().path("token").asText());
     }
 

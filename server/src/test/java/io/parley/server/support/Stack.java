@@ -56,16 +56,18 @@ public final class Stack implements AutoCloseable {
 
     /** Starts the server jar as a real process on {@code port}, for tests that must SIGKILL a replica. */
     public Process startServerProcess(String serverId, int port, String... overrides) throws IOException {
-        List<String> all = new ArrayList<>(List.of("PARLEY_SERVER_ID", serverId, "PARLEY_HTTP_PORT",
-                Integer.toString(port)));
+        List<String> all =
+                new ArrayList<>(List.of("PARLEY_SERVER_ID", serverId, "PARLEY_HTTP_PORT", Integer.toString(port)));
         all.addAll(List.of(overrides));
         return startJar("server", serverId, all);
     }
 
     private Process startJar(String module, String name, List<String> overrides) throws IOException {
         Path jar = Path.of("..", module, "target", "parley-" + module + ".jar").normalize();
-        ManagedProcess process = ManagedProcess.start(module + "-" + name,
-                ManagedProcess.javaJar(List.of("-Xmx256m"), jar), env(overrides.toArray(String[]::new)),
+        ManagedProcess process = ManagedProcess.start(
+                module + "-" + name,
+                ManagedProcess.javaJar(List.of("-Xmx256m"), jar),
+                env(overrides.toArray(String[]::new)),
                 Path.of("target", module + "-" + name + ".log"));
         processes.add(process);
         return process.process();

@@ -9,8 +9,7 @@ public enum StackMode {
     STANDALONE;
 
     /** Running parts: close them to stop everything. */
-    public record Started(AutoCloseable parts, int port) {
-    }
+    public record Started(AutoCloseable parts, int port) {}
 
     /** A replica named {@code serverId} on these parts with {@code overrides} (name, value, ...), and a worker. */
     public Started start(String serverId, boolean worker, String... overrides) throws Exception {

@@ -28,18 +28,26 @@ public final class StandaloneProcess implements AutoCloseable {
     public static StandaloneProcess start(Path dataDir, int port, String name, String... env) throws IOException {
         StandaloneProcess p = launch(dataDir, port, name, env);
         HttpClient http = HttpClient.newHttpClient();
-        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            if (!p.process.isAlive()) {
-                throw new AssertionError("standalone exited with " + p.process.process().exitValue() + "; see "
-                        + p.process.log());
-            }
-            try {
-                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    if (!p.process.isAlive()) {
+                        throw new AssertionError("standalone exited with "
+                                + p.process.process().exitValue() + "; see " + p.process.log());
+                    }
+                    try {
+                        return http.send(
+                                                HttpRequest.newBuilder(
+                                                                URI.create("http://127.0.0.1:" + port + "/healthz"))
+                                                        .build(),
+                                                HttpResponse.BodyHandlers.discarding())
+                                        .statusCode()
+                                == 200;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
         return p;
     }
 
@@ -53,10 +61,12 @@ public final class StandaloneProcess implements AutoCloseable {
         for (int i = 0; i < env.length; i += 2) {
             e.put(env[i], env[i + 1]);
         }
-        List<String> command = ManagedProcess.javaJar(List.of("-Xmx256m"), Path.of("target", "parley-server.jar"),
-                "standalone");
-        return new StandaloneProcess(ManagedProcess.start("standalone-" + name, command, e,
-                Path.of("target", "standalone-" + name + ".log")), port);
+        List<String> command =
+                ManagedProcess.javaJar(List.of("-Xmx256m"), Path.of("target", "parley-server.jar"), "standalone");
+        return new StandaloneProcess(
+                ManagedProcess.start(
+                        "standalone-" + name, command, e, Path.of("target", "standalone-" + name + ".log")),
+                port);
     }
 
     public int port() {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 class ClosingHandshakeTest {
     private final List<Object> forwarded = new ArrayList<>();
-    private final EmbeddedChannel channel = new EmbeddedChannel(new ClosingHandshake(new ProtocolViolationLog()),
-            new ChannelInboundHandlerAdapter() {
+    private final EmbeddedChannel channel =
+            new EmbeddedChannel(new ClosingHandshake(new ProtocolViolationLog()), new ChannelInboundHandlerAdapter() {
                 @Override
                 public void channelRead(ChannelHandlerContext ctx, Object msg) {
                     forwarded.add(msg);
@@ -43,7 +43,9 @@ class ClosingHandshakeTest {
         TextWebSocketFrame late = new TextWebSocketFrame("late");
         channel.writeAndFlush(late);
         assertThat(nextCloseCode()).isEqualTo(1013);
-        assertThat((Object) channel.readOutbound()).as("nothing after the close frame").isNull();
+        assertThat((Object) channel.readOutbound())
+                .as("nothing after the close frame")
+                .isNull();
         assertThat(late.refCnt()).isZero();
 
         TextWebSocketFrame stillSending = new TextWebSocketFrame("{\"type\":\"ping\"}");
@@ -84,8 +86,9 @@ class ClosingHandshakeTest {
 
     @Test
     void aProtocolViolationClosesWithTheDecodersCodeInsteadOfPropagating() {
-        channel.pipeline().fireExceptionCaught(
-                new CorruptedWebSocketFrameException(WebSocketCloseStatus.MESSAGE_TOO_BIG, "Max frame length"));
+        channel.pipeline()
+                .fireExceptionCaught(
+                        new CorruptedWebSocketFrameException(WebSocketCloseStatus.MESSAGE_TOO_BIG, "Max frame length"));
         assertThat(nextCloseCode()).isEqualTo(1009);
         assertThat(channel.isActive()).isTrue();
         channel.advanceTimeBy(ClosingHandshake.CORRUPT_LINGER_MS + 1, TimeUnit.MILLISECONDS);
@@ -100,7 +103,9 @@ class ClosingHandshakeTest {
         assertThat(ClosingHandshake.isValidFromPeer(1011)).isTrue();
         assertThat(ClosingHandshake.isValidFromPeer(4999)).isTrue();
         for (int invalid : new int[] {0, 999, 1004, 1005, 1006, 1015, 2999, 5000}) {
-            assertThat(ClosingHandshake.isValidFromPeer(invalid)).as("code %d", invalid).isFalse();
+            assertThat(ClosingHandshake.isValidFromPeer(invalid))
+                    .as("code %d", invalid)
+                    .isFalse();
         }
     }
 }

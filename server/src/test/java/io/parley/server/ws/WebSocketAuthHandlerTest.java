@@ -26,17 +26,22 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class WebSocketAuthHandlerTest {
-    private final TokenService tokens = new TokenService("unit-test-secret-unit-test-secret!", Duration.ofHours(1),
-            Clock.systemUTC());
+    private final TokenService tokens =
+            new TokenService("unit-test-secret-unit-test-secret!", Duration.ofHours(1), Clock.systemUTC());
     private final List<Principal> bound = new ArrayList<>();
 
     private EmbeddedChannel channel() {
-        WebSocketAuthHandler auth = new WebSocketAuthHandler(tokens, p -> CompletableFuture.completedFuture(Optional.of(p)),
-                new UserConnectionLimit(100), Set.of("https://ok.example"),
-                new HttpResponses(new FrameCodec(Json.newMapper())), p -> {
+        WebSocketAuthHandler auth = new WebSocketAuthHandler(
+                tokens,
+                p -> CompletableFuture.completedFuture(Optional.of(p)),
+                new UserConnectionLimit(100),
+                Set.of("https://ok.example"),
+                new HttpResponses(new FrameCodec(Json.newMapper())),
+                p -> {
                     bound.add(p);
                     return new ChannelInboundHandlerAdapter();
-                }, "rest");
+                },
+                "rest");
         EmbeddedChannel ch = new EmbeddedChannel(auth);
         ch.pipeline().addLast("rest", new ChannelInboundHandlerAdapter());
         return ch;
@@ -97,7 +102,8 @@ class WebSocketAuthHandlerTest {
     void theHeaderWinsOverTheSubprotocol() {
         EmbeddedChannel ch = channel();
         FullHttpRequest r = upgrade("/ws");
-        r.headers().set("Authorization", "Bearer " + tokens.issue(1, "header"))
+        r.headers()
+                .set("Authorization", "Bearer " + tokens.issue(1, "header"))
                 .set("Sec-WebSocket-Protocol", "parley.v1, bearer." + tokens.issue(2, "subprotocol"));
         ch.writeInbound(r);
         assertThat(bound).extracting(Principal::username).containsExactly("header");

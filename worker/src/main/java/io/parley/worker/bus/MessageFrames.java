@@ -29,8 +29,14 @@ public final class MessageFrames {
         List<byte[]> args = new ArrayList<>(2 * messages.size());
         for (StoredMessage m : messages) {
             args.add(keys.roomChannel(m.room()).getBytes(StandardCharsets.UTF_8));
-            args.add(codec.encode(new ServerFrame.Message(m.id(), m.room(), m.seq(), m.sender(), m.body(),
-                    m.clientMsgId(), Timestamps.formatMillis(m.acceptedAt()))));
+            args.add(codec.encode(new ServerFrame.Message(
+                    m.id(),
+                    m.room(),
+                    m.seq(),
+                    m.sender(),
+                    m.body(),
+                    m.clientMsgId(),
+                    Timestamps.formatMillis(m.acceptedAt()))));
         }
         return args;
     }

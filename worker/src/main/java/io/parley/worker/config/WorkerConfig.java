@@ -19,8 +19,16 @@ import java.util.Optional;
  * @param healthFile touched while the worker loop is healthy, for container health checks; empty when unset
  * @param httpPort   port of {@code /metrics} and {@code /healthz}; 0 for none
  */
-public record WorkerConfig(DatabaseSettings database, RedisSettings redis, String workerId, int partitions,
-                           int batchSize, int leaseMs, boolean migrate, Optional<Path> healthFile, int httpPort) {
+public record WorkerConfig(
+        DatabaseSettings database,
+        RedisSettings redis,
+        String workerId,
+        int partitions,
+        int batchSize,
+        int leaseMs,
+        boolean migrate,
+        Optional<Path> healthFile,
+        int httpPort) {
     public static final int DEFAULT_PARTITIONS = 8;
     public static final int DEFAULT_BATCH = 500;
     public static final int DEFAULT_LEASE_MS = 1_500;
@@ -37,8 +45,8 @@ public record WorkerConfig(DatabaseSettings database, RedisSettings redis, Strin
         requireNonNull(workerId, "workerId");
         requireNonNull(healthFile, "healthFile");
         if (workerId.isBlank() || workerId.length() > MAX_WORKER_ID_LENGTH) {
-            throw new IllegalArgumentException("PARLEY_WORKER_ID: '" + workerId + "' (expected: 1-"
-                    + MAX_WORKER_ID_LENGTH + " characters)");
+            throw new IllegalArgumentException(
+                    "PARLEY_WORKER_ID: '" + workerId + "' (expected: 1-" + MAX_WORKER_ID_LENGTH + " characters)");
         }
         checkRange("PARLEY_QUEUE_PARTITIONS", partitions, 1, MAX_PARTITIONS);
         checkRange("PARLEY_WORKER_BATCH", batchSize, 1, MAX_BATCH);

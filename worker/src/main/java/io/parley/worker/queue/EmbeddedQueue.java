@@ -37,6 +37,7 @@ public final class EmbeddedQueue implements WorkQueue, AutoCloseable {
     private static final int MAX_GROUP = 512;
     /** Retried clientMsgIds of envelopes not yet stored; stored ones are found in the messages table. */
     private static final int MAX_PENDING_CLIENT_MSG_IDS = 200_000;
+
     private static final String CREATE = "CREATE TABLE IF NOT EXISTS parley_queue (seq BIGINT NOT NULL PRIMARY KEY,"
             + " part INT NOT NULL, envelope VARCHAR(1000000) NOT NULL)";
 
@@ -46,11 +47,9 @@ public final class EmbeddedQueue implements WorkQueue, AutoCloseable {
         void publish(String channel, byte[] frame);
     }
 
-    private record Append(int partition, QueueEnvelope envelope, String json, BiConsumer<String, Throwable> done) {
-    }
+    private record Append(int partition, QueueEnvelope envelope, String json, BiConsumer<String, Throwable> done) {}
 
-    private record Entry(long seq, String envelope) {
-    }
+    private record Entry(long seq, String envelope) {}
 
     /** One partition: entries oldest first; the first {@code inflight} of them were handed to the worker. */
     private static final class Part {
@@ -74,6 +73,7 @@ public final class EmbeddedQueue implements WorkQueue, AutoCloseable {
     };
     /** Per partition, the frames last published and not yet acknowledged: a retried take does not publish them again. */
     private final List<?>[] published;
+
     private final Thread writer;
     private volatile boolean running = true;
     private long nextSeq;
@@ -106,7 +106,8 @@ public final class EmbeddedQueue implements WorkQueue, AutoCloseable {
 
     private int load(EnvelopeDecoder decoder) throws SQLException {
         int count = 0;
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
             s.execute(CREATE);
             try (ResultSet rs = s.executeQuery("SELECT seq, part, envelope FROM parley_queue ORDER BY seq")) {
                 while (rs.next()) {
@@ -118,7 +119,8 @@ public final class EmbeddedQueue implements WorkQueue, AutoCloseable {
                     part.inflight++;
                     nextSeq = seq + 1;
                     count++;
-                    decoder.decode(json).filter(e -> e.clientMsgId() != null)
+                    decoder.decode(json)
+                            .filter(e -> e.clientMsgId() != null)
                             .ifPresent(e -> pendingClientMsgIds.put(clientMsgKey(e), e.id()));
                 }
             }
@@ -192,10 +194,10 @@ public final class EmbeddedQueue implements WorkQueue, AutoCloseable {
         long seq = nextSeq;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement insert = c.prepareStatement(
-                    "INSERT INTO parley_queue (seq, part, envelope) VALUES (?, ?, ?)");
-                 PreparedStatement stored = c.prepareStatement(
-                         "SELECT id FROM messages WHERE sender_id = ? AND client_msg_id = ?")) {
+            try (PreparedStatement insert =
+                            c.prepareStatement("INSERT INTO parley_queue (seq, part, envelope) VALUES (?, ?, ?)");
+                    PreparedStatement stored =
+                            c.prepareStatement("SELECT id FROM messages WHERE sender_id = ? AND client_msg_id = ?")) {
                 for (int i = 0; i < group.size(); i++) {
                     Append a = group.get(i);
                     QueueEnvelope e = a.envelope();
@@ -278,7 +280,8 @@ public final class EmbeddedQueue implements WorkQueue, AutoCloseable {
     @Override
     public Taken publishAckAndTake(int partition, int max, int ackCount, List<byte[]> publish) {
         // Without leases in one process every step answers a batch; a failed delete throws before any answer.
-        return publishAckAndTakeAll(List.of(new Step(partition, max, ackCount, publish))).get(0);
+        return publishAckAndTakeAll(List.of(new Step(partition, max, ackCount, publish)))
+                .get(0);
     }
 
     /**
@@ -318,7 +321,9 @@ public final class EmbeddedQueue implements WorkQueue, AutoCloseable {
             for (Step t : takes) {
                 Part part = parts[t.partition()];
                 Long upTo = ackUpTo.get(t.partition());
-                while (upTo != null && !part.entries.isEmpty() && part.entries.peekFirst().seq() <= upTo) {
+                while (upTo != null
+                        && !part.entries.isEmpty()
+                        && part.entries.peekFirst().seq() <= upTo) {
                     part.entries.removeFirst();
                     part.inflight = Math.max(0, part.inflight - 1);
                 }

@@ -20,6 +20,7 @@ public final class EnvelopeDecoder {
     private static final Logger log = LoggerFactory.getLogger(EnvelopeDecoder.class);
     /** Limits of the messages table's columns (TEXT is 65535 bytes). */
     private static final int MAX_SENDER_CHARS = 32;
+
     private static final int MAX_BODY_BYTES = 65_535;
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,19}");
 
@@ -40,8 +41,11 @@ public final class EnvelopeDecoder {
         }
         String problem = problem(envelope);
         if (problem != null) {
-            log.warn("Dropping queue envelope id={} room={}: {}", envelope == null ? null : envelope.id(),
-                    envelope == null ? null : envelope.room(), problem);
+            log.warn(
+                    "Dropping queue envelope id={} room={}: {}",
+                    envelope == null ? null : envelope.id(),
+                    envelope == null ? null : envelope.room(),
+                    problem);
             return Optional.empty();
         }
         return Optional.of(envelope);

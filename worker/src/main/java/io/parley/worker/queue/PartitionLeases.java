@@ -20,18 +20,21 @@ import redis.clients.jedis.params.SetParams;
  * ever renewed or deleted by a script that first checks the owner, so a worker can never extend or drop another's.
  */
 public final class PartitionLeases implements Leases {
-    private static final LuaScript RENEW = new LuaScript("""
+    private static final LuaScript RENEW = new LuaScript(
+            """
             if redis.call('get', KEYS[1]) == ARGV[1] then
               return redis.call('pexpire', KEYS[1], ARGV[2])
             end
             return 0""");
-    private static final LuaScript RELEASE = new LuaScript("""
+    private static final LuaScript RELEASE = new LuaScript(
+            """
             if redis.call('get', KEYS[1]) == ARGV[1] then
               return redis.call('del', KEYS[1])
             end
             return 0""");
     // Redis's clock, not ours, scores the heartbeats, so skew between worker hosts cannot hide a live worker.
-    private static final LuaScript HEARTBEAT = new LuaScript("""
+    private static final LuaScript HEARTBEAT = new LuaScript(
+            """
             local t = redis.call('time')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             local ttl = tonumber(ARGV[2])
@@ -100,7 +103,11 @@ public final class PartitionLeases implements Leases {
     @Override
     public boolean tryAcquire(int partition) {
         try (Jedis jedis = pool.getResource()) {
-            return "OK".equals(jedis.set(keys.lease(partition), workerId, SetParams.setParams().nx().px(leaseMs)));
+            return "OK"
+                    .equals(jedis.set(
+                            keys.lease(partition),
+                            workerId,
+                            SetParams.setParams().nx().px(leaseMs)));
         }
     }
 
@@ -116,8 +123,8 @@ public final class PartitionLeases implements Leases {
             // EVAL rather than EVALSHA: a pipeline cannot fall back when Redis restarted and forgot its scripts.
             Pipeline pipeline = jedis.pipelined();
             for (int p : partitions) {
-                answers.add(pipeline.eval(RENEW.source(), List.of(keys.lease(p)),
-                        List.of(workerId, Integer.toString(leaseMs))));
+                answers.add(pipeline.eval(
+                        RENEW.source(), List.of(keys.lease(p)), List.of(workerId, Integer.toString(leaseMs))));
             }
             pipeline.sync();
         }

@@ -29,7 +29,8 @@ public final class PartitionQueue implements WorkQueue {
     // the inflight list up to ARGV[2] envelopes and returns its oldest ARGV[2] (newest first). nil when the lease is
     // not ours, so a worker that lost its lease never acknowledges or takes anything. One round trip per batch
     // instead of three: each one costs both processes more than the work it carries.
-    private static final LuaScript PUBLISH_ACK_AND_TAKE = new LuaScript("""
+    private static final LuaScript PUBLISH_ACK_AND_TAKE = new LuaScript(
+            """
             for i = 5, #ARGV, 2 do
               redis.call('publish', ARGV[i], ARGV[i + 1])
             end
@@ -74,8 +75,8 @@ public final class PartitionQueue implements WorkQueue {
     public Taken publishAckAndTake(int partition, int max, int ackCount, List<byte[]> publish) {
         Object reply;
         try (Jedis jedis = pool.getResource()) {
-            reply = PUBLISH_ACK_AND_TAKE.evalBinary(jedis, takeKeys(partition),
-                    takeArgs(partition, max, ackCount, publish));
+            reply = PUBLISH_ACK_AND_TAKE.evalBinary(
+                    jedis, takeKeys(partition), takeArgs(partition, max, ackCount, publish));
         }
         return taken(partition, reply);
     }
@@ -90,7 +91,9 @@ public final class PartitionQueue implements WorkQueue {
         try (Jedis jedis = pool.getResource()) {
             Pipeline pipeline = jedis.pipelined();
             for (Step t : steps) {
-                responses.add(PUBLISH_ACK_AND_TAKE.evalBinary(pipeline, takeKeys(t.partition()),
+                responses.add(PUBLISH_ACK_AND_TAKE.evalBinary(
+                        pipeline,
+                        takeKeys(t.partition()),
                         takeArgs(t.partition(), t.max(), t.ackCount(), t.publish())));
             }
             pipeline.sync();
@@ -149,8 +152,13 @@ public final class PartitionQueue implements WorkQueue {
         try (Jedis jedis = pool.getResource()) {
             // Sent as a plain command: Jedis lifts the socket timeout for its blocking commands, so a connection
             // that silently died would block this thread forever; here the pool's socket timeout still applies.
-            jedis.sendCommand(Protocol.Command.BLMOVE, keys.queue(partition), keys.inflight(partition),
-                    ListDirection.RIGHT.name(), ListDirection.LEFT.name(), Double.toString(timeout.toMillis() / 1000.0));
+            jedis.sendCommand(
+                    Protocol.Command.BLMOVE,
+                    keys.queue(partition),
+                    keys.inflight(partition),
+                    ListDirection.RIGHT.name(),
+                    ListDirection.LEFT.name(),
+                    Double.toString(timeout.toMillis() / 1000.0));
         }
     }
 
@@ -164,5 +172,4 @@ public final class PartitionQueue implements WorkQueue {
             return jedis.llen(keys.inflight(partition));
         }
     }
-
 }

@@ -14,8 +14,7 @@ public sealed interface Taken {
     }
 
     /** This worker does not hold the partition's lease: nothing was acknowledged or taken (though published). */
-    record NotOurLease() implements Taken {
-    }
+    record NotOurLease() implements Taken {}
 
     /**
      * Only among the answers of {@link WorkQueue#publishAckAndTakeAll}: this one step did not run (say, Redis lost its

@@ -10,8 +10,7 @@ import java.util.List;
  */
 public interface WorkQueue {
     /** One {@link #publishAckAndTake} among several run together by {@link #publishAckAndTakeAll}. */
-    record Step(int partition, int max, int ackCount, List<byte[]> publish) {
-    }
+    record Step(int partition, int max, int ackCount, List<byte[]> publish) {}
 
     /**
      * Publishes {@code publish} (channel and frame, alternating, in order), then, only under this worker's lease,

@@ -37,6 +37,7 @@ public final class MessageBatchWriter {
     private static final int ER_DUP_ENTRY = 1062;
     /** The standard SQLSTATE of a unique-key violation, which the embedded database (H2) reports. */
     private static final String UNIQUE_VIOLATION = "23505";
+
     private static final String INSERT_PREFIX =
             "INSERT INTO messages (id, room_id, seq, sender_id, sender_name, body, client_msg_id, created_at) VALUES ";
     private static final String INSERT_ROW = "(?,?,?,?,?,?,?,?)";
@@ -73,7 +74,9 @@ public final class MessageBatchWriter {
                     throw e;
                 }
                 // Redis lost acknowledgements (a restart from an old snapshot) or a dedupe entry: look them up.
-                log.info("A fresh batch of {} hit a duplicate key; redoing it with duplicate checks: {}", unique.size(),
+                log.info(
+                        "A fresh batch of {} hit a duplicate key; redoing it with duplicate checks: {}",
+                        unique.size(),
                         e.getMessage());
             } catch (RuntimeException e) {
                 rollbackQuietly(c, e);
@@ -92,8 +95,8 @@ public final class MessageBatchWriter {
 
     private static boolean isDuplicateKey(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && (sql.getErrorCode() == ER_DUP_ENTRY
-                    || UNIQUE_VIOLATION.equals(sql.getSQLState()))) {
+            if (t instanceof SQLException sql
+                    && (sql.getErrorCode() == ER_DUP_ENTRY || UNIQUE_VIOLATION.equals(sql.getSQLState()))) {
                 return true;
             }
         }
@@ -102,7 +105,8 @@ public final class MessageBatchWriter {
 
     private BatchResult write(Connection c, List<QueueEnvelope> batch, int inBatchDuplicates, boolean checkStored)
             throws SQLException {
-        Map<String, RoomRow> rooms = lockRooms(c, batch.stream().map(QueueEnvelope::room).distinct().sorted().toList());
+        Map<String, RoomRow> rooms = lockRooms(
+                c, batch.stream().map(QueueEnvelope::room).distinct().sorted().toList());
         Map<Long, StoredRow> storedById = checkStored ? storedById(c, batch) : Map.of();
         Set<SenderKey> storedClientMsgIds = checkStored ? storedClientMsgIds(c, batch) : Set.of();
 
@@ -123,7 +127,9 @@ public final class MessageBatchWriter {
                 if (stored.roomId() == room.id()) {
                     toPublish.add(message(e, stored.seq()));
                 } else {
-                    log.warn("Message id={} is already stored in another room; not publishing it to '{}'", e.id(),
+                    log.warn(
+                            "Message id={} is already stored in another room; not publishing it to '{}'",
+                            e.id(),
                             e.room());
                 }
                 continue;
@@ -164,8 +170,8 @@ public final class MessageBatchWriter {
 
     private static Map<String, RoomRow> lockRooms(Connection c, List<String> names) throws SQLException {
         // The index on name hands out row locks in name order, so concurrent batches cannot deadlock on rooms.
-        String sql = "SELECT id, name, last_seq FROM rooms WHERE name IN (" + placeholders(names.size())
-                + ") FOR UPDATE";
+        String sql =
+                "SELECT id, name, last_seq FROM rooms WHERE name IN (" + placeholders(names.size()) + ") FOR UPDATE";
         Map<String, RoomRow> rooms = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < names.size(); i++) {
@@ -198,7 +204,8 @@ public final class MessageBatchWriter {
     }
 
     private static Set<SenderKey> storedClientMsgIds(Connection c, List<QueueEnvelope> batch) throws SQLException {
-        List<QueueEnvelope> withKey = batch.stream().filter(e -> e.clientMsgId() != null).toList();
+        List<QueueEnvelope> withKey =
+                batch.stream().filter(e -> e.clientMsgId() != null).toList();
         if (withKey.isEmpty()) {
             return Set.of();
         }
@@ -243,7 +250,8 @@ public final class MessageBatchWriter {
     }
 
     private static void updateLastSeqs(Connection c, Collection<RoomRow> rooms) throws SQLException {
-        List<RoomRow> changed = rooms.stream().filter(r -> r.lastSeq != r.lockedLastSeq).toList();
+        List<RoomRow> changed =
+                rooms.stream().filter(r -> r.lastSeq != r.lockedLastSeq).toList();
         if (changed.isEmpty()) {
             return;
         }
@@ -296,11 +304,9 @@ public final class MessageBatchWriter {
         }
     }
 
-    private record StoredRow(long roomId, long seq) {
-    }
+    private record StoredRow(long roomId, long seq) {}
 
-    private record NewRow(QueueEnvelope envelope, long roomId, long seq) {
-    }
+    private record NewRow(QueueEnvelope envelope, long roomId, long seq) {}
 
     private record SenderKey(long senderId, String clientMsgId) {
         static SenderKey of(QueueEnvelope e) {

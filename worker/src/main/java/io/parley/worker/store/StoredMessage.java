@@ -3,8 +3,8 @@ package io.parley.worker.store;
 import static java.util.Objects.requireNonNull;
 
 /** A message as stored, with the seq it got in its room; {@code acceptedAt} (epoch ms) is its {@code createdAt}. */
-public record StoredMessage(String id, String room, long seq, String sender, String body, String clientMsgId,
-                            long acceptedAt) {
+public record StoredMessage(
+        String id, String room, long seq, String sender, String body, String clientMsgId, long acceptedAt) {
     public StoredMessage {
         requireNonNull(id, "id");
         requireNonNull(room, "room");

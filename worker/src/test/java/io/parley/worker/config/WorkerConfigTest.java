@@ -59,7 +59,8 @@ class WorkerConfigTest {
     @Test
     void rejectsABlankWorkerId() {
         WorkerConfig valid = WorkerConfig.fromEnv(new Env(Map.of()));
-        assertThatThrownBy(() -> new WorkerConfig(valid.database(), valid.redis(), " ", 8, 500, 10_000, true,
-                valid.healthFile(), 0)).hasMessageContaining("PARLEY_WORKER_ID");
+        assertThatThrownBy(() -> new WorkerConfig(
+                        valid.database(), valid.redis(), " ", 8, 500, 10_000, true, valid.healthFile(), 0))
+                .hasMessageContaining("PARLEY_WORKER_ID");
     }
 }

@@ -23,6 +23,7 @@ class EmbeddedQueueTest {
 
     @TempDir
     Path dir;
+
     private final List<String> published = new ArrayList<>();
     private final EnvelopeDecoder decoder = new EnvelopeDecoder(Json.newMapper());
 
@@ -68,10 +69,12 @@ class EmbeddedQueueTest {
             assertThat(append(reopened, envelope(3, "c-1"))).isEqualTo("1");
             // ...and once stored, the messages table answers it.
             reopened.publishAckAndTake(0, 0, take(reopened, 0, 10).size(), List.of());
-            try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = db.dataSource().getConnection();
+                    Statement s = c.createStatement()) {
                 s.executeUpdate("INSERT INTO users (id, username, username_key, password_hash, created_at)"
                         + " VALUES (7, 'ann', 'ann', 'h', '2026-01-01 00:00:00')");
-                s.executeUpdate("INSERT INTO rooms (id, name, created_by, created_at) VALUES (1, 'a', 7, '2026-01-01 00:00:00')");
+                s.executeUpdate(
+                        "INSERT INTO rooms (id, name, created_by, created_at) VALUES (1, 'a', 7, '2026-01-01 00:00:00')");
                 s.executeUpdate("INSERT INTO messages (id, room_id, seq, sender_id, sender_name, body, client_msg_id,"
                         + " created_at) VALUES (9, 1, 1, 7, 'ann', 'x', 'c-2', '2026-01-01 00:00:00')");
             }
@@ -85,8 +88,8 @@ class EmbeddedQueueTest {
     void awaitReturnsWhenAnEnvelopeArrives() throws Exception {
         try (EmbeddedDatabase db = EmbeddedDatabase.open(dir, 4)) {
             EmbeddedQueue queue = open(db);
-            CompletableFuture<Void> waiting = CompletableFuture.runAsync(
-                    () -> queue.awaitEnvelope(1, Duration.ofSeconds(60)));
+            CompletableFuture<Void> waiting =
+                    CompletableFuture.runAsync(() -> queue.awaitEnvelope(1, Duration.ofSeconds(60)));
             append(queue, new QueueEnvelope("5", "b", "7", "ann", "hi", null, 1L), 1);
             waiting.get(30, TimeUnit.SECONDS);
             assertThat(take(queue, 1, 10)).hasSize(1);
@@ -99,8 +102,12 @@ class EmbeddedQueueTest {
     }
 
     private EmbeddedQueue open(EmbeddedDatabase db) throws Exception {
-        return new EmbeddedQueue(db.dataSource(), PARTITIONS, 100,
-                (channel, frame) -> published.add(channel + "=" + new String(frame, StandardCharsets.UTF_8)), decoder);
+        return new EmbeddedQueue(
+                db.dataSource(),
+                PARTITIONS,
+                100,
+                (channel, frame) -> published.add(channel + "=" + new String(frame, StandardCharsets.UTF_8)),
+                decoder);
     }
 
     private static QueueEnvelope envelope(int id, String clientMsgId) {

@@ -13,8 +13,8 @@ class EnvelopeDecoderTest {
 
     @Test
     void decodesAnEnvelopeAsServersEncodeIt() throws Exception {
-        QueueEnvelope envelope = new QueueEnvelope("90071992547409931", "general", "17", "alice", "hello", "c-5f1e",
-                1_795_800_011_123L);
+        QueueEnvelope envelope =
+                new QueueEnvelope("90071992547409931", "general", "17", "alice", "hello", "c-5f1e", 1_795_800_011_123L);
         String raw = Json.newMapper().writeValueAsString(envelope);
 
         assertThat(decoder.decode(raw)).contains(envelope);
@@ -22,38 +22,42 @@ class EnvelopeDecoderTest {
 
     @Test
     void acceptsAMissingClientMsgId() {
-        String raw = """
+        String raw =
+                """
                 {"id":"1","room":"general","senderId":"17","sender":"alice","body":"hi","acceptedAt":5}""";
 
-        assertThat(decoder.decode(raw)).hasValueSatisfying(e -> assertThat(e.clientMsgId()).isNull());
+        assertThat(decoder.decode(raw))
+                .hasValueSatisfying(e -> assertThat(e.clientMsgId()).isNull());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "not json",
-            "[1,2]",
-            "null",
-            """
+    @ValueSource(
+            strings = {
+                "not json",
+                "[1,2]",
+                "null",
+                """
             {"room":"general","senderId":"17","sender":"alice","body":"hi","acceptedAt":5}""",
-            """
+                """
             {"id":"+5","room":"general","senderId":"17","sender":"alice","body":"hi","acceptedAt":5}""",
-            """
+                """
             {"id":"1","room":"general","senderId":"x","sender":"alice","body":"hi","acceptedAt":5}""",
-            """
+                """
             {"id":"1","room":"General!","senderId":"17","sender":"alice","body":"hi","acceptedAt":5}""",
-            """
+                """
             {"id":"1","room":"general","senderId":"17","sender":"abcdefghijklmnopqrstuvwxyz0123456","body":"hi",\
             "acceptedAt":5}""",
-            """
+                """
             {"id":"1","room":"general","senderId":"17","sender":"alice","acceptedAt":5}""",
-            """
+                """
             {"id":"1","room":"general","senderId":"17","sender":"alice","body":"hi","clientMsgId":"",\
             "acceptedAt":5}""",
-            """
+                """
             {"id":"1","room":"general","senderId":"17","sender":"alice","body":"hi"}""",
-            """
+                """
             {"id":"99999999999999999999","room":"general","senderId":"17","sender":"alice","body":"hi",\
-            "acceptedAt":5}"""})
+            "acceptedAt":5}"""
+            })
     void dropsEnvelopesThatCouldNeverBeStored(String raw) {
         assertThat(decoder.decode(raw)).isEmpty();
     }

@@ -125,7 +125,8 @@ class PartitionQueueIT {
         assertThat(subscribed.await(5, TimeUnit.SECONDS)).isTrue();
 
         assertThat(queue.publishAckAndTake(P, 2, 0, List.of())).isEqualTo(batch("a", "b"));
-        assertThat(queue.publishAckAndTake(P, 2, 2, frames("ch-1", "a!", "ch-2", "b!"))).isEqualTo(batch("c"));
+        assertThat(queue.publishAckAndTake(P, 2, 2, frames("ch-1", "a!", "ch-2", "b!")))
+                .isEqualTo(batch("c"));
         assertThat(queue.inflightLength(P)).isEqualTo(1);
         // Only publishing and acknowledging: the lease holder's last batch on its way out.
         assertThat(queue.publishAckAndTake(P, 0, 1, frames("ch-1", "c!"))).isEqualTo(batch());
@@ -160,7 +161,9 @@ class PartitionQueueIT {
     }
 
     private static List<byte[]> frames(String... channelsAndFrames) {
-        return Arrays.stream(channelsAndFrames).map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
+        return Arrays.stream(channelsAndFrames)
+                .map(s -> s.getBytes(StandardCharsets.UTF_8))
+                .toList();
     }
 
     @Test

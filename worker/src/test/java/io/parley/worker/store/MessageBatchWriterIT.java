@@ -59,7 +59,8 @@ class MessageBatchWriterIT {
 
         assertThat(r1.stored()).isEqualTo(30);
         assertThat(r2.stored()).isEqualTo(30);
-        assertThat(r1.duplicates() + r2.duplicates() + r1.dropped() + r2.dropped()).isZero();
+        assertThat(r1.duplicates() + r2.duplicates() + r1.dropped() + r2.dropped())
+                .isZero();
         for (String room : rooms) {
             List<String> queued = new ArrayList<>();
             first.stream().filter(e -> e.room().equals(room)).forEach(e -> queued.add(e.id()));
@@ -69,8 +70,10 @@ class MessageBatchWriterIT {
             assertThat(stored).extracting(row -> Long.toString(row.id())).containsExactlyElementsOf(queued);
             assertThat(fixtures.lastSeq(room)).isEqualTo(20);
             // What gets published for the second batch continues each room's sequence in order.
-            assertThat(r2.toPublish()).filteredOn(m -> m.room().equals(room))
-                    .extracting(StoredMessage::seq).containsExactlyElementsOf(range(11, 20));
+            assertThat(r2.toPublish())
+                    .filteredOn(m -> m.room().equals(room))
+                    .extracting(StoredMessage::seq)
+                    .containsExactlyElementsOf(range(11, 20));
         }
     }
 
@@ -95,8 +98,10 @@ class MessageBatchWriterIT {
         BatchResult mixed = write(overlap);
         assertThat(mixed.stored()).isEqualTo(2);
         assertThat(mixed.toPublish()).extracting(StoredMessage::seq).containsExactly(8L, 9L, 10L, 11L, 12L);
-        assertThat(mixed.toPublish()).extracting(StoredMessage::id)
-                .containsExactlyElementsOf(overlap.stream().map(QueueEnvelope::id).toList());
+        assertThat(mixed.toPublish())
+                .extracting(StoredMessage::id)
+                .containsExactlyElementsOf(
+                        overlap.stream().map(QueueEnvelope::id).toList());
         assertThat(fixtures.lastSeq("again")).isEqualTo(12);
     }
 
@@ -116,7 +121,8 @@ class MessageBatchWriterIT {
         assertThat(retried.duplicates()).isEqualTo(1);
         assertThat(retried.toPublish()).isEmpty();
         assertThat(others.stored()).isEqualTo(2);
-        assertThat(fixtures.messages("cmid")).extracting(row -> Long.toString(row.id()))
+        assertThat(fixtures.messages("cmid"))
+                .extracting(row -> Long.toString(row.id()))
                 .containsExactly(original.id(), othersSame.id(), aliceNew.id());
         assertThat(fixtures.messages("cmid")).extracting(Fixtures.Row::seq).containsExactly(1L, 2L, 3L);
     }
@@ -165,7 +171,8 @@ class MessageBatchWriterIT {
         assertThat(result.stored()).isEqualTo(count);
         List<Fixtures.Row> rows = fixtures.messages("large");
         assertThat(rows).extracting(Fixtures.Row::seq).containsExactlyElementsOf(range(1, count));
-        DateTimeFormatter sqlFormat = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+        DateTimeFormatter sqlFormat =
+                DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
         for (int i = 0; i < count; i++) {
             QueueEnvelope e = batch.get(i);
             Fixtures.Row row = rows.get(i);
@@ -218,9 +225,14 @@ class MessageBatchWriterIT {
         assertThat(result.duplicates()).isEqualTo(2);
         assertThat(result.toPublish()).extracting(StoredMessage::seq).containsExactly(2L, 3L, 4L, 5L);
         assertThat(result.toPublish().subList(0, 2)).isEqualTo(first.toPublish().subList(1, 3));
-        assertThat(fixtures.messages("fallback-id")).extracting(row -> Long.toString(row.id()))
-                .containsExactlyElementsOf(List.of(stored.get(0).id(), stored.get(1).id(), stored.get(2).id(),
-                        batch.get(2).id(), batch.get(3).id()));
+        assertThat(fixtures.messages("fallback-id"))
+                .extracting(row -> Long.toString(row.id()))
+                .containsExactlyElementsOf(List.of(
+                        stored.get(0).id(),
+                        stored.get(1).id(),
+                        stored.get(2).id(),
+                        batch.get(2).id(),
+                        batch.get(3).id()));
         assertThat(fixtures.lastSeq("fallback-id")).isEqualTo(5);
     }
 
@@ -237,9 +249,12 @@ class MessageBatchWriterIT {
         assertThat(result.stored()).isEqualTo(1);
         assertThat(result.duplicates()).isEqualTo(1);
         assertThat(result.toPublish()).extracting(StoredMessage::id).containsExactly(next.id());
-        assertThat(fixtures.messages("fallback-cmid")).extracting(row -> Long.toString(row.id()))
+        assertThat(fixtures.messages("fallback-cmid"))
+                .extracting(row -> Long.toString(row.id()))
                 .containsExactly(original.id(), next.id());
-        assertThat(fixtures.messages("fallback-cmid")).extracting(Fixtures.Row::seq).containsExactly(1L, 2L);
+        assertThat(fixtures.messages("fallback-cmid"))
+                .extracting(Fixtures.Row::seq)
+                .containsExactly(1L, 2L);
         assertThat(fixtures.lastSeq("fallback-cmid")).isEqualTo(2);
     }
 
@@ -256,8 +271,13 @@ class MessageBatchWriterIT {
         for (int i = 0; i < count; i++) {
             long id = ids.incrementAndGet();
             boolean byAlice = i % 2 == 0;
-            batch.add(envelope(id, rooms.get(i % rooms.size()), byAlice ? alice : bob, byAlice ? "alice" : "bob",
-                    "message " + id + " \uD83D\uDE00 <b>", i % 3 == 0 ? null : "cm-" + id));
+            batch.add(envelope(
+                    id,
+                    rooms.get(i % rooms.size()),
+                    byAlice ? alice : bob,
+                    byAlice ? "alice" : "bob",
+                    "message " + id + " \uD83D\uDE00 <b>",
+                    i % 3 == 0 ? null : "cm-" + id));
         }
         return batch;
     }
