@@ -171,7 +171,7 @@ class NginxIT {
                 .isZero();
         assertThat(run("bash", script, Integer.toString(Ports.free()), "/readyz"))
                 .isNotZero();
-        assertThat(run("bash", script, Integer.toString(replicaPort), "/no-such-path"))
+        assertThat(run("bash", script, Integer.toString(replicaPort), "/api/no-such-path"))
                 .isNotZero();
 
         // worker: the same script against its /healthz (the compose health check), and the file it keeps touching.
