@@ -37,7 +37,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     apt_install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1; }
     apt-get update -qq >/dev/null 2>&1 || skip "apt-get update failed"
-    # docker-compose without its recommends: they would bring Docker's engine (docker.io), which this test never uses.
+    # docker-compose without its recommends: they would bring Debian's Docker engine package, which this test never uses.
     for package in "${missing[@]}"; do
         if [ "$package" = docker-compose ]; then
             apt_install --no-install-recommends docker-compose || skip "apt-get could not install docker-compose"
