@@ -223,17 +223,10 @@ public final class Metrics {
     }
 
     private CounterDataPoint counter(String name, String help) {
-        return Counter.builder().name(name).help(help).withoutExemplars().register(registry);
+        return Prometheus.counter(registry, name, help);
     }
 
     private DistributionDataPoint latency(String name, String help) {
-        return Histogram.builder()
-                .name(name)
-                .help(help)
-                .unit(Unit.SECONDS)
-                .classicUpperBounds(Prometheus.LATENCY_BUCKETS)
-                .classicOnly()
-                .withoutExemplars()
-                .register(registry);
+        return Prometheus.latency(registry, name, help);
     }
 }
