@@ -10,6 +10,7 @@ import io.parley.server.bus.LocalBus;
 import io.parley.server.chat.LocalPresence;
 import io.parley.server.config.ServerConfig;
 import io.parley.server.metrics.Metrics;
+import io.parley.server.moderation.LocalClusterView;
 import io.parley.worker.Worker;
 import io.parley.worker.WorkerMain;
 import io.parley.worker.WorkerParts;
@@ -120,6 +121,7 @@ public final class Standalone implements AutoCloseable {
                                 "Published frames not yet handed to the fan-out",
                                 bus::pending);
                     },
+                    new LocalClusterView(workerConfig.workerId(), queue::depths),
                     List.of());
             ServerMain server;
             try {
