@@ -168,6 +168,11 @@ public final class Standalone implements AutoCloseable {
         return server.port();
     }
 
+    /** The embedded database, for tools that act on it in this process (tests making an admin). */
+    public javax.sql.DataSource dataSource() {
+        return database.dataSource();
+    }
+
     /** Closes connections (1001), commits what senders wait for, finishes the worker's batches, closes the database. */
     @Override
     public void close() {
