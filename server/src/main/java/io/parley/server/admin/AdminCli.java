@@ -92,16 +92,20 @@ public final class AdminCli implements Callable<Integer> {
             err.println("parley admin: " + e.getMessage());
             return exitCodeOf(e.code());
         } catch (SQLException | EmbeddedDatabase.DataDirException | IllegalArgumentException e) {
-            err.println("parley admin: the database is not available: " + e.getMessage());
-            return DATABASE_DOWN;
+            return databaseDown(err, e);
         } catch (RuntimeException e) {
             if (e.getCause() instanceof SQLException) {
-                err.println("parley admin: the database is not available: "
-                        + e.getCause().getMessage());
-                return DATABASE_DOWN;
+                return databaseDown(err, e.getCause());
             }
             throw e;
         }
+    }
+
+    private int databaseDown(PrintWriter err, Throwable e) {
+        String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+        err.println("parley admin: the database is not available (" + reason + "): check "
+                + (dataDir != null ? "--data-dir (stop standalone mode first)" : "PARLEY_DB_URL and that it runs"));
+        return DATABASE_DOWN;
     }
 
     @FunctionalInterface
