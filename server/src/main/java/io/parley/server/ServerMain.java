@@ -170,7 +170,7 @@ public final class ServerMain implements AutoCloseable {
                 config.serverId(),
                 blocking,
                 responses);
-        var evictions = new Evictions(hub, mapper);
+        var evictions = new Evictions(hub, mapper, users, blocking);
         var api = new RestApi(
                 users,
                 rooms,
@@ -215,6 +215,7 @@ public final class ServerMain implements AutoCloseable {
             @Override
             public void onResubscribed() {
                 hub.onResubscribed();
+                evictions.onResubscribed();
             }
         });
         own(subscriber);

@@ -7,6 +7,7 @@ import io.parley.server.support.Admins;
 import io.parley.server.support.Rest;
 import io.parley.server.support.Stack;
 import io.parley.server.support.StackMode;
+import io.parley.testkit.PrivateRedis;
 import io.parley.testkit.WsClient;
 import java.time.Duration;
 import java.util.HashSet;
@@ -170,6 +171,29 @@ class ModerationClusterIT {
                         .asLong();
             }
             assertThat(stored).isEqualTo(acked);
+        }
+    }
+
+    @Test
+    void aDisableWhilePubSubIsDownClosesTheConnectionOnceItIsBack() throws Exception {
+        try (PrivateRedis redis = new PrivateRedis()) {
+            int port = stack.startServer(
+                            "faulty", "PARLEY_REDIS_URL", redis.uri().toString())
+                    .port();
+            Rest rest = new Rest(port);
+            Rest.Account admin = admin();
+            Rest.Account user = rest.newAccount("user");
+            try (WsClient u = WsClient.connect(port, user.token())) {
+                u.awaitType("ready");
+                redis.kill();
+                // The database answers, so the disable is committed; its event is lost with Redis.
+                assertThat(rest.post("/api/admin/users/" + user.username() + "/disable", admin.token(), "{}")
+                                .status())
+                        .isEqualTo(204);
+                assertThat(u.awaitClosed(Duration.ofSeconds(1))).isNull();
+                redis.start();
+                assertThat(u.awaitClosed(Duration.ofSeconds(30))).isEqualTo(4003);
+            }
         }
     }
 }

@@ -2,9 +2,17 @@ package io.parley.server.chat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.protocol.ServerFrame;
+import io.parley.server.Blocking;
+import io.parley.server.store.UserRecord;
+import io.parley.server.store.UserStore;
 import io.parley.server.ws.ClosingHandshake;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,10 +29,49 @@ public final class Evictions {
 
     private final LocalHub hub;
     private final ObjectMapper mapper;
+    private final UserStore users;
+    private final Blocking blocking;
 
-    public Evictions(LocalHub hub, ObjectMapper mapper) {
+    public Evictions(LocalHub hub, ObjectMapper mapper, UserStore users, Blocking blocking) {
         this.hub = Objects.requireNonNull(hub, "hub");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.users = Objects.requireNonNull(users, "users");
+        this.blocking = Objects.requireNonNull(blocking, "blocking");
+    }
+
+    /**
+     * Pub/sub came back: a disable published meanwhile never arrives, so every user connected here is looked up
+     * once (one blocking thread, one query per user) and the connections of disabled ones are closed with 4003.
+     */
+    public void onResubscribed() {
+        Map<Long, List<Connection>> byUser = new HashMap<>();
+        for (Connection c : hub.connections()) {
+            byUser.computeIfAbsent(c.principal().userId(), id -> new ArrayList<>())
+                    .add(c);
+        }
+        blocking.call(() -> {
+                    int closed = 0;
+                    for (Map.Entry<Long, List<Connection>> user : byUser.entrySet()) {
+                        Optional<UserRecord> account = users.findById(user.getKey());
+                        for (Connection c : user.getValue()) {
+                            if (account.isEmpty()
+                                    || account.get().disabled()
+                                    || account.get().tokenEpoch()
+                                            != c.principal().tokenEpoch()) {
+                                ClosingHandshake.close(c.channel(), ACCOUNT_DISABLED, "account disabled");
+                                closed++;
+                            }
+                        }
+                    }
+                    return closed;
+                })
+                .whenComplete((closed, failure) -> {
+                    if (failure != null) {
+                        log.warn("Checking accounts after the pub/sub reconnect failed: {}", failure.toString());
+                    } else if (closed > 0) {
+                        log.info("Closed {} connections of accounts disabled while pub/sub was down", closed);
+                    }
+                });
     }
 
     /** Called on the subscriber's thread; each connection's part runs on its own event loop. */
