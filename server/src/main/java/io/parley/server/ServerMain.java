@@ -170,7 +170,7 @@ public final class ServerMain implements AutoCloseable {
                 config.serverId(),
                 blocking,
                 responses);
-        var evictions = new Evictions(hub, mapper, users, blocking);
+        var evictions = new Evictions(hub, mapper, users, rooms, blocking);
         var api = new RestApi(
                 users,
                 rooms,

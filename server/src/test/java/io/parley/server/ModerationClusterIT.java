@@ -175,7 +175,7 @@ class ModerationClusterIT {
     }
 
     @Test
-    void aDisableWhilePubSubIsDownClosesTheConnectionOnceItIsBack() throws Exception {
+    void aDisableOrRemovalWhilePubSubIsDownTakesEffectOnceItIsBack() throws Exception {
         try (PrivateRedis redis = new PrivateRedis()) {
             int port = stack.startServer(
                             "faulty", "PARLEY_REDIS_URL", redis.uri().toString())
@@ -183,16 +183,33 @@ class ModerationClusterIT {
             Rest rest = new Rest(port);
             Rest.Account admin = admin();
             Rest.Account user = rest.newAccount("user");
-            try (WsClient u = WsClient.connect(port, user.token())) {
+            Rest.Account owner = rest.newAccount("owner");
+            Rest.Account member = rest.newAccount("member");
+            String room = roomName();
+            String kept = roomName();
+            rest.post("/api/rooms", owner.token(), Rest.json("name", room));
+            try (WsClient u = WsClient.connect(port, user.token());
+                    WsClient m = WsClient.connect(port, member.token())) {
                 u.awaitType("ready");
+                m.awaitType("ready");
+                m.reply(m.send("type", "join", "room", room));
+                m.reply(m.send("type", "join", "room", kept));
                 redis.kill();
-                // The database answers, so the disable is committed; its event is lost with Redis.
+                // The database answers, so both are committed; their events are lost with Redis.
                 assertThat(rest.post("/api/admin/users/" + user.username() + "/disable", admin.token(), "{}")
+                                .status())
+                        .isEqualTo(204);
+                assertThat(rest.delete("/api/rooms/" + room + "/members/" + member.username(), owner.token())
                                 .status())
                         .isEqualTo(204);
                 assertThat(u.awaitClosed(Duration.ofSeconds(1))).isNull();
                 redis.start();
                 assertThat(u.awaitClosed(Duration.ofSeconds(30))).isEqualTo(4003);
+                JsonNode left = m.await(f -> f.path("type").asText().equals("left"), Duration.ofSeconds(30));
+                assertThat(left.path("room").asText()).isEqualTo(room);
+                assertThat(m.drain("left"))
+                        .as("the room still a member of stays")
+                        .isEmpty();
             }
         }
     }
