@@ -30,6 +30,7 @@ import io.parley.server.bus.Subscriber;
 import io.parley.server.chat.ChatService;
 import io.parley.server.chat.Connection;
 import io.parley.server.chat.LocalHub;
+import io.parley.server.chat.LogEntries;
 import io.parley.server.config.ServerConfig;
 import io.parley.server.http.HealthChecks;
 import io.parley.server.http.HttpResponses;
@@ -37,7 +38,9 @@ import io.parley.server.http.RestApi;
 import io.parley.server.http.RestHandler;
 import io.parley.server.http.StaticFiles;
 import io.parley.server.metrics.Metrics;
+import io.parley.server.store.DatabaseRoomRoles;
 import io.parley.server.store.MessageStore;
+import io.parley.server.store.MessageTargets;
 import io.parley.server.store.RoomStore;
 import io.parley.server.store.UserStore;
 import io.parley.server.ws.ClosingHandshake;
@@ -131,6 +134,8 @@ public final class ServerMain implements AutoCloseable {
                 .map(Connection::principal)
                 .distinct()
                 .toList());
+        var ids = new MessageIds(parts.node());
+        var logEntries = new LogEntries(rooms, new MessageTargets(dataSource), new DatabaseRoomRoles(dataSource), ids);
         var chat = new ChatService(
                 rooms,
                 messages,
@@ -139,11 +144,12 @@ public final class ServerMain implements AutoCloseable {
                 presence,
                 hub,
                 blocking,
-                new MessageIds(parts.node()),
+                ids,
                 codec,
                 keys,
                 metrics,
-                config.serverId());
+                config.serverId(),
+                logEntries);
         var health = new HealthChecks(parts.busUp(), dataSource, responses);
         var api = new RestApi(
                 users,
@@ -159,7 +165,9 @@ public final class ServerMain implements AutoCloseable {
                 blocking,
                 codec,
                 keys,
-                responses);
+                responses,
+                logEntries,
+                producer);
 
         metrics.gauge("parley_ws_connections", "Open WebSocket connections", hub::connectionCount);
         metrics.gauge("parley_users_online_here", "Users with a connection to this replica", hub::userCount);

@@ -44,6 +44,15 @@ public final class HttpResponses {
         return response;
     }
 
+    /** 204 with no body. */
+    public FullHttpResponse noContent() {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+        response.headers()
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
+                .set("X-Content-Type-Options", "nosniff");
+        return response;
+    }
+
     public FullHttpResponse text(int status, String body, String contentType) {
         return response(status, body.getBytes(StandardCharsets.UTF_8), contentType);
     }
