@@ -26,6 +26,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -160,6 +161,11 @@ public final class Standalone implements AutoCloseable {
         return system.with(
                 "PARLEY_JWT_SECRET",
                 Files.readString(file, StandardCharsets.UTF_8).trim());
+    }
+
+    /** The embedded database, for tests that look at what is stored. */
+    public DataSource dataSource() {
+        return database.dataSource();
     }
 
     public int port() {
