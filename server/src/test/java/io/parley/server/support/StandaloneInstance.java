@@ -35,13 +35,13 @@ public final class StandaloneInstance implements AutoCloseable {
         return new StandaloneInstance(Standalone.start(new Env(env)), dataDir);
     }
 
+    public int port() {
+        return standalone.port();
+    }
+
     /** A connection to the embedded database, to look at stored rows. */
     public java.sql.Connection connect() throws java.sql.SQLException {
         return standalone.dataSource().getConnection();
-    }
-
-    public int port() {
-        return standalone.port();
     }
 
     @Override
