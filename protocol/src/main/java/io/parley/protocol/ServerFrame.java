@@ -85,11 +85,6 @@ public sealed interface ServerFrame {
             this(id, room, seq, sender, body, clientMsgId, createdAt, null, null, null, null);
         }
 
-        /** The entry's kind, {@code "message"} when the wire leaves it out. */
-        public String kindOrMessage() {
-            return kind == null ? KIND_MESSAGE : kind;
-        }
-
         @Override
         public String type() {
             return "message";

@@ -84,7 +84,9 @@ class RoomLogIT {
             }
             Map<String, JsonNode> page = byId(history(b, room, null));
             assertThat(page.get(id).path("body").asText()).isEqualTo("hello, world");
-            assertThat(page.get(id).has("editedAt")).isTrue();
+            // editedAt is the winning edit's createdAt, so a client can tell which state is newer.
+            assertThat(page.get(id).path("editedAt").asText())
+                    .isEqualTo(page.get(editId).path("createdAt").asText());
             assertThat(page.get(id).has("kind"))
                     .as("a plain message leaves kind out")
                     .isFalse();
@@ -178,9 +180,16 @@ class RoomLogIT {
                 assertThat(seen.stream().map(m -> m.path("seq").asLong()).distinct())
                         .hasSize(2)
                         .allMatch(seq -> seq > 0);
+                JsonNode earlier = seen.stream()
+                        .min(Comparator.comparingLong(m -> m.path("seq").asLong()))
+                        .orElseThrow();
+                assertThat(later.path("createdAt").asText())
+                        .isGreaterThan(earlier.path("createdAt").asText());
                 JsonNode target = byId(history(b, room, null)).get(id);
                 assertThat(target.path("body").asText())
                         .isEqualTo(later.path("body").asText());
+                assertThat(target.path("editedAt").asText())
+                        .isEqualTo(later.path("createdAt").asText());
                 assertThat(byId(history(a2, room, null)).get(id).path("body").asText())
                         .isEqualTo(later.path("body").asText());
             }

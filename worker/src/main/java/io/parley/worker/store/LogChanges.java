@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -20,6 +21,11 @@ import java.util.Map;
  * last word: an entry whose target is no longer a live message of its room (deleted after the server checked it), or
  * an edit not by the target's sender, is still stored (it was acknowledged, and seqs stay gapless) but with an empty
  * body and without changing anything, so a late edit can never bring deleted text back.
+ *
+ * <p>Edits of one message get strictly increasing {@code createdAt} in seq order (an edit accepted earlier by the
+ * clock than the one stored before it, say on another replica, is stored 1 ms after it), and the target's
+ * {@code editedAt} is always its winning edit's {@code createdAt}: a client may compare the two to tell which state
+ * is newer, and the answer agrees with queue order.
  */
 final class LogChanges {
     private static final String INSERT_PREFIX = "INSERT INTO messages (id, room_id, seq, sender_id, sender_name, body,"
@@ -43,11 +49,13 @@ final class LogChanges {
             Target t = targets.get(Long.parseLong(e.target()));
             boolean live = t != null && t.roomId == change.roomId() && !t.deleted;
             String body = "";
+            long createdAt = e.acceptedAt();
             if (QueueEnvelope.EDIT.equals(e.kind())) {
                 if (live && t.senderId == Long.parseLong(e.senderId())) {
                     body = e.body();
+                    createdAt = Math.max(createdAt, t.editedAt + 1);
                     t.body = body;
-                    t.editedAt = e.acceptedAt();
+                    t.editedAt = createdAt;
                     t.changed = true;
                 }
             } else if (live) {
@@ -61,7 +69,7 @@ final class LogChanges {
                     e.sender(),
                     body,
                     e.clientMsgId(),
-                    e.acceptedAt(),
+                    createdAt,
                     e.kind(),
                     e.target()));
         }
@@ -76,8 +84,9 @@ final class LogChanges {
                 .map(ch -> Long.parseLong(ch.envelope().target()))
                 .distinct()
                 .toList();
-        String sql = "SELECT id, room_id, sender_id, deleted FROM messages WHERE kind = 'message' AND id IN ("
-                + String.join(",", Collections.nCopies(ids.size(), "?")) + ")";
+        String sql =
+                "SELECT id, room_id, sender_id, deleted, edited_at FROM messages WHERE kind = 'message' AND id IN ("
+                        + String.join(",", Collections.nCopies(ids.size(), "?")) + ")";
         Map<Long, Target> targets = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < ids.size(); i++) {
@@ -85,7 +94,11 @@ final class LogChanges {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    targets.put(rs.getLong(1), new Target(rs.getLong(2), rs.getLong(3), rs.getBoolean(4)));
+                    LocalDateTime editedAt = rs.getObject(5, LocalDateTime.class);
+                    Target t = new Target(rs.getLong(2), rs.getLong(3), rs.getBoolean(4));
+                    t.editedAt =
+                            editedAt == null ? 0 : SqlTime.instant(editedAt).toEpochMilli();
+                    targets.put(rs.getLong(1), t);
                 }
             }
         }

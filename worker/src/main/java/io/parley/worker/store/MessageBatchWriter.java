@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -127,7 +128,7 @@ public final class MessageBatchWriter {
                 duplicates++;
                 if (stored.roomId() == room.id()) {
                     // As stored: an edit may have been stored empty, a message emptied by a delete since.
-                    toPublish.add(message(e, stored.seq(), stored.body()));
+                    toPublish.add(message(e, stored.seq(), stored.body(), stored.createdAt()));
                 } else {
                     log.warn(
                             "Message id={} is already stored in another room; not publishing it to '{}'",
@@ -146,7 +147,7 @@ public final class MessageBatchWriter {
                 continue;
             }
             inserts.add(new NewRow(e, room.id(), seq));
-            toPublish.add(message(e, seq, e.body()));
+            toPublish.add(message(e, seq, e.body(), e.acceptedAt()));
         }
         insert(c, inserts);
         // After the messages, so that a target stored in this same batch is found.
@@ -196,7 +197,8 @@ public final class MessageBatchWriter {
     }
 
     private static Map<Long, StoredRow> storedById(Connection c, List<QueueEnvelope> batch) throws SQLException {
-        String sql = "SELECT id, room_id, seq, body FROM messages WHERE id IN (" + placeholders(batch.size()) + ")";
+        String sql = "SELECT id, room_id, seq, body, created_at FROM messages WHERE id IN ("
+                + placeholders(batch.size()) + ")";
         Map<Long, StoredRow> stored = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < batch.size(); i++) {
@@ -204,7 +206,14 @@ public final class MessageBatchWriter {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    stored.put(rs.getLong(1), new StoredRow(rs.getLong(2), rs.getLong(3), rs.getString(4)));
+                    stored.put(
+                            rs.getLong(1),
+                            new StoredRow(
+                                    rs.getLong(2),
+                                    rs.getLong(3),
+                                    rs.getString(4),
+                                    SqlTime.instant(rs.getObject(5, LocalDateTime.class))
+                                            .toEpochMilli()));
                 }
             }
         }
@@ -279,9 +288,9 @@ public final class MessageBatchWriter {
         }
     }
 
-    private static StoredMessage message(QueueEnvelope e, long seq, String body) {
+    private static StoredMessage message(QueueEnvelope e, long seq, String body, long createdAt) {
         return new StoredMessage(
-                e.id(), e.room(), seq, e.sender(), body, e.clientMsgId(), e.acceptedAt(), e.kind(), e.target());
+                e.id(), e.room(), seq, e.sender(), body, e.clientMsgId(), createdAt, e.kind(), e.target());
     }
 
     private static String placeholders(int n) {
@@ -313,7 +322,7 @@ public final class MessageBatchWriter {
         }
     }
 
-    private record StoredRow(long roomId, long seq, String body) {}
+    private record StoredRow(long roomId, long seq, String body, long createdAt) {}
 
     private record NewRow(QueueEnvelope envelope, long roomId, long seq) {}
 

@@ -347,6 +347,44 @@ class MessageBatchWriterIT {
         assertThat(again.toPublish()).extracting(StoredMessage::kind).containsExactly(null, "delete", "edit");
     }
 
+    @Test
+    void anEditStoredAfterAnotherIsNeverOlderByItsCreatedAt() throws Exception {
+        fixtures.createRoom("clocks", alice);
+        QueueEnvelope m = message("clocks", alice, "alice", "draft");
+        QueueEnvelope first = at(change(QueueEnvelope.EDIT, m, alice, "alice", "first"), Fixtures.ACCEPTED_AT + 500);
+        // Accepted by a replica whose clock is behind, but queued after the first: it wins, so it must not look older.
+        QueueEnvelope second = at(change(QueueEnvelope.EDIT, m, alice, "alice", "second"), Fixtures.ACCEPTED_AT + 100);
+        write(List.of(m, first));
+
+        BatchResult result = write(List.of(second));
+
+        assertThat(result.toPublish().get(0).acceptedAt()).isEqualTo(Fixtures.ACCEPTED_AT + 501);
+        assertThat(row(m.id()).body()).isEqualTo("second");
+        try (Connection c = fixtures.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT m.edited_at, e.created_at FROM messages m"
+                        + " JOIN messages e ON e.id = ? WHERE m.id = ?")) {
+            ps.setLong(1, Long.parseLong(second.id()));
+            ps.setLong(2, Long.parseLong(m.id()));
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo(rs.getString(2)).endsWith(".624");
+            }
+        }
+    }
+
+    private static QueueEnvelope at(QueueEnvelope e, long acceptedAt) {
+        return new QueueEnvelope(
+                e.id(),
+                e.room(),
+                e.senderId(),
+                e.sender(),
+                e.body(),
+                e.clientMsgId(),
+                acceptedAt,
+                e.kind(),
+                e.target());
+    }
+
     private record State(String kind, String target, String body, boolean edited, boolean deleted) {}
 
     private static State row(String id) throws Exception {
