@@ -123,8 +123,9 @@ public final class RestApi {
                     responses.error(ErrorCode.BAD_REQUEST, "path: malformed percent-encoding"));
         }
         String path = "/" + String.join("/", segments);
-        CompletableFuture<FullHttpResponse> response =
-                switch (path) {
+        CompletableFuture<FullHttpResponse> response = isRoomMessage(segments)
+                ? deleteMessage(r, segments.get(2), segments.get(4))
+                : switch (path) {
                     case "/healthz" -> get(r, () -> responses.json(200, Map.of("status", "ok")));
                     case "/readyz" -> get(r, health::readiness);
                     case "/metrics" ->
@@ -137,18 +138,13 @@ public final class RestApi {
                                 ? blocking.call(() -> createRoom(authenticate(r), r))
                                 : get(r, () -> listRooms(authenticate(r), r));
                     default ->
-                        segments.size() == 5
+                        segments.size() == 4
                                         && segments.get(0).equals("api")
                                         && segments.get(1).equals("rooms")
                                         && segments.get(3).equals("messages")
-                                ? deleteMessage(r, segments.get(2), segments.get(4))
-                                : segments.size() == 4
-                                                && segments.get(0).equals("api")
-                                                && segments.get(1).equals("rooms")
-                                                && segments.get(3).equals("messages")
-                                        ? get(r, () -> history(authenticate(r), r, segments.get(2)))
-                                        : CompletableFuture.completedFuture(
-                                                responses.error(ErrorCode.NOT_FOUND, "no such endpoint"));
+                                ? get(r, () -> history(authenticate(r), r, segments.get(2)))
+                                : CompletableFuture.completedFuture(
+                                        responses.error(ErrorCode.NOT_FOUND, "no such endpoint"));
                 };
         return response.exceptionally(failure -> {
             ApiException e = Failures.toApi(failure);
@@ -283,6 +279,14 @@ public final class RestApi {
         RoomStore.Access access = rooms.access(room, p.userId()).requireMember(room);
         MessageStore.Page page = messages.history(access.roomId(), room, query);
         return responses.json(200, Map.of("messages", page.messages(), "hasMore", page.hasMore()));
+    }
+
+    /** {@code /api/rooms/{name}/messages/{id}}, the one path of a single log entry. */
+    private static boolean isRoomMessage(List<String> segments) {
+        return segments.size() == 5
+                && segments.get(0).equals("api")
+                && segments.get(1).equals("rooms")
+                && segments.get(3).equals("messages");
     }
 
     /** {@code DELETE /api/rooms/{name}/messages/{id}}: 204 once the delete entry is durably queued. */
