@@ -26,7 +26,6 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -163,13 +162,13 @@ public final class Standalone implements AutoCloseable {
                 Files.readString(file, StandardCharsets.UTF_8).trim());
     }
 
-    /** The embedded database, for tests that look at what is stored. */
-    public DataSource dataSource() {
-        return database.dataSource();
-    }
-
     public int port() {
         return server.port();
+    }
+
+    /** The embedded database, for tools that act on it in this process (tests making an admin). */
+    public javax.sql.DataSource dataSource() {
+        return database.dataSource();
     }
 
     /** Closes connections (1001), commits what senders wait for, finishes the worker's batches, closes the database. */

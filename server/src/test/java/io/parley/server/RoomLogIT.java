@@ -292,6 +292,11 @@ class RoomLogIT {
                     && f.path("target").asText().equals(second));
             assertThat(byId(history(c, room, null)).get(second).path("deleted").asBoolean())
                     .isTrue();
+            // Over the frame an admin must be a member, like everyone.
+            try (WsClient d = WsClient.connect(port, dave.token())) {
+                d.awaitType("ready");
+                d.expectError(d.send("type", "delete", "room", room, "id", post(b, room, "third")), "not_member");
+            }
         }
     }
 

@@ -46,10 +46,8 @@ public final class HttpResponses {
 
     /** 204 with no body. */
     public FullHttpResponse noContent() {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
-        response.headers()
-                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
-                .set("X-Content-Type-Options", "nosniff");
+        FullHttpResponse response = response(204, new byte[0], "application/json; charset=utf-8");
+        response.headers().remove(HttpHeaderNames.CONTENT_TYPE).remove(HttpHeaderNames.CONTENT_LENGTH);
         return response;
     }
 

@@ -22,6 +22,20 @@ public final class MessageTargets {
     /** A plain message of a room, as an edit or delete finds it. */
     public record Target(long senderId, boolean deleted) {}
 
+    /** The id of the room {@code name}, public or private; {@code no_such_room} when there is none. */
+    public long roomId(String name) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT id FROM rooms WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw RoomStore.noSuchRoom(name);
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** The {@code kind: "message"} entry {@code id} of the room, if there is one. */
     public Optional<Target> find(long roomId, long id) throws SQLException {
         try (Connection c = dataSource.getConnection();

@@ -274,7 +274,7 @@ public final class RoomStore {
                 rs.getLong(5));
     }
 
-    private static ApiException noSuchRoom(String name) {
+    public static ApiException noSuchRoom(String name) {
         return new ApiException(ErrorCode.NO_SUCH_ROOM, "no such room: " + name);
     }
 }

@@ -25,7 +25,8 @@ public enum StackMode {
             List<String> env = new ArrayList<>(List.of(overrides));
             env.addAll(List.of("PARLEY_SERVER_ID", serverId));
             StandaloneInstance standalone = StandaloneInstance.start(env.toArray(String[]::new));
-            return new Started(standalone, standalone.port(), standalone::connect);
+            return new Started(
+                    standalone, standalone.port(), () -> standalone.dataSource().getConnection());
         }
         Stack stack = new Stack();
         int port = stack.startServer(serverId, overrides).port();

@@ -39,9 +39,8 @@ public final class StandaloneInstance implements AutoCloseable {
         return standalone.port();
     }
 
-    /** A connection to the embedded database, to look at stored rows. */
-    public java.sql.Connection connect() throws java.sql.SQLException {
-        return standalone.dataSource().getConnection();
+    public javax.sql.DataSource dataSource() {
+        return standalone.dataSource();
     }
 
     @Override
