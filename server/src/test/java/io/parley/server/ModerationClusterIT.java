@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.server.support.Admins;
 import io.parley.server.support.Rest;
 import io.parley.server.support.Stack;
-import io.parley.server.support.StackMode;
 import io.parley.testkit.PrivateRedis;
 import io.parley.testkit.WsClient;
 import java.time.Duration;
@@ -47,7 +46,7 @@ class ModerationClusterIT {
 
     private Rest.Account admin() throws Exception {
         Rest.Account a = rest1.newAccount("admin");
-        Admins.setAdmin(new StackMode.Started(stack, port1), a.username(), true);
+        Admins.setAdmin(stack, a.username(), true);
         return a;
     }
 

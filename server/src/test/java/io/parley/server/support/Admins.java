@@ -20,7 +20,11 @@ public final class Admins {
             new Accounts(standalone.dataSource()).setAdmin(username, admin);
             return;
         }
-        Stack stack = (Stack) started.parts();
+        setAdmin((Stack) started.parts(), username, admin);
+    }
+
+    /** Grants or revokes the admin role of {@code username} on the MySQL database of {@code stack}. */
+    public static void setAdmin(Stack stack, String username, boolean admin) {
         Result r = run(new Env(stack.env()), "", admin ? "grant" : "revoke", username);
         if (r.code() != AdminCli.OK) {
             throw new AssertionError("admin " + (admin ? "grant" : "revoke") + " failed: " + r);
