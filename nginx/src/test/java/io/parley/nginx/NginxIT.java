@@ -28,9 +28,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * The real nginx binary with nginx/parley.conf.template in front of three server replicas and a worker: routing,
@@ -44,42 +42,24 @@ class NginxIT {
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     private static final List<String> tokens = new CopyOnWriteArrayList<>();
     private static final List<WsClient> sockets = new CopyOnWriteArrayList<>();
-    private static volatile boolean failed;
 
     private static HttpClient http;
     private static LoopbackStack stack;
     private static Api api;
 
     @RegisterExtension
-    static final TestWatcher WATCHER = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            failed = true;
-        }
-    };
+    static final LoopbackStackExtension STACK = new LoopbackStackExtension(3);
 
     @BeforeAll
-    static void startStack() throws Exception {
-        http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
-        stack = LoopbackStack.start(3, http);
-        api = new Api(http, stack.nginxUri("/"));
+    static void useStack() {
+        stack = STACK.stack();
+        http = stack.http;
+        api = stack.api();
     }
 
     @AfterAll
-    static void stopStack() {
+    static void closeSockets() {
         sockets.forEach(WsClient::close);
-        if (stack != null) {
-            if (failed) {
-                System.err.println(stack.logTails(60));
-            }
-            stack.close();
-            if (!failed) {
-                stack.deleteFiles();
-            }
-        }
     }
 
     @Test
