@@ -221,11 +221,11 @@ class ChaosIT {
         }
         try (ChaosLoad load = new ChaosLoad(List.of(port1, port2), List.of(port1, port2), ROOMS, 200, 3000)) {
             load.awaitAcked(200, SETTLE);
-            long before = connections(rest);
+            long before = rest.wsConnections();
             try (WsClient unread = WsClient.connectNotReading(port1, sloth.token())) {
-                Awaitility.await().atMost(SETTLE).until(() -> connections(rest) == before + 1);
+                Awaitility.await().atMost(SETTLE).until(() -> rest.wsConnections() == before + 1);
                 long openedAt = System.nanoTime();
-                Awaitility.await().atMost(SETTLE).until(() -> connections(rest) == before);
+                Awaitility.await().atMost(SETTLE).until(() -> rest.wsConnections() == before);
                 double dropped = (System.nanoTime() - openedAt) / 1e9;
                 load.awaitAcked(200, SETTLE);
                 load.stopAndSettle(SETTLE);
@@ -237,16 +237,6 @@ class ChaosIT {
                 assertNothingLost(f);
             }
         }
-    }
-
-    private static long connections(Rest rest) {
-        for (String line : rest.get("/metrics", null).raw().body().split("\n")) {
-            if (line.startsWith("parley_ws_connections ")) {
-                return (long) Double.parseDouble(
-                        line.substring("parley_ws_connections ".length()).trim());
-            }
-        }
-        throw new AssertionError("no parley_ws_connections gauge");
     }
 
     private static void assertNothingLost(ChaosLoad.Figures f) {
