@@ -193,10 +193,7 @@ class NginxIT {
         join(a, room);
         join(b, room);
 
-        a.send(WsClient.frame("send", "s1")
-                .put("room", room)
-                .put("body", "hi bob")
-                .put("clientMsgId", "c-1"));
+        sendMessage(a, "s1", room, "hi bob", "c-1");
         JsonNode ack = a.await(
                 f -> "ack".equals(f.path("type").asText())
                         && "s1".equals(f.path("ref").asText()),
@@ -224,10 +221,7 @@ class NginxIT {
         String room = "failover-" + RUN;
         join(e, room);
         join(f, room);
-        e.send(WsClient.frame("send", "b1")
-                .put("room", room)
-                .put("body", "before")
-                .put("clientMsgId", "b-1"));
+        sendMessage(e, "b1", room, "before", "b-1");
         long lastSeq = f.await(message(room, "before"), WAIT).path("seq").asLong();
 
         stack.servers.get(victim).kill();
@@ -237,10 +231,7 @@ class NginxIT {
 
         // Erin's replica lives on: her messages are acknowledged and stored while Frank is away.
         for (String body : List.of("missed-1", "missed-2")) {
-            e.send(WsClient.frame("send", body)
-                    .put("room", room)
-                    .put("body", body)
-                    .put("clientMsgId", body));
+            sendMessage(e, body, room, body, body);
             e.await(message(room, body), WAIT);
         }
 
@@ -366,6 +357,10 @@ class NginxIT {
             }
         }
         throw new AssertionError("6 connections all landed on " + avoid);
+    }
+
+    private static void sendMessage(WsClient s, String ref, String room, String body, String clientMsgId) {
+        s.send(WsClient.frame("send", ref).put("room", room).put("body", body).put("clientMsgId", clientMsgId));
     }
 
     private static void join(WsClient s, String room) throws Exception {
