@@ -74,9 +74,7 @@ class ChaosIT {
             long killedAt = System.nanoTime();
             Predicate<ChaosLoad.Delivery> servedAgain = newlyStoredIn(itsRooms);
             double recovery = load.secondsToFirstDelivery(killedAt, servedAgain, SETTLE);
-            ChaosLoad.Figures f = load.finish(
-                    400, SETTLE, "worker SIGKILL (1 of 2)", stack.services().database(), recovery);
-            assertNothingLost(f);
+            finishLosingNothing(load, 400, "worker SIGKILL (1 of 2)", recovery);
             // The lease is 1.5 s, renewed every 300 ms; typically ~1.7 s here. The margin absorbs a loaded machine.
             assertThat(recovery).isLessThan(4.0);
         }
@@ -101,13 +99,7 @@ class ChaosIT {
             }
             // Frozen inside a transaction, it holds its rooms' locks until it wakes: then recovery includes the stop.
             double recovery = load.secondsToFirstDelivery(stoppedAt, servedAgain, SETTLE);
-            ChaosLoad.Figures f = load.finish(
-                    400,
-                    SETTLE,
-                    "worker SIGSTOP (1 of 2) then SIGCONT",
-                    stack.services().database(),
-                    recovery);
-            assertNothingLost(f);
+            finishLosingNothing(load, 400, "worker SIGSTOP (1 of 2) then SIGCONT", recovery);
             assertThat(frozen.isAlive()).as("the woken worker carries on").isTrue();
         }
     }
@@ -214,13 +206,7 @@ class ChaosIT {
                 long openedAt = System.nanoTime();
                 Awaitility.await().atMost(SETTLE).until(() -> rest.wsConnections() == before);
                 double dropped = (System.nanoTime() - openedAt) / 1e9;
-                ChaosLoad.Figures f = load.finish(
-                        200,
-                        SETTLE,
-                        "slow reader (3 KB messages, 600 KB/s)",
-                        stack.services().database(),
-                        dropped);
-                assertNothingLost(f);
+                finishLosingNothing(load, 200, "slow reader (3 KB messages, 600 KB/s)", dropped);
             }
         }
     }
@@ -234,6 +220,12 @@ class ChaosIT {
     private Predicate<ChaosLoad.Delivery> newlyStoredIn(Set<String> rooms) throws Exception {
         Map<String, Long> storedBefore = lastStoredSeqs();
         return d -> rooms.contains(d.room()) && d.seq() > storedBefore.getOrDefault(d.room(), 0L);
+    }
+
+    /** Ends the scenario ({@link ChaosLoad#finish}) on the stack's database and asserts that nothing was lost. */
+    private void finishLosingNothing(ChaosLoad load, long moreAcks, String scenario, double recovery) throws Exception {
+        assertNothingLost(
+                load.finish(moreAcks, SETTLE, scenario, stack.services().database(), recovery));
     }
 
     private static void assertNothingLost(ChaosLoad.Figures f) {
