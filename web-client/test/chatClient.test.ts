@@ -29,6 +29,16 @@ function setup(extra: Partial<ChatClientOptions> = {}) {
 }
 
 const flush = () => vi.advanceTimersByTimeAsync(0);
+
+/** A started client whose first connection the fake server has accepted, with what followed flushed. */
+async function acceptedBy(server: FakeServer, extra: Partial<ChatClientOptions> = {}) {
+  const started = setup(extra);
+  started.client.start();
+  server.accept(started.last());
+  await flush();
+  return started;
+}
+
 const seqs = (c: ChatClient, room: string) => c.getState().rooms[room].log.messages.map((m) => m.seq);
 
 beforeEach(() => {
@@ -84,10 +94,7 @@ describe('ChatClient connection', () => {
 
   it('goes back to login on close code 4001 and does not reconnect', async () => {
     const server = new FakeServer();
-    const { client, sockets, last, onAuthExpired } = setup();
-    client.start();
-    server.accept(last());
-    await flush();
+    const { client, sockets, last, onAuthExpired } = await acceptedBy(server);
     last().drop(4001);
     expect(onAuthExpired).toHaveBeenCalledTimes(1);
     expect(client.getState().connection).toBe('closed');
@@ -108,10 +115,7 @@ describe('ChatClient connection', () => {
 
   it('reconnects on 1001 (replica shutting down) and 1013', async () => {
     const server = new FakeServer();
-    const { client, sockets, last } = setup();
-    client.start();
-    server.accept(last());
-    await flush();
+    const { client, sockets, last } = await acceptedBy(server);
     last().drop(1001);
     await vi.advanceTimersByTimeAsync(1000);
     expect(sockets).toHaveLength(2);
@@ -125,10 +129,7 @@ describe('ChatClient connection', () => {
 
   it('drops a connection whose pings go unanswered, then reconnects', async () => {
     const server = new FakeServer();
-    const { client, sockets, last } = setup({ pingIntervalMs: 1000, requestTimeoutMs: 500 });
-    client.start();
-    server.accept(last());
-    await flush();
+    const { client, sockets, last } = await acceptedBy(server, { pingIntervalMs: 1000, requestTimeoutMs: 500 });
     last().onClientFrame = null; // the server goes silent
     await vi.advanceTimersByTimeAsync(1000 + 500);
     expect(last().closedWith).not.toBeNull();
@@ -145,11 +146,7 @@ describe('ChatClient messages', () => {
     server.room('general');
     server.storeMany('general', storeN);
     server.room('random');
-    const t = setup();
-    t.client.start();
-    server.accept(t.last());
-    await flush();
-    return { server, ...t };
+    return { server, ...(await acceptedBy(server)) };
   }
 
   it('opening a room loads the newest page, scrolling up loads the one before', async () => {
@@ -311,10 +308,7 @@ describe('ChatClient reconnect catch-up', () => {
     const server = new FakeServer();
     server.storeMany('general', 5);
     server.storeMany('random', 2);
-    const { client, sockets, last } = setup();
-    client.start();
-    server.accept(last());
-    await flush();
+    const { client, sockets, last } = await acceptedBy(server);
     client.openRoom('general');
     await flush();
     expect(seqs(client, 'general')).toEqual([1, 2, 3, 4, 5]);
@@ -341,10 +335,7 @@ describe('ChatClient reconnect catch-up', () => {
   it('live messages arriving during catch-up are not duplicated', async () => {
     const server = new FakeServer();
     server.storeMany('general', 2);
-    const { client, last } = setup();
-    client.start();
-    server.accept(last());
-    await flush();
+    const { client, last } = await acceptedBy(server);
     last().drop(1006);
     server.storeMany('general', 3); // 3..5 missed
     await vi.advanceTimersByTimeAsync(1000);
@@ -364,10 +355,7 @@ describe('ChatClient reconnect catch-up', () => {
   it('resends unacknowledged sends after reconnecting, with the same clientMsgId, stored once', async () => {
     const server = new FakeServer();
     server.room('general');
-    const { client, last } = setup();
-    client.start();
-    server.accept(last());
-    await flush();
+    const { client, last } = await acceptedBy(server);
     last().onClientFrame = null; // the send is lost with the connection
     client.send('general', 'survive');
     const id = client.getState().rooms.general.pending[0].clientMsgId;
@@ -388,10 +376,7 @@ describe('ChatClient reconnect catch-up', () => {
   it('a send stored before the drop is matched by catch-up, not sent twice', async () => {
     const server = new FakeServer();
     server.room('general');
-    const { client, last } = setup();
-    client.start();
-    server.accept(last());
-    await flush();
+    const { client, last } = await acceptedBy(server);
     last().onClientFrame = null; // stored by the server, but the ack never arrives
     client.send('general', 'once');
     const pending = client.getState().rooms.general.pending[0];
@@ -410,10 +395,7 @@ describe('ChatClient reconnect catch-up', () => {
   it('a room far behind restarts from its newest page instead of fetching everything', async () => {
     const server = new FakeServer();
     server.storeMany('general', 1);
-    const { client, last } = setup({ catchUpLimit: 100 });
-    client.start();
-    server.accept(last());
-    await flush();
+    const { client, last } = await acceptedBy(server, { catchUpLimit: 100 });
     client.openRoom('general');
     await flush();
     last().drop(1006);
@@ -433,10 +415,7 @@ describe('ChatClient reconnect catch-up', () => {
   it('stays under the server rate limit when catching up many rooms', async () => {
     const server = new FakeServer();
     for (let i = 0; i < 60; i++) server.storeMany(`room-${i}`, 1);
-    const { client, last } = setup();
-    client.start();
-    server.accept(last());
-    await flush();
+    const { client, last } = await acceptedBy(server);
     last().drop(1006);
     for (let i = 0; i < 60; i++) server.storeMany(`room-${i}`, 1);
     await vi.advanceTimersByTimeAsync(1000);

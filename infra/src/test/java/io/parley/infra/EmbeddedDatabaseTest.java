@@ -19,12 +19,10 @@ class EmbeddedDatabaseTest {
     @Test
     void appliesTheSchemaAndKeepsDataAcrossReopening() throws Exception {
         Path dir = temp.resolve("data");
-        try (EmbeddedDatabase db = EmbeddedDatabase.open(dir, 2);
-                Connection c = db.dataSource().getConnection();
-                Statement s = c.createStatement()) {
-            s.executeUpdate("INSERT INTO users (username, username_key, password_hash, created_at)"
-                    + " VALUES ('Ann', 'ann', 'h', '2026-01-01 00:00:00.000')");
-        }
+        update(
+                dir,
+                "INSERT INTO users (username, username_key, password_hash, created_at)"
+                        + " VALUES ('Ann', 'ann', 'h', '2026-01-01 00:00:00.000')");
         try (EmbeddedDatabase db = EmbeddedDatabase.open(dir, 2);
                 Connection c = db.dataSource().getConnection();
                 Statement s = c.createStatement();
@@ -61,15 +59,13 @@ class EmbeddedDatabaseTest {
     @Test
     void refusesASchemaNewerThanThisParleyAndLeavesItAlone() throws Exception {
         Path dir = temp.resolve("data");
-        try (EmbeddedDatabase db = EmbeddedDatabase.open(dir, 2);
-                Connection c = db.dataSource().getConnection();
-                Statement s = c.createStatement()) {
-            // What a newer Parley would have recorded after applying its V99.
-            s.executeUpdate("INSERT INTO \"flyway_schema_history\" (\"installed_rank\", \"version\", \"description\","
-                    + " \"type\", \"script\", \"checksum\", \"installed_by\", \"execution_time\", \"success\")"
-                    + " VALUES (99, '99', 'future', 'SQL', 'V99__future.sql', 0, 'sa', 0, TRUE)");
-            s.executeUpdate("CREATE TABLE future_table (id INT)");
-        }
+        // What a newer Parley would have recorded after applying its V99.
+        update(
+                dir,
+                "INSERT INTO \"flyway_schema_history\" (\"installed_rank\", \"version\", \"description\","
+                        + " \"type\", \"script\", \"checksum\", \"installed_by\", \"execution_time\", \"success\")"
+                        + " VALUES (99, '99', 'future', 'SQL', 'V99__future.sql', 0, 'sa', 0, TRUE)",
+                "CREATE TABLE future_table (id INT)");
         assertThatThrownBy(() -> EmbeddedDatabase.open(dir, 2))
                 .isInstanceOf(EmbeddedDatabase.DataDirException.class)
                 // This Parley's version is its newest migration, whichever that is.
@@ -79,5 +75,16 @@ class EmbeddedDatabaseTest {
                         + java.util.regex.Pattern.quote(
                                 ": run the newer Parley that wrote it, or set PARLEY_DATA_DIR to another directory"));
         assertThat(Files.exists(dir.resolve("parley.mv.db"))).isTrue();
+    }
+
+    /** Opens the database in {@code dir} (applying the schema), runs {@code statements} and closes it. */
+    private static void update(Path dir, String... statements) throws Exception {
+        try (EmbeddedDatabase db = EmbeddedDatabase.open(dir, 2);
+                Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.executeUpdate(sql);
+            }
+        }
     }
 }

@@ -31,6 +31,9 @@ final class LoopbackStack implements AutoCloseable {
     static final String WORKER_HEALTH_FILE = "worker.alive";
 
     final Path dir;
+    /** The client the stack was started with; tests call through it. */
+    final HttpClient http;
+
     final Path nginxDir;
     final Path staticRoot;
     final Map<String, ManagedProcess> servers = new LinkedHashMap<>();
@@ -44,8 +47,9 @@ final class LoopbackStack implements AutoCloseable {
     private final List<ManagedProcess> all = new ArrayList<>();
     private TestServices.Isolated slice;
 
-    private LoopbackStack(Path dir) {
+    private LoopbackStack(Path dir, HttpClient http) {
         this.dir = dir;
+        this.http = http;
         this.nginxDir = dir.resolve("nginx");
         this.staticRoot = dir.resolve("www");
     }
@@ -61,9 +65,11 @@ final class LoopbackStack implements AutoCloseable {
         requireFile(nginxBinary, "install Debian's nginx (apt-get install -y nginx) or set PARLEY_NGINX_BIN");
 
         // World-readable: Nginx started as root (as in CI) serves files as its unprivileged worker user.
-        LoopbackStack stack = new LoopbackStack(Files.createTempDirectory(
-                "parley-nginx-it-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"))));
+        LoopbackStack stack = new LoopbackStack(
+                Files.createTempDirectory(
+                        "parley-nginx-it-",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"))),
+                http);
         try {
             stack.startJava(replicas, serverJar, workerJar, http);
             stack.startNginx(nginxBinary, http);
@@ -157,6 +163,11 @@ final class LoopbackStack implements AutoCloseable {
 
     URI nginxUri(String path) {
         return URI.create("http://127.0.0.1:" + nginxPort + path);
+    }
+
+    /** REST calls through Nginx. */
+    Api api() {
+        return new Api(http, nginxUri("/"));
     }
 
     URI nginxWs() {

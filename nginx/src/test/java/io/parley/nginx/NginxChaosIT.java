@@ -32,6 +32,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A replica SIGKILLed behind the real nginx under steady load. Its clients reconnect through nginx (landing on the
@@ -46,17 +47,16 @@ class NginxChaosIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String RUN = UUID.randomUUID().toString().substring(0, 6);
 
+    @RegisterExtension
+    static final LoopbackStackExtension STACK = new LoopbackStackExtension(3);
+
     @Test
     void clientsOfAReplicaKilledUnderLoadReconnectThroughNginxAndLoseNothing() throws Exception {
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
-        boolean passed = false;
-        LoopbackStack stack = LoopbackStack.start(3, http);
+        LoopbackStack stack = STACK.stack();
+        HttpClient http = stack.http;
         List<Client> clients = new ArrayList<>();
         try {
-            Api api = new Api(http, stack.nginxUri("/"));
+            Api api = stack.api();
             for (int i = 0; i < CLIENTS; i++) {
                 Client c = new Client(http, stack, api.register("chaos" + i + "_" + RUN, "correct-horse-battery"));
                 clients.add(c);
@@ -127,16 +127,8 @@ class NginxChaosIT {
             assertThat(audit.lost()).as("acknowledged but not stored").isZero();
             assertThat(audit.duplicated()).as("stored twice").isZero();
             assertThat(gaps).as("seqs a client never got, live or by history").isZero();
-            passed = true;
         } finally {
             clients.forEach(Client::close);
-            if (!passed) {
-                System.err.println(stack.logTails(60));
-            }
-            stack.close();
-            if (passed) {
-                stack.deleteFiles();
-            }
         }
     }
 

@@ -28,9 +28,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * The real nginx binary with nginx/parley.conf.template in front of three server replicas and a worker: routing,
@@ -44,42 +42,24 @@ class NginxIT {
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     private static final List<String> tokens = new CopyOnWriteArrayList<>();
     private static final List<WsClient> sockets = new CopyOnWriteArrayList<>();
-    private static volatile boolean failed;
 
     private static HttpClient http;
     private static LoopbackStack stack;
     private static Api api;
 
     @RegisterExtension
-    static final TestWatcher WATCHER = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            failed = true;
-        }
-    };
+    static final LoopbackStackExtension STACK = new LoopbackStackExtension(3);
 
     @BeforeAll
-    static void startStack() throws Exception {
-        http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
-        stack = LoopbackStack.start(3, http);
-        api = new Api(http, stack.nginxUri("/"));
+    static void useStack() {
+        stack = STACK.stack();
+        http = stack.http;
+        api = stack.api();
     }
 
     @AfterAll
-    static void stopStack() {
+    static void closeSockets() {
         sockets.forEach(WsClient::close);
-        if (stack != null) {
-            if (failed) {
-                System.err.println(stack.logTails(60));
-            }
-            stack.close();
-            if (!failed) {
-                stack.deleteFiles();
-            }
-        }
     }
 
     @Test
@@ -213,10 +193,7 @@ class NginxIT {
         join(a, room);
         join(b, room);
 
-        a.send(WsClient.frame("send", "s1")
-                .put("room", room)
-                .put("body", "hi bob")
-                .put("clientMsgId", "c-1"));
+        sendMessage(a, "s1", room, "hi bob", "c-1");
         JsonNode ack = a.await(
                 f -> "ack".equals(f.path("type").asText())
                         && "s1".equals(f.path("ref").asText()),
@@ -244,10 +221,7 @@ class NginxIT {
         String room = "failover-" + RUN;
         join(e, room);
         join(f, room);
-        e.send(WsClient.frame("send", "b1")
-                .put("room", room)
-                .put("body", "before")
-                .put("clientMsgId", "b-1"));
+        sendMessage(e, "b1", room, "before", "b-1");
         long lastSeq = f.await(message(room, "before"), WAIT).path("seq").asLong();
 
         stack.servers.get(victim).kill();
@@ -257,10 +231,7 @@ class NginxIT {
 
         // Erin's replica lives on: her messages are acknowledged and stored while Frank is away.
         for (String body : List.of("missed-1", "missed-2")) {
-            e.send(WsClient.frame("send", body)
-                    .put("room", room)
-                    .put("body", body)
-                    .put("clientMsgId", body));
+            sendMessage(e, body, room, body, body);
             e.await(message(room, body), WAIT);
         }
 
@@ -386,6 +357,10 @@ class NginxIT {
             }
         }
         throw new AssertionError("6 connections all landed on " + avoid);
+    }
+
+    private static void sendMessage(WsClient s, String ref, String room, String body, String clientMsgId) {
+        s.send(WsClient.frame("send", ref).put("room", room).put("body", body).put("clientMsgId", clientMsgId));
     }
 
     private static void join(WsClient s, String room) throws Exception {

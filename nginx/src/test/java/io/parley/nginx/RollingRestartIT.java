@@ -10,15 +10,12 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * The edge under steady REST and WebSocket traffic while replicas restart and die, as in a rolling deploy and a
@@ -33,7 +30,6 @@ class RollingRestartIT {
     private static final long CALLS_PER_STEP = 100;
 
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
-    private static volatile boolean failed;
 
     private static HttpClient http;
     private static LoopbackStack stack;
@@ -41,37 +37,16 @@ class RollingRestartIT {
     private static List<Api.Session> users;
 
     @RegisterExtension
-    static final TestWatcher WATCHER = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            failed = true;
-        }
-    };
+    static final LoopbackStackExtension STACK = new LoopbackStackExtension(3);
 
     @BeforeAll
-    static void startStack() throws Exception {
-        http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
-        stack = LoopbackStack.start(3, http);
-        api = new Api(http, stack.nginxUri("/"));
+    static void registerUsers() throws Exception {
+        stack = STACK.stack();
+        http = stack.http;
+        api = stack.api();
         users = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             users.add(api.register("roll" + i + "_" + RUN, PASSWORD));
-        }
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            if (failed) {
-                System.err.println(stack.logTails(60));
-            }
-            stack.close();
-            if (!failed) {
-                stack.deleteFiles();
-            }
         }
     }
 

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,22 +67,14 @@ class ChaosIT {
     @Test
     void aSigkilledWorkersPartitionsMoveWithinSecondsAndNothingIsLost() throws Exception {
         Process doomed = startReplicasAndTwoWorkers("doomed", "survivor");
-        try (ChaosLoad load = new ChaosLoad(List.of(port1, port2), List.of(port1, port2), ROOMS, 200)) {
+        try (ChaosLoad load = bothReplicas()) {
             load.awaitAcked(400, SETTLE);
             Set<String> itsRooms = roomsLeasedBy("doomed");
             doomed.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             long killedAt = System.nanoTime();
-            Map<String, Long> storedBefore = lastStoredSeqs();
-            double recovery = load.secondsToFirstDelivery(
-                    killedAt,
-                    d -> itsRooms.contains(d.room()) && d.seq() > storedBefore.getOrDefault(d.room(), 0L),
-                    SETTLE);
-            load.awaitAcked(400, SETTLE);
-            load.stopAndSettle(SETTLE);
-            ChaosLoad.Figures f = load.audit(
-                            "worker SIGKILL (1 of 2)", stack.services().database(), recovery)
-                    .report();
-            assertNothingLost(f);
+            Predicate<ChaosLoad.Delivery> servedAgain = newlyStoredIn(itsRooms);
+            double recovery = load.secondsToFirstDelivery(killedAt, servedAgain, SETTLE);
+            finishLosingNothing(load, 400, "worker SIGKILL (1 of 2)", recovery);
             // The lease is 1.5 s, renewed every 300 ms; typically ~1.7 s here. The margin absorbs a loaded machine.
             assertThat(recovery).isLessThan(4.0);
         }
@@ -90,12 +83,12 @@ class ChaosIT {
     @Test
     void aStoppedWorkerLosesItsPartitionsAndWakesUpHarmlessly() throws Exception {
         Process frozen = startReplicasAndTwoWorkers("frozen", "awake");
-        try (ChaosLoad load = new ChaosLoad(List.of(port1, port2), List.of(port1, port2), ROOMS, 200)) {
+        try (ChaosLoad load = bothReplicas()) {
             load.awaitAcked(400, SETTLE);
             Set<String> itsRooms = roomsLeasedBy("frozen");
             signal("STOP", frozen);
             long stoppedAt = System.nanoTime();
-            Map<String, Long> storedBefore = lastStoredSeqs();
+            Predicate<ChaosLoad.Delivery> servedAgain = newlyStoredIn(itsRooms);
             try {
                 Awaitility.await().atMost(SETTLE).until(() -> leaseOwners().stream()
                         .allMatch("awake"::equals));
@@ -105,18 +98,8 @@ class ChaosIT {
                 signal("CONT", frozen);
             }
             // Frozen inside a transaction, it holds its rooms' locks until it wakes: then recovery includes the stop.
-            double recovery = load.secondsToFirstDelivery(
-                    stoppedAt,
-                    d -> itsRooms.contains(d.room()) && d.seq() > storedBefore.getOrDefault(d.room(), 0L),
-                    SETTLE);
-            load.awaitAcked(400, SETTLE);
-            load.stopAndSettle(SETTLE);
-            ChaosLoad.Figures f = load.audit(
-                            "worker SIGSTOP (1 of 2) then SIGCONT",
-                            stack.services().database(),
-                            recovery)
-                    .report();
-            assertNothingLost(f);
+            double recovery = load.secondsToFirstDelivery(stoppedAt, servedAgain, SETTLE);
+            finishLosingNothing(load, 400, "worker SIGSTOP (1 of 2) then SIGCONT", recovery);
             assertThat(frozen.isAlive()).as("the woken worker carries on").isTrue();
         }
     }
@@ -136,20 +119,19 @@ class ChaosIT {
             startReplicas("PARLEY_REDIS_URL", url);
             stack.startWorker("aof-1", "PARLEY_REDIS_URL", url);
             stack.startWorker("aof-2", "PARLEY_REDIS_URL", url);
-            try (ChaosLoad load = new ChaosLoad(List.of(port1, port2), List.of(port1, port2), ROOMS, 200)) {
+            try (ChaosLoad load = bothReplicas()) {
                 load.awaitDelivered(600, SETTLE);
                 redis.kill();
                 Awaitility.await().atMost(SETTLE).until(() -> load.unavailable() > 20);
                 redis.start();
                 long restartedAt = System.nanoTime();
                 double recovery = load.secondsToFirstDelivery(restartedAt, d -> true, SETTLE);
-                load.awaitAcked(600, SETTLE);
-                load.stopAndSettle(SETTLE);
-                ChaosLoad.Figures f = load.audit(
-                                "Redis SIGKILL + restart, appendfsync " + appendfsync,
-                                stack.services().database(),
-                                recovery)
-                        .report();
+                ChaosLoad.Figures f = load.finish(
+                        600,
+                        SETTLE,
+                        "Redis SIGKILL + restart, appendfsync " + appendfsync,
+                        stack.services().database(),
+                        recovery);
                 System.out.println("CHAOS   offline presence events: " + load.offlineEvents());
                 if (appendfsync.equals("always")) {
                     assertThat(f.lost()).isZero();
@@ -175,7 +157,7 @@ class ChaosIT {
             startReplicas(env);
             stack.startWorker("db-1", env);
             stack.startWorker("db-2", env);
-            try (ChaosLoad load = new ChaosLoad(List.of(port1, port2), List.of(port1, port2), ROOMS, 200)) {
+            try (ChaosLoad load = bothReplicas()) {
                 load.awaitDelivered(400, SETTLE);
                 mariadb.kill();
                 long downAt = System.nanoTime();
@@ -188,10 +170,7 @@ class ChaosIT {
                 mariadb.start();
                 long upAt = System.nanoTime();
                 double recovery = load.secondsToFirstDelivery(upAt, d -> true, SETTLE);
-                load.awaitAcked(400, SETTLE);
-                load.stopAndSettle(SETTLE);
-                ChaosLoad.Figures f =
-                        load.audit("database SIGKILL, down 30 s", db, recovery).report();
+                ChaosLoad.Figures f = load.finish(400, SETTLE, "database SIGKILL, down 30 s", db, recovery);
                 System.out.printf(
                         "CHAOS   acked during the outage: %d; queue depths at its end: %s (bound %d)%n",
                         ackedDuringOutage, depths, QUEUE_BOUND);
@@ -221,32 +200,32 @@ class ChaosIT {
         }
         try (ChaosLoad load = new ChaosLoad(List.of(port1, port2), List.of(port1, port2), ROOMS, 200, 3000)) {
             load.awaitAcked(200, SETTLE);
-            long before = connections(rest);
+            long before = rest.wsConnections();
             try (WsClient unread = WsClient.connectNotReading(port1, sloth.token())) {
-                Awaitility.await().atMost(SETTLE).until(() -> connections(rest) == before + 1);
+                Awaitility.await().atMost(SETTLE).until(() -> rest.wsConnections() == before + 1);
                 long openedAt = System.nanoTime();
-                Awaitility.await().atMost(SETTLE).until(() -> connections(rest) == before);
+                Awaitility.await().atMost(SETTLE).until(() -> rest.wsConnections() == before);
                 double dropped = (System.nanoTime() - openedAt) / 1e9;
-                load.awaitAcked(200, SETTLE);
-                load.stopAndSettle(SETTLE);
-                ChaosLoad.Figures f = load.audit(
-                                "slow reader (3 KB messages, 600 KB/s)",
-                                stack.services().database(),
-                                dropped)
-                        .report();
-                assertNothingLost(f);
+                finishLosingNothing(load, 200, "slow reader (3 KB messages, 600 KB/s)", dropped);
             }
         }
     }
 
-    private static long connections(Rest rest) {
-        for (String line : rest.get("/metrics", null).raw().body().split("\n")) {
-            if (line.startsWith("parley_ws_connections ")) {
-                return (long) Double.parseDouble(
-                        line.substring("parley_ws_connections ".length()).trim());
-            }
-        }
-        throw new AssertionError("no parley_ws_connections gauge");
+    /** Senders and watchers on both replicas, 200 sends a second. */
+    private ChaosLoad bothReplicas() {
+        return new ChaosLoad(List.of(port1, port2), List.of(port1, port2), ROOMS, 200);
+    }
+
+    /** Deliveries of messages stored from now on in {@code rooms}: the sign that their partitions are served again. */
+    private Predicate<ChaosLoad.Delivery> newlyStoredIn(Set<String> rooms) throws Exception {
+        Map<String, Long> storedBefore = lastStoredSeqs();
+        return d -> rooms.contains(d.room()) && d.seq() > storedBefore.getOrDefault(d.room(), 0L);
+    }
+
+    /** Ends the scenario ({@link ChaosLoad#finish}) on the stack's database and asserts that nothing was lost. */
+    private void finishLosingNothing(ChaosLoad load, long moreAcks, String scenario, double recovery) throws Exception {
+        assertNothingLost(
+                load.finish(moreAcks, SETTLE, scenario, stack.services().database(), recovery));
     }
 
     private static void assertNothingLost(ChaosLoad.Figures f) {

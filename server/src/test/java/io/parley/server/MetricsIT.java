@@ -87,12 +87,8 @@ class MetricsIT {
         Rest.Account alice = rest.newAccount("meter");
         Rest.Account bob = rest.newAccount("reader");
         String room = "metered-" + RUN;
-        try (WsClient a = WsClient.connect(serverPort, alice.token());
-                WsClient b = WsClient.connect(serverPort, bob.token())) {
-            a.awaitType("ready");
-            b.awaitType("ready");
-            a.reply(a.send("type", "join", "room", room));
-            b.reply(b.send("type", "join", "room", room));
+        try (WsClient a = WsClient.joined(serverPort, alice.token(), room);
+                WsClient b = WsClient.joined(serverPort, bob.token(), room)) {
             for (int i = 0; i < MESSAGES; i++) {
                 assertThat(a.reply(a.send("type", "send", "room", room, "body", "m" + i))
                                 .path("type")

@@ -43,13 +43,8 @@ class ReadOnlyClientIT {
         Rest.Account reader = rest.newAccount("reader");
         String room = "busy-" + Long.toString(System.nanoTime(), 36);
         ScheduledExecutorService chatter = Executors.newSingleThreadScheduledExecutor();
-        try (WsClient t = WsClient.connect(port, talker.token())) {
-            t.awaitType("ready");
-            t.reply(t.send("type", "join", "room", room));
-            try (WsClient join = WsClient.connect(port, reader.token())) {
-                join.awaitType("ready");
-                join.reply(join.send("type", "join", "room", room));
-            }
+        try (WsClient t = WsClient.joined(port, talker.token(), room)) {
+            WsClient.joined(port, reader.token(), room).close();
             try (RawWebSocket ws = RawWebSocket.connect(port, reader.token())) {
                 ws.setReadTimeoutMillis(5_000);
                 // A message every 2 s: the server always has something to write to the reader.

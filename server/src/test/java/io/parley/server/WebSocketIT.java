@@ -93,10 +93,8 @@ class WebSocketIT {
         Rest.Account alice = rest.newAccount("alice");
         Rest.Account bob = rest.newAccount("bob");
         String room = room("talk");
-        try (WsClient a = WsClient.connect(port, alice.token());
-                WsClient b = WsClient.connect(port, bob.token())) {
-            a.awaitType("ready");
-            b.awaitType("ready");
+        try (WsClient a = WsClient.connectReady(port, alice.token());
+                WsClient b = WsClient.connectReady(port, bob.token())) {
             JsonNode joined = a.reply(a.send("type", "join", "room", room));
             assertThat(joined.path("type").asText()).isEqualTo("joined");
             assertThat(joined.path("room").path("name").asText()).isEqualTo(room);
@@ -130,9 +128,7 @@ class WebSocketIT {
     void historyPagesBackwardsAndForwardsWithHasMore() {
         Rest.Account alice = rest.newAccount("hist");
         String room = room("hist");
-        try (WsClient a = WsClient.connect(port, alice.token())) {
-            a.awaitType("ready");
-            a.reply(a.send("type", "join", "room", room));
+        try (WsClient a = WsClient.joined(port, alice.token(), room)) {
             for (int i = 1; i <= 12; i++) {
                 assertThat(a.reply(a.send("type", "send", "room", room, "body", "m" + i))
                                 .path("type")
@@ -167,9 +163,7 @@ class WebSocketIT {
     void retriedClientMsgIdIsStoredAndDeliveredOnce() {
         Rest.Account alice = rest.newAccount("retry");
         String room = room("retry");
-        try (WsClient a = WsClient.connect(port, alice.token())) {
-            a.awaitType("ready");
-            a.reply(a.send("type", "join", "room", room));
+        try (WsClient a = WsClient.joined(port, alice.token(), room)) {
             JsonNode ack1 = a.reply(a.send("type", "send", "room", room, "body", "once", "clientMsgId", "same"));
             JsonNode ack2 = a.reply(a.send("type", "send", "room", room, "body", "once", "clientMsgId", "same"));
             assertThat(ack2.path("type").asText()).isEqualTo("ack");
@@ -191,12 +185,8 @@ class WebSocketIT {
         Rest.Account other = rest.newAccount("other");
         String room = room("bad");
         String foreign = room("foreign");
-        try (WsClient o = WsClient.connect(port, other.token())) {
-            o.awaitType("ready");
-            o.reply(o.send("type", "join", "room", foreign));
-        }
-        try (WsClient a = WsClient.connect(port, alice.token())) {
-            a.awaitType("ready");
+        WsClient.joined(port, other.token(), foreign).close();
+        try (WsClient a = WsClient.connectReady(port, alice.token())) {
             a.sendRaw("not json");
             assertThat(a.awaitType("error").path("code").asText()).isEqualTo("bad_request");
             a.sendRaw("{\"type\":\"dance\",\"ref\":\"u1\"}");
@@ -221,8 +211,7 @@ class WebSocketIT {
     @Test
     void closesWith1009OnAFrameOver16KiB() {
         Rest.Account a = rest.newAccount("big");
-        try (WsClient c = WsClient.connect(port, a.token())) {
-            c.awaitType("ready");
+        try (WsClient c = WsClient.connectReady(port, a.token())) {
             c.sendRaw("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(17 * 1024) + "\"}");
             assertThat(c.awaitClose()).isEqualTo(1009);
         }
@@ -231,8 +220,7 @@ class WebSocketIT {
     @Test
     void rateLimitsThenClosesAFlooderWith1008() {
         Rest.Account a = rest.newAccount("flood");
-        try (WsClient c = WsClient.connect(port, a.token())) {
-            c.awaitType("ready");
+        try (WsClient c = WsClient.connectReady(port, a.token())) {
             for (int i = 0; i < 100 && !c.isClosed(); i++) {
                 try {
                     c.send("type", "ping");
@@ -255,8 +243,7 @@ class WebSocketIT {
                 .withIssuedAt(Instant.now())
                 .withExpiresAt(Instant.now().plusSeconds(2))
                 .sign(Algorithm.HMAC256(Stack.SECRET));
-        try (WsClient c = WsClient.connect(port, shortLived)) {
-            c.awaitType("ready");
+        try (WsClient c = WsClient.connectReady(port, shortLived)) {
             assertThat(c.awaitClose()).isEqualTo(4001);
         }
     }
@@ -266,12 +253,8 @@ class WebSocketIT {
         Rest.Account alice = rest.newAccount("typist");
         Rest.Account bob = rest.newAccount("reader");
         String room = room("typing");
-        try (WsClient a = WsClient.connect(port, alice.token());
-                WsClient b = WsClient.connect(port, bob.token())) {
-            a.awaitType("ready");
-            b.awaitType("ready");
-            a.reply(a.send("type", "join", "room", room));
-            b.reply(b.send("type", "join", "room", room));
+        try (WsClient a = WsClient.joined(port, alice.token(), room);
+                WsClient b = WsClient.joined(port, bob.token(), room)) {
             a.send("type", "typing", "room", room);
             assertThat(b.awaitType("typing").path("user").asText()).isEqualTo(alice.username());
             JsonNode presence = a.reply(a.send("type", "presence", "room", room));
@@ -287,13 +270,8 @@ class WebSocketIT {
         Rest.Account alice = rest.newAccount("watcher");
         Rest.Account bob = rest.newAccount("comer");
         String room = room("presence");
-        try (WsClient a = WsClient.connect(port, alice.token())) {
-            a.awaitType("ready");
-            a.reply(a.send("type", "join", "room", room));
-            try (WsClient b = WsClient.connect(port, bob.token())) {
-                b.awaitType("ready");
-                b.reply(b.send("type", "join", "room", room));
-            }
+        try (WsClient a = WsClient.joined(port, alice.token(), room)) {
+            WsClient.joined(port, bob.token(), room).close();
             // bob's connection closed: he goes offline
             JsonNode offline = a.await(
                     f -> f.path("type").asText().equals("presence")
@@ -301,8 +279,7 @@ class WebSocketIT {
                             && !f.path("online").asBoolean(),
                     Duration.ofSeconds(5));
             assertThat(offline.path("room").asText()).isEqualTo(room);
-            try (WsClient b = WsClient.connect(port, bob.token())) {
-                b.awaitType("ready");
+            try (WsClient b = WsClient.connectReady(port, bob.token())) {
                 JsonNode online = a.await(
                         f -> f.path("type").asText().equals("presence")
                                 && f.path("user").asText().equals(bob.username())
@@ -317,10 +294,8 @@ class WebSocketIT {
     void joinAndLeaveReachTheUsersOtherConnections() {
         Rest.Account alice = rest.newAccount("multi");
         String room = room("multi");
-        try (WsClient one = WsClient.connect(port, alice.token());
-                WsClient two = WsClient.connect(port, alice.token())) {
-            one.awaitType("ready");
-            two.awaitType("ready");
+        try (WsClient one = WsClient.connectReady(port, alice.token());
+                WsClient two = WsClient.connectReady(port, alice.token())) {
             String ref = one.send("type", "join", "room", room);
             one.reply(ref);
             JsonNode echoed = two.awaitType("joined");

@@ -65,6 +65,35 @@ public final class WsClient implements AutoCloseable {
         return new WsClient(HTTP.newWebSocketBuilder().subprotocols("parley.v1", "bearer." + token), uri(port), true);
     }
 
+    /** Connects as {@link #connect} and waits for the {@code ready} frame. */
+    public static WsClient connectReady(int port, String token) {
+        WsClient c = connect(port, token);
+        try {
+            c.awaitType("ready");
+            return c;
+        } catch (RuntimeException | Error e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Connects as {@link #connectReady} and joins {@code room}: a member of it, which is where most tests start.
+     */
+    public static WsClient joined(int port, String token, String room) {
+        WsClient c = connectReady(port, token);
+        try {
+            JsonNode reply = c.reply(c.send("type", "join", "room", room));
+            if (!"joined".equals(reply.path("type").asText())) {
+                throw new AssertionError("join " + room + " answered " + reply);
+            }
+            return c;
+        } catch (RuntimeException | Error e) {
+            c.close();
+            throw e;
+        }
+    }
+
     /** Connects with the token in the Authorization header, as programs do. */
     public static WsClient connectWithHeader(int port, String token) {
         return new WsClient(

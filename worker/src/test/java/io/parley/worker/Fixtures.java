@@ -1,5 +1,7 @@
 package io.parley.worker;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.parley.infra.DatabaseSettings;
 import io.parley.protocol.QueueEnvelope;
 import java.sql.Connection;
@@ -12,6 +14,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Test data in the isolated database: users and rooms by plain JDBC, envelopes, and what got stored. */
 public final class Fixtures {
@@ -96,6 +99,26 @@ public final class Fixtures {
                 rs.next();
                 return rs.getLong(1);
             }
+        }
+    }
+
+    /**
+     * Asserts that each room holds exactly the messages pushed to it ({@code pushed}: room to message ids), in push
+     * order, with seqs 1..n and the room's last seq at n.
+     */
+    public void assertStoredInPushOrder(Map<String, List<String>> pushed) throws SQLException {
+        for (var entry : pushed.entrySet()) {
+            List<Row> rows = messages(entry.getKey());
+            assertThat(rows)
+                    .as("room %s", entry.getKey())
+                    .extracting(r -> Long.toString(r.id()))
+                    .containsExactlyElementsOf(entry.getValue());
+            for (int i = 0; i < rows.size(); i++) {
+                assertThat(rows.get(i).seq())
+                        .as("seq in room %s", entry.getKey())
+                        .isEqualTo(i + 1);
+            }
+            assertThat(lastSeq(entry.getKey())).isEqualTo(rows.size());
         }
     }
 

@@ -123,7 +123,7 @@ class WorkerIT {
         });
         Map<String, List<String>> pushed = pushRoundRobin(rooms, 3000);
         await().atMost(DEADLINE).until(() -> bed.fixtures.countMessages() == 3000);
-        assertEveryRoomStoredInPushOrder(pushed);
+        bed.fixtures.assertStoredInPushOrder(pushed);
 
         // The first one stops: the second takes its partitions over and keeps each room's sequence going.
         first.close();
@@ -131,7 +131,7 @@ class WorkerIT {
         Map<String, List<String>> more = pushRoundRobin(rooms, 800);
         more.forEach((room, list) -> pushed.get(room).addAll(list));
         await().atMost(DEADLINE).until(() -> bed.fixtures.countMessages() == 3800);
-        assertEveryRoomStoredInPushOrder(pushed);
+        bed.fixtures.assertStoredInPushOrder(pushed);
         await().atMost(DEADLINE).until(this::queuesAndInflightAreEmpty);
     }
 
@@ -245,7 +245,7 @@ class WorkerIT {
 
         pusher.join(DEADLINE.toMillis());
         await().atMost(DEADLINE).until(() -> bed.fixtures.countMessages() == total);
-        assertEveryRoomStoredInPushOrder(pushed);
+        bed.fixtures.assertStoredInPushOrder(pushed);
         try (Jedis jedis = privatePool.getResource()) {
             await().atMost(DEADLINE).until(() -> listsEmpty(jedis));
         }
@@ -295,22 +295,6 @@ class WorkerIT {
             }
         }
         return pushed;
-    }
-
-    private void assertEveryRoomStoredInPushOrder(Map<String, List<String>> pushed) throws Exception {
-        for (var entry : pushed.entrySet()) {
-            List<Fixtures.Row> rows = bed.fixtures.messages(entry.getKey());
-            assertThat(rows)
-                    .as("room %s", entry.getKey())
-                    .extracting(r -> Long.toString(r.id()))
-                    .containsExactlyElementsOf(entry.getValue());
-            for (int i = 0; i < rows.size(); i++) {
-                assertThat(rows.get(i).seq())
-                        .as("seq in room %s", entry.getKey())
-                        .isEqualTo(i + 1);
-            }
-            assertThat(bed.fixtures.lastSeq(entry.getKey())).isEqualTo(rows.size());
-        }
     }
 
     /** At least {@code count} room names, together hashing onto every partition. */

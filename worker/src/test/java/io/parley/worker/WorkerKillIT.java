@@ -125,19 +125,7 @@ class WorkerKillIT {
         pusher.join(DEADLINE.toMillis());
         await().atMost(DEADLINE).until(() -> fixtures.countMessages() == TOTAL);
 
-        for (var entry : pushed.entrySet()) {
-            List<Fixtures.Row> rows = fixtures.messages(entry.getKey());
-            assertThat(rows)
-                    .as("room %s", entry.getKey())
-                    .extracting(r -> Long.toString(r.id()))
-                    .containsExactlyElementsOf(entry.getValue());
-            for (int i = 0; i < rows.size(); i++) {
-                assertThat(rows.get(i).seq())
-                        .as("seq in room %s", entry.getKey())
-                        .isEqualTo(i + 1);
-            }
-            assertThat(fixtures.lastSeq(entry.getKey())).isEqualTo(rows.size());
-        }
+        fixtures.assertStoredInPushOrder(pushed);
         await().atMost(DEADLINE).until(this::listsEmpty);
 
         // SIGTERM: the survivor finishes, releases its leases, leaves the live set and exits 0.

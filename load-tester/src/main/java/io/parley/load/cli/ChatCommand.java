@@ -2,11 +2,7 @@ package io.parley.load.cli;
 
 import io.parley.load.LoadContext;
 import io.parley.load.chat.ChatPlan;
-import io.parley.load.chat.MessageIds;
-import java.util.Objects;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code chat}: U users in R rooms (K each) sending at a fixed total rate; counts every ack and delivery. */
@@ -20,18 +16,7 @@ import picocli.CommandLine.Option;
                     + "delivered, lost, duplicated and out-of-order deliveries. Rooms are joined with the join "
                     + "frame, which creates them."
         })
-public final class ChatCommand implements Callable<Integer> {
-    private final LoadContext ctx;
-
-    @Mixin
-    TargetOptions target;
-
-    @Mixin
-    UserOptions users;
-
-    @Mixin
-    ChatOptions chat;
-
+public final class ChatCommand extends SendingCommand {
     @Option(
             names = {"-u", "--users"},
             paramLabel = "U",
@@ -58,19 +43,15 @@ public final class ChatCommand implements Callable<Integer> {
     int connsPerUser;
 
     public ChatCommand(LoadContext ctx) {
-        this.ctx = Objects.requireNonNull(ctx, "ctx");
+        super(ctx, "chat", 1000);
     }
 
     @Override
-    public Integer call() throws Exception {
-        double rate = chat.rate > 0 ? chat.rate : 1000;
+    ChatPlan plan(double rate, String roomPrefix) {
         int c = connsPerUser > 0
                 ? connsPerUser
                 : Math.max(1, (int) Math.ceil(rate / (userCount * chat.perConnectionBudget())));
-        MessageIds ids = MessageIds.random();
-        String prefix = chat.roomPrefix != null ? chat.roomPrefix : "chat-" + ids.tag();
-        ChatPlan plan = new ChatPlan(
-                userCount, c, rooms, roomsPerUser, userCount * c, rate, chat.duration, chat.bodySize, prefix);
-        return ChatLauncher.launch(ctx, "chat", plan, chat, target, users, ids);
+        return new ChatPlan(
+                userCount, c, rooms, roomsPerUser, userCount * c, rate, chat.duration, chat.bodySize, roomPrefix);
     }
 }

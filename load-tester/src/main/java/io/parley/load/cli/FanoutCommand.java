@@ -2,11 +2,7 @@ package io.parley.load.cli;
 
 import io.parley.load.LoadContext;
 import io.parley.load.chat.ChatPlan;
-import io.parley.load.chat.MessageIds;
-import java.util.Objects;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code fanout}: one room of M members and a sender at a fixed rate; delivery latency to all members. */
@@ -15,18 +11,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "One room with M members, one (or a few) of them sending at a fixed rate; measures delivery "
                 + "latency at every member and counts lost, duplicated and out-of-order deliveries.")
-public final class FanoutCommand implements Callable<Integer> {
-    private final LoadContext ctx;
-
-    @Mixin
-    TargetOptions target;
-
-    @Mixin
-    UserOptions users;
-
-    @Mixin
-    ChatOptions chat;
-
+public final class FanoutCommand extends SendingCommand {
     @Option(
             names = {"-m", "--members"},
             paramLabel = "M",
@@ -42,15 +27,11 @@ public final class FanoutCommand implements Callable<Integer> {
     int senders;
 
     public FanoutCommand(LoadContext ctx) {
-        this.ctx = Objects.requireNonNull(ctx, "ctx");
+        super(ctx, "fanout", 10);
     }
 
     @Override
-    public Integer call() throws Exception {
-        double rate = chat.rate > 0 ? chat.rate : 10;
-        MessageIds ids = MessageIds.random();
-        String prefix = chat.roomPrefix != null ? chat.roomPrefix : "fanout-" + ids.tag();
-        ChatPlan plan = new ChatPlan(members, 1, 1, 1, senders, rate, chat.duration, chat.bodySize, prefix);
-        return ChatLauncher.launch(ctx, "fanout", plan, chat, target, users, ids);
+    ChatPlan plan(double rate, String roomPrefix) {
+        return new ChatPlan(members, 1, 1, 1, senders, rate, chat.duration, chat.bodySize, roomPrefix);
     }
 }

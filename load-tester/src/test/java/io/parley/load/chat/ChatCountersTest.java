@@ -17,18 +17,14 @@ class ChatCountersTest {
     private final ChatReceiver[] receivers = {receiver(), receiver(), receiver()};
 
     private ChatReceiver receiver() {
+        return joinedReceiver(counters, 100);
+    }
+
+    /** A receiver of room t-0 that has seen its {@code joined} frame, the room's last seq being {@code lastSeq}. */
+    private static ChatReceiver joinedReceiver(ChatCounters counters, long lastSeq) {
         ChatReceiver r = new ChatReceiver(counters, Set.of("t-0"));
-        r.onFrame(
-                null,
-                new InboundFrame(
-                        "joined",
-                        "j0",
-                        "t-0",
-                        -1,
-                        null,
-                        null,
-                        new ServerFrame.Joined("j0", new Room("t-0", "u", "2026-01-01T00:00:00.000Z", 100))),
-                0);
+        Room room = new Room("t-0", "u", "2026-01-01T00:00:00.000Z", lastSeq);
+        r.onFrame(null, new InboundFrame("joined", "j0", "t-0", -1, null, null, new ServerFrame.Joined("j0", room)), 0);
         return r;
     }
 
@@ -158,18 +154,7 @@ class ChatCountersTest {
     @Test
     void leavesWarmUpMessagesOutOfTheHistogramsButCountsThem() {
         ChatCounters warm = new ChatCounters(plan, ids, 1);
-        ChatReceiver r = new ChatReceiver(warm, Set.of("t-0"));
-        r.onFrame(
-                null,
-                new InboundFrame(
-                        "joined",
-                        "j0",
-                        "t-0",
-                        -1,
-                        null,
-                        null,
-                        new ServerFrame.Joined("j0", new Room("t-0", "u", "2026-01-01T00:00:00.000Z", 0))),
-                0);
+        ChatReceiver r = joinedReceiver(warm, 0);
         for (int i = 0; i < 2; i++) {
             warm.onSent(i, 0);
             r.onFrame(null, new InboundFrame("ack", ids.ref(i), "t-0", -1, ids.clientMsgId(i), null, null), 1_000);

@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,7 +44,13 @@ class ChatScenarioIT {
         }
     }
 
-    private int run(String... args) {
+    /**
+     * Runs one load-tester command line (words split on spaces, so no path in it may hold one) with {@code --target}
+     * the stack and {@code --json out} added; returns its exit code.
+     */
+    private int run(Path out, String commandLine) {
+        List<String> args = new ArrayList<>(List.of(commandLine.split(" ")));
+        args.addAll(List.of("--target", stack.target(), "--json", out.toString()));
         var mapper = Json.newMapper();
         String java = ProcessHandle.current().info().command().orElse("java");
         LoadContext ctx = new LoadContext(
@@ -55,32 +62,14 @@ class ChatScenarioIT {
                 new java.io.ByteArrayInputStream(new byte[0]),
                 ProcStatus.system(),
                 List.of(java, "-cp", Path.of("target", "parley-load.jar").toString(), LoadMain.class.getName()));
-        return LoadMain.run(args, ctx);
+        return LoadMain.run(args.toArray(String[]::new), ctx);
     }
 
     @Test
     void chatCountsAddUpAndMatchTheDatabase() throws Exception {
         Path out = dir.resolve("chat.json");
-        int exit = run(
-                "chat",
-                "--target",
-                stack.target(),
-                "--users",
-                "24",
-                "--rooms",
-                "4",
-                "--rooms-per-user",
-                "2",
-                "--rate",
-                "150",
-                "--duration",
-                "3",
-                "--grace",
-                "30",
-                "--users-cache",
-                dir.resolve("users.json").toString(),
-                "--json",
-                out.toString());
+        String cache = " --users-cache " + dir.resolve("users.json");
+        int exit = run(out, "chat --users 24 --rooms 4 --rooms-per-user 2 --rate 150 --duration 3 --grace 30" + cache);
 
         ChatResult r = json.read(out, ChatResult.class);
         ChatResult.Counts c = r.counts();
@@ -113,22 +102,7 @@ class ChatScenarioIT {
 
         // A rerun reuses the cached users and still adds up (fresh run tag, fresh rooms).
         Path again = dir.resolve("again.json");
-        assertThat(run(
-                        "chat",
-                        "--target",
-                        stack.target(),
-                        "--users",
-                        "24",
-                        "--rooms",
-                        "4",
-                        "--rate",
-                        "50",
-                        "--duration",
-                        "1",
-                        "--users-cache",
-                        dir.resolve("users.json").toString(),
-                        "--json",
-                        again.toString()))
+        assertThat(run(again, "chat --users 24 --rooms 4 --rate 50 --duration 1" + cache))
                 .isZero();
         assertThat(json.read(again, ChatResult.class).counts().lost()).isZero();
     }
@@ -136,20 +110,7 @@ class ChatScenarioIT {
     @Test
     void fanoutDeliversEveryMessageToEveryMember() throws Exception {
         Path out = dir.resolve("fanout.json");
-        int exit = run(
-                "fanout",
-                "--target",
-                stack.target(),
-                "--members",
-                "60",
-                "--rate",
-                "10",
-                "--duration",
-                "2",
-                "--user-prefix",
-                "fan_",
-                "--json",
-                out.toString());
+        int exit = run(out, "fanout --members 60 --rate 10 --duration 2 --user-prefix fan_");
 
         ChatResult.Counts c = json.read(out, ChatResult.class).counts();
         assertThat(exit).isZero();
@@ -163,25 +124,9 @@ class ChatScenarioIT {
     void idleConnectionsFromSeveralProcessesAllReceiveTheBroadcast() throws Exception {
         Path out = dir.resolve("connections.json");
         int exit = run(
-                "connections",
-                "--target",
-                stack.target(),
-                "--connections",
-                "300",
-                "--users",
-                "30",
-                "--procs",
-                "3",
-                "--hold",
-                "1",
-                "--user-prefix",
-                "idle_",
-                "--child-heap",
-                "256m",
-                "--server-pid",
-                Long.toString(stack.serverPid()),
-                "--json",
-                out.toString());
+                out,
+                "connections --connections 300 --users 30 --procs 3 --hold 1 --user-prefix idle_ --child-heap 256m"
+                        + " --server-pid " + stack.serverPid());
 
         ConnectionsResult r = json.read(out, ConnectionsResult.class);
         assertThat(exit).isZero();

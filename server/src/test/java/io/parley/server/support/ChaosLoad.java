@@ -203,6 +203,17 @@ public final class ChaosLoad implements AutoCloseable {
         }
     }
 
+    /**
+     * How every scenario ends: {@code moreAcks} further acknowledged sends, then {@link #stopAndSettle}, then the
+     * {@link #audit} against {@code db}, reported.
+     */
+    public Figures finish(long moreAcks, Duration wait, String scenario, DatabaseSettings db, double recoverySeconds)
+            throws SQLException {
+        awaitAcked(moreAcks, wait);
+        stopAndSettle(wait);
+        return audit(scenario, db, recoverySeconds).report();
+    }
+
     private Set<String> ackedIds() {
         Set<String> ids = new HashSet<>();
         senders.forEach(s -> ids.addAll(s.acked));

@@ -148,7 +148,7 @@ public final class RawWebSocket implements AutoCloseable {
         return new Frame(b0 & 0x0F, in.readNBytes((int) length));
     }
 
-    /** Reads until the server's close frame, answering pings; answers how the exchange ended. */
+    /** Reads until the server's close frame and returns it; every frame before it goes to {@code seen}, unanswered. */
     public Frame readUntilClose(java.util.function.Consumer<Frame> seen) throws IOException {
         while (true) {
             Frame f = read();

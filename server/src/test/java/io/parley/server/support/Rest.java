@@ -82,6 +82,18 @@ public final class Rest {
                 r.body().path("token").asText());
     }
 
+    /** Open WebSocket connections by the replica's {@code parley_ws_connections} gauge in {@code /metrics}. */
+    public long wsConnections() {
+        for (String line : get("/metrics", null).raw().body().split("\n")) {
+            if (line.startsWith("parley_ws_connections ")) {
+                // The Prometheus client writes every value as a double ("2.0").
+                return (long) Double.parseDouble(
+                        line.substring("parley_ws_connections ".length()).trim());
+            }
+        }
+        throw new AssertionError("no parley_ws_connections gauge");
+    }
+
     public static String json(Object... keyValues) {
         var node = MAPPER.createObjectNode();
         for (int i = 0; i < keyValues.length; i += 2) {

@@ -24,15 +24,23 @@ public final class StandaloneInstance implements AutoCloseable {
     /** Starts on a free port with the test secret and cheap bcrypt, plus {@code overrides} (name, value, ...). */
     public static StandaloneInstance start(String... overrides) throws Exception {
         Path dataDir = Files.createTempDirectory("parley-standalone-");
+        return new StandaloneInstance(Standalone.start(new Env(env(dataDir, 0, overrides))), dataDir);
+    }
+
+    /**
+     * A standalone test environment, in this JVM or a process of its own: data in {@code dataDir}, HTTP on
+     * {@code port}, the test secret and cheap bcrypt, then {@code overrides} (name, value, ...).
+     */
+    static Map<String, String> env(Path dataDir, int port, String... overrides) {
         Map<String, String> env = new HashMap<>();
         env.put("PARLEY_DATA_DIR", dataDir.toString());
-        env.put("PARLEY_HTTP_PORT", "0");
+        env.put("PARLEY_HTTP_PORT", Integer.toString(port));
         env.put("PARLEY_JWT_SECRET", Stack.SECRET);
         env.put("PARLEY_BCRYPT_COST", "4");
         for (int i = 0; i < overrides.length; i += 2) {
             env.put(overrides[i], overrides[i + 1]);
         }
-        return new StandaloneInstance(Standalone.start(new Env(env)), dataDir);
+        return env;
     }
 
     public int port() {

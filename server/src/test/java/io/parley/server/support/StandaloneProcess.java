@@ -9,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
@@ -53,14 +52,7 @@ public final class StandaloneProcess implements AutoCloseable {
 
     /** Starts the process without waiting for it; its output goes to target/standalone-NAME.log. */
     public static StandaloneProcess launch(Path dataDir, int port, String name, String... env) throws IOException {
-        Map<String, String> e = new HashMap<>();
-        e.put("PARLEY_DATA_DIR", dataDir.toString());
-        e.put("PARLEY_HTTP_PORT", Integer.toString(port));
-        e.put("PARLEY_JWT_SECRET", Stack.SECRET);
-        e.put("PARLEY_BCRYPT_COST", "4");
-        for (int i = 0; i < env.length; i += 2) {
-            e.put(env[i], env[i + 1]);
-        }
+        Map<String, String> e = StandaloneInstance.env(dataDir, port, env);
         List<String> command =
                 ManagedProcess.javaJar(List.of("-Xmx256m"), Path.of("target", "parley-server.jar"), "standalone");
         return new StandaloneProcess(

@@ -8,24 +8,43 @@ import io.parley.load.chat.ChatRun;
 import io.parley.load.chat.MessageIds;
 import io.parley.load.net.ClientTransport;
 import io.parley.load.users.LoadUser;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
 
-/** Runs a planned chat or fanout: users, transport, run, table, JSON, exit code. */
-final class ChatLauncher {
-    private ChatLauncher() {}
+/** A timed sending scenario ({@code chat}, {@code fanout}): users, transport, run, table, JSON, exit code. */
+abstract class SendingCommand implements Callable<Integer> {
+    private final LoadContext ctx;
+    private final String scenario;
+    private final double defaultRate;
 
-    static int launch(
-            LoadContext ctx,
-            String scenario,
-            ChatPlan plan,
-            ChatOptions chat,
-            TargetOptions target,
-            UserOptions userOptions,
-            MessageIds ids)
-            throws InterruptedException, IOException {
+    @Mixin
+    TargetOptions target;
+
+    @Mixin
+    UserOptions users;
+
+    @Mixin
+    ChatOptions chat;
+
+    SendingCommand(LoadContext ctx, String scenario, double defaultRate) {
+        this.ctx = Objects.requireNonNull(ctx, "ctx");
+        this.scenario = Objects.requireNonNull(scenario, "scenario");
+        this.defaultRate = defaultRate;
+    }
+
+    /** The scenario's plan at {@code rate} messages per second in rooms named {@code roomPrefix}-0, -1, ... */
+    abstract ChatPlan plan(double rate, String roomPrefix);
+
+    @Override
+    public final Integer call() throws Exception {
+        MessageIds ids = MessageIds.random();
+        ChatPlan plan = plan(
+                chat.rate > 0 ? chat.rate : defaultRate,
+                chat.roomPrefix != null ? chat.roomPrefix : scenario + "-" + ids.tag());
         if (plan.ratePerSender() > chat.perConnectionBudget()) {
             throw new IllegalArgumentException(String.format(
                     Locale.ROOT,
@@ -36,7 +55,7 @@ final class ChatLauncher {
                     plan.ratePerSender(),
                     chat.serverRateLimit));
         }
-        List<LoadUser> users = userOptions.provision(ctx, target.api(), plan.users());
+        List<LoadUser> loadUsers = users.provision(ctx, target.api(), plan.users());
         if (chat.warmupSeconds < 0 || chat.warmupSeconds >= chat.duration) {
             throw new IllegalArgumentException(
                     "warmup: " + chat.warmupSeconds + " (expected: 0 <= warmup < duration " + chat.duration + ")");
@@ -52,7 +71,8 @@ final class ChatLauncher {
                 target.threads);
         ChatResult result;
         try (ClientTransport transport = new ClientTransport(target.threads, ctx.codec())) {
-            result = new ChatRun(plan, settings, target.targets(), transport, users, ctx.codec(), ids, ctx.err()).run();
+            result = new ChatRun(plan, settings, target.targets(), transport, loadUsers, ctx.codec(), ids, ctx.err())
+                    .run();
         }
         ChatReport.print(result, ctx.out());
         if (chat.json != null) {
