@@ -16,6 +16,7 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import javax.sql.DataSource;
 
 /** Rooms and memberships: creating, joining, leaving and listing. */
@@ -37,8 +38,12 @@ public final class RoomStore {
     /** One page of rooms by name, and whether more follow. */
     public record Page(List<Room> rooms, boolean hasMore) {}
 
-    /** A room's id and whether a user is a member; {@code no_such_room} when it does not exist. */
-    public record Access(long roomId, boolean member) {
+    /**
+     * A room's id, whether a user is a member, and the room's last seq as this store saw it then (read in the same
+     * row, so that history can tell whether a read replica is behind at no extra cost); {@code no_such_room} when the
+     * room does not exist.
+     */
+    public record Access(long roomId, boolean member, long lastSeq) {
         public Access requireMember(String room) {
             if (!member) {
                 throw new ApiException(ErrorCode.NOT_MEMBER, "not a member of room " + room);
@@ -106,8 +111,9 @@ public final class RoomStore {
 
     public Access access(String name, long userId) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT r.id, m.user_id FROM rooms r LEFT JOIN memberships m"
-                        + " ON m.room_id = r.id AND m.user_id = ? WHERE r.name = ?")) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT r.id, m.user_id, r.last_seq FROM rooms r LEFT JOIN memberships m"
+                                + " ON m.room_id = r.id AND m.user_id = ? WHERE r.name = ?")) {
             ps.setLong(1, userId);
             ps.setString(2, name);
             try (ResultSet rs = ps.executeQuery()) {
@@ -116,7 +122,19 @@ public final class RoomStore {
                 }
                 long roomId = rs.getLong(1);
                 rs.getLong(2);
-                return new Access(roomId, !rs.wasNull());
+                boolean member = !rs.wasNull();
+                return new Access(roomId, member, rs.getLong(3));
+            }
+        }
+    }
+
+    /** The room's last seq here, or empty when this store does not have the room (yet). */
+    public OptionalLong lastSeq(long roomId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM rooms WHERE id = ?")) {
+            ps.setLong(1, roomId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
             }
         }
     }

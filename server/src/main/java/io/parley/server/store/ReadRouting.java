@@ -1,0 +1,152 @@
+package io.parley.server.store;
+
+import io.parley.protocol.HistoryQuery;
+import io.parley.protocol.Room;
+import java.sql.SQLException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
+
+/**
+ * Sends history pages and the room directory to the read replica when it answers them as the primary would, and to
+ * the primary when the replica is behind for that read, down, or not configured: replica lag never shows as a gap,
+ * and a replica failure never as an error. The rules are in docs/SCALING.md ("Read replicas").
+ */
+public final class ReadRouting {
+    /** Where a read went and why, for the {@code parley_db_reads} metric. */
+    public enum Route {
+        REPLICA("replica", "current"),
+        PRIMARY_REPLICA_BEHIND("primary", "replica_behind"),
+        PRIMARY_REPLICA_DOWN("primary", "replica_down"),
+        PRIMARY_ONLY("primary", "no_replica");
+
+        private final String pool;
+        private final String reason;
+
+        Route(String pool, String reason) {
+            this.pool = pool;
+            this.reason = reason;
+        }
+
+        public String pool() {
+            return pool;
+        }
+
+        public String reason() {
+            return reason;
+        }
+    }
+
+    /** The stores on the replica's pool, and the breaker that keeps reads off it after a failure. */
+    public record Replica(MessageStore messages, RoomStore rooms, ReplicaBreaker breaker) {
+        public Replica {
+            Objects.requireNonNull(messages, "messages");
+            Objects.requireNonNull(rooms, "rooms");
+            Objects.requireNonNull(breaker, "breaker");
+        }
+
+        /** The replica's stores with a breaker that retries it every {@code retryMillis}. */
+        public static Replica of(MessageStore messages, RoomStore rooms, long retryMillis) {
+            return new Replica(messages, rooms, new ReplicaBreaker(retryMillis, System::nanoTime));
+        }
+
+        public boolean up() {
+            return !breaker.isOpen();
+        }
+    }
+
+    private final MessageStore primaryMessages;
+    private final RoomStore primaryRooms;
+    private final Optional<Replica> replica;
+    private final ToLongFunction<String> fannedOut;
+    private final Consumer<Route> routes;
+
+    /**
+     * @param fannedOut the last seq this server fanned out of a room, -1 when it does not know (LocalHub)
+     * @param routes    told where each read went
+     */
+    public ReadRouting(
+            MessageStore primaryMessages,
+            RoomStore primaryRooms,
+            Optional<Replica> replica,
+            ToLongFunction<String> fannedOut,
+            Consumer<Route> routes) {
+        this.primaryMessages = Objects.requireNonNull(primaryMessages, "primaryMessages");
+        this.primaryRooms = Objects.requireNonNull(primaryRooms, "primaryRooms");
+        this.replica = Objects.requireNonNull(replica, "replica");
+        this.fannedOut = Objects.requireNonNull(fannedOut, "fannedOut");
+        this.routes = Objects.requireNonNull(routes, "routes");
+    }
+
+    /**
+     * A history page of a room the caller was just authorised for on the primary; {@code access.lastSeq()} is the
+     * primary's last seq at that moment, at or above every seq fanned out before the request.
+     */
+    public MessageStore.Page history(RoomStore.Access access, String room, HistoryQuery q) throws SQLException {
+        if (replica.isEmpty()) {
+            return primary(Route.PRIMARY_ONLY, () -> primaryMessages.history(access.roomId(), room, q));
+        }
+        Replica r = replica.get();
+        if (!r.breaker().allows()) {
+            return primary(Route.PRIMARY_REPLICA_DOWN, () -> primaryMessages.history(access.roomId(), room, q));
+        }
+        try {
+            // Read the replica's last seq first: its copy only grows, so the page read next covers at least that.
+            OptionalLong replicaLastSeq = r.rooms().lastSeq(access.roomId());
+            if (replicaLastSeq.isPresent()
+                    && PageCoverage.replicaAnswers(q, replicaLastSeq.getAsLong(), access.lastSeq())) {
+                MessageStore.Page page = r.messages().history(access.roomId(), room, q);
+                r.breaker().succeeded();
+                routes.accept(Route.REPLICA);
+                return page;
+            }
+            r.breaker().succeeded();
+        } catch (SQLException e) {
+            r.breaker().failed(e);
+            return primary(Route.PRIMARY_REPLICA_DOWN, () -> primaryMessages.history(access.roomId(), room, q));
+        }
+        return primary(Route.PRIMARY_REPLICA_BEHIND, () -> primaryMessages.history(access.roomId(), room, q));
+    }
+
+    /**
+     * A page of the room directory. The replica's page is taken unless it shows a room with a last seq below one this
+     * server has already fanned out (it is behind); it may otherwise trail the primary by the replication lag (a room
+     * created within the lag missing, a lower {@code lastSeq}): nothing catches up from the directory.
+     */
+    public RoomStore.Page rooms(String after, int limit) throws SQLException {
+        if (replica.isEmpty()) {
+            return primary(Route.PRIMARY_ONLY, () -> primaryRooms.page(after, limit));
+        }
+        Replica r = replica.get();
+        if (!r.breaker().allows()) {
+            return primary(Route.PRIMARY_REPLICA_DOWN, () -> primaryRooms.page(after, limit));
+        }
+        RoomStore.Page page;
+        try {
+            page = r.rooms().page(after, limit);
+            r.breaker().succeeded();
+        } catch (SQLException e) {
+            r.breaker().failed(e);
+            return primary(Route.PRIMARY_REPLICA_DOWN, () -> primaryRooms.page(after, limit));
+        }
+        for (Room room : page.rooms()) {
+            if (fannedOut.applyAsLong(room.name()) > room.lastSeq()) {
+                return primary(Route.PRIMARY_REPLICA_BEHIND, () -> primaryRooms.page(after, limit));
+            }
+        }
+        routes.accept(Route.REPLICA);
+        return page;
+    }
+
+    private <T> T primary(Route route, Read<T> read) throws SQLException {
+        routes.accept(route);
+        return read.get();
+    }
+
+    @FunctionalInterface
+    private interface Read<T> {
+        T get() throws SQLException;
+    }
+}
