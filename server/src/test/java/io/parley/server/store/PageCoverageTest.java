@@ -64,7 +64,9 @@ class PageCoverageTest {
     @Test
     void cursorsNearTheLargestSeqDoNotOverflow() {
         assertThat(PageCoverage.top(after(Long.MAX_VALUE, 100))).isEqualTo(Long.MAX_VALUE);
-        assertThat(PageCoverage.replicaAnswers(after(Long.MAX_VALUE, 100), 5, 5)).isTrue();
-        assertThat(PageCoverage.replicaAnswers(after(Long.MAX_VALUE, 100), 4, 5)).isFalse();
+        assertThat(PageCoverage.replicaAnswers(after(Long.MAX_VALUE, 100), 5, 5))
+                .isTrue();
+        assertThat(PageCoverage.replicaAnswers(after(Long.MAX_VALUE, 100), 4, 5))
+                .isFalse();
     }
 }

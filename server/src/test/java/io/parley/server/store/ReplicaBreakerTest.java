@@ -27,7 +27,9 @@ class ReplicaBreakerTest {
         assertThat(breaker.allows()).isFalse();
         now.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
         assertThat(breaker.allows()).as("one read tries the replica again").isTrue();
-        assertThat(breaker.allows()).as("the others keep to the primary meanwhile").isFalse();
+        assertThat(breaker.allows())
+                .as("the others keep to the primary meanwhile")
+                .isFalse();
         breaker.failed(new SQLException("still down"));
         now.addAndGet(TimeUnit.MILLISECONDS.toNanos(2_000));
         assertThat(breaker.allows()).isTrue();
