@@ -2,12 +2,14 @@ package io.parley.server.store;
 
 import io.parley.protocol.HistoryQuery;
 import io.parley.protocol.Room;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
+import javax.sql.DataSource;
 
 /**
  * Sends history pages and the room directory to the read replica when it answers them as the primary would, and to
@@ -39,21 +41,42 @@ public final class ReadRouting {
         }
     }
 
-    /** The stores on the replica's pool, and the breaker that keeps reads off it after a failure. */
-    public record Replica(MessageStore messages, RoomStore rooms, ReplicaBreaker breaker) {
+    /** The replica's pool, its room store, and the breaker that keeps reads off it after a failure. */
+    public record Replica(DataSource dataSource, RoomStore rooms, ReplicaBreaker breaker) {
         public Replica {
-            Objects.requireNonNull(messages, "messages");
+            Objects.requireNonNull(dataSource, "dataSource");
             Objects.requireNonNull(rooms, "rooms");
             Objects.requireNonNull(breaker, "breaker");
         }
 
-        /** The replica's stores with a breaker that retries it every {@code retryMillis}. */
-        public static Replica of(MessageStore messages, RoomStore rooms, long retryMillis) {
-            return new Replica(messages, rooms, new ReplicaBreaker(retryMillis, System::nanoTime));
+        /** The replica on {@code dataSource}, with a breaker that lets a read try it again every {@code retryMillis}. */
+        public static Replica of(DataSource dataSource, RoomStore rooms, long retryMillis) {
+            return new Replica(dataSource, rooms, new ReplicaBreaker(retryMillis, System::nanoTime));
         }
 
         public boolean up() {
             return !breaker.isOpen();
+        }
+
+        /**
+         * The page if the replica has all it depends on, else empty. Both queries run in one read-only transaction on
+         * one connection: one snapshot, and one replica even behind a proxy or Service that spreads connections or
+         * transactions over several.
+         */
+        Optional<MessageStore.Page> page(RoomStore.Access access, String room, HistoryQuery q) throws SQLException {
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    OptionalLong replicaLastSeq = RoomStore.lastSeq(c, access.roomId());
+                    if (replicaLastSeq.isEmpty()
+                            || !PageCoverage.replicaAnswers(q, replicaLastSeq.getAsLong(), access.lastSeq())) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(MessageStore.history(c, access.roomId(), room, q));
+                } finally {
+                    c.rollback(); // read only: nothing to keep
+                }
+            }
         }
     }
 
@@ -85,29 +108,27 @@ public final class ReadRouting {
      * primary's last seq at that moment, at or above every seq fanned out before the request.
      */
     public MessageStore.Page history(RoomStore.Access access, String room, HistoryQuery q) throws SQLException {
+        Read<MessageStore.Page> fromPrimary = () -> primaryMessages.history(access.roomId(), room, q);
         if (replica.isEmpty()) {
-            return primary(Route.PRIMARY_ONLY, () -> primaryMessages.history(access.roomId(), room, q));
+            return primary(Route.PRIMARY_ONLY, fromPrimary);
         }
         Replica r = replica.get();
         if (!r.breaker().allows()) {
-            return primary(Route.PRIMARY_REPLICA_DOWN, () -> primaryMessages.history(access.roomId(), room, q));
+            return primary(Route.PRIMARY_REPLICA_DOWN, fromPrimary);
         }
+        Optional<MessageStore.Page> page;
         try {
-            // Read the replica's last seq first: its copy only grows, so the page read next covers at least that.
-            OptionalLong replicaLastSeq = r.rooms().lastSeq(access.roomId());
-            if (replicaLastSeq.isPresent()
-                    && PageCoverage.replicaAnswers(q, replicaLastSeq.getAsLong(), access.lastSeq())) {
-                MessageStore.Page page = r.messages().history(access.roomId(), room, q);
-                r.breaker().succeeded();
-                routes.accept(Route.REPLICA);
-                return page;
-            }
+            page = r.page(access, room, q);
             r.breaker().succeeded();
         } catch (SQLException e) {
             r.breaker().failed(e);
-            return primary(Route.PRIMARY_REPLICA_DOWN, () -> primaryMessages.history(access.roomId(), room, q));
+            return primary(Route.PRIMARY_REPLICA_DOWN, fromPrimary);
         }
-        return primary(Route.PRIMARY_REPLICA_BEHIND, () -> primaryMessages.history(access.roomId(), room, q));
+        if (page.isPresent()) {
+            routes.accept(Route.REPLICA);
+            return page.get();
+        }
+        return primary(Route.PRIMARY_REPLICA_BEHIND, fromPrimary);
     }
 
     /**
@@ -116,12 +137,13 @@ public final class ReadRouting {
      * created within the lag missing, a lower {@code lastSeq}): nothing catches up from the directory.
      */
     public RoomStore.Page rooms(String after, int limit) throws SQLException {
+        Read<RoomStore.Page> fromPrimary = () -> primaryRooms.page(after, limit);
         if (replica.isEmpty()) {
-            return primary(Route.PRIMARY_ONLY, () -> primaryRooms.page(after, limit));
+            return primary(Route.PRIMARY_ONLY, fromPrimary);
         }
         Replica r = replica.get();
         if (!r.breaker().allows()) {
-            return primary(Route.PRIMARY_REPLICA_DOWN, () -> primaryRooms.page(after, limit));
+            return primary(Route.PRIMARY_REPLICA_DOWN, fromPrimary);
         }
         RoomStore.Page page;
         try {
@@ -129,11 +151,11 @@ public final class ReadRouting {
             r.breaker().succeeded();
         } catch (SQLException e) {
             r.breaker().failed(e);
-            return primary(Route.PRIMARY_REPLICA_DOWN, () -> primaryRooms.page(after, limit));
+            return primary(Route.PRIMARY_REPLICA_DOWN, fromPrimary);
         }
         for (Room room : page.rooms()) {
             if (fannedOut.applyAsLong(room.name()) > room.lastSeq()) {
-                return primary(Route.PRIMARY_REPLICA_BEHIND, () -> primaryRooms.page(after, limit));
+                return primary(Route.PRIMARY_REPLICA_BEHIND, fromPrimary);
             }
         }
         routes.accept(Route.REPLICA);

@@ -128,10 +128,9 @@ public final class RoomStore {
         }
     }
 
-    /** The room's last seq here, or empty when this store does not have the room (yet). */
-    public OptionalLong lastSeq(long roomId) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM rooms WHERE id = ?")) {
+    /** The room's last seq on the connection's database, or empty when it does not have the room (yet). */
+    public static OptionalLong lastSeq(Connection c, long roomId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM rooms WHERE id = ?")) {
             ps.setLong(1, roomId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
