@@ -139,7 +139,8 @@ public final class ServerMain implements AutoCloseable {
         this.hub = new LocalHub(subscriber, keys, codec, metrics, messages, blocking);
         Optional<ReadRouting.Replica> replica = readDatabase.map(settings -> {
             DataSource pool = own(Databases.openReadReplica(settings, "parley-server-read"));
-            return ReadRouting.Replica.of(pool, new RoomStore(pool, config.maxRoomsPerUser()), REPLICA_RETRY_MILLIS);
+            return ReadRouting.Replica.of(
+                    new MessageStore(pool), new RoomStore(pool, config.maxRoomsPerUser()), REPLICA_RETRY_MILLIS);
         });
         var reads = new ReadRouting(
                 messages, rooms, replica, hub::lastSeqFannedOut, route -> metrics.dbRead(route.pool(), route.reason()));

@@ -28,13 +28,6 @@ public final class MessageStore {
     public record Page(List<ServerFrame.Message> messages, boolean hasMore) {}
 
     public Page history(long roomId, String room, HistoryQuery q) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return history(c, roomId, room, q);
-        }
-    }
-
-    /** The same page on a connection the caller holds (a read replica's, inside its read-only transaction). */
-    public static Page history(Connection c, long roomId, String room, HistoryQuery q) throws SQLException {
         StringBuilder sql = new StringBuilder(
                 "SELECT id, seq, sender_name, body, client_msg_id, created_at" + " FROM messages WHERE room_id = ?");
         if (q.after() != null) {
@@ -45,7 +38,8 @@ public final class MessageStore {
         }
         // Forward pages (after) read oldest-first; the others read newest-first and are reversed.
         sql.append(q.forward() ? " ORDER BY seq ASC" : " ORDER BY seq DESC").append(" LIMIT ?");
-        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql.toString())) {
             int i = 1;
             ps.setLong(i++, roomId);
             if (q.after() != null) {

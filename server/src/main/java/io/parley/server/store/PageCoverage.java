@@ -3,11 +3,10 @@ package io.parley.server.store;
 import io.parley.protocol.HistoryQuery;
 
 /**
- * Whether a read replica's copy of a room answers a history page exactly as the primary would. A replica holds a
- * gapless prefix of every room: a worker stores a room's new seqs and its {@code last_seq} in one transaction, and the
- * replica applies transactions whole and in the primary's commit order. So a page is exact on the replica when every
- * seq it depends on is at or below the replica's {@code last_seq}, or when the replica has the whole room as the
- * primary had it.
+ * Whether a history page read from a read replica is the page the primary gives. A replica holds a gapless prefix of
+ * every room (a worker stores a room's new seqs and its {@code last_seq} in one transaction, and a replica applies
+ * transactions whole, in the primary's commit order), so the page shows how far the replica's copy of the room
+ * reaches: it is exact when it reaches the page's {@link #top} or the primary's last seq.
  */
 final class PageCoverage {
     private PageCoverage() {}
@@ -29,10 +28,19 @@ final class PageCoverage {
     }
 
     /**
-     * True when the replica, at {@code replicaLastSeq}, gives the same page as the primary at {@code primaryLastSeq}
-     * (read when the request was authorised, so it covers every seq anyone was shown before the request).
+     * True when the replica's page equals the primary's.
+     *
+     * @param lastSeqShown   the highest seq on the replica's page, -1 when the page is empty
+     * @param hasMore        the replica page's {@code hasMore}
+     * @param primaryLastSeq the room's last seq on the primary when the request was authorised: at or above every seq
+     *                       anyone was shown before the request, since a message is published only once committed
      */
-    static boolean replicaAnswers(HistoryQuery q, long replicaLastSeq, long primaryLastSeq) {
-        return replicaLastSeq >= Math.min(top(q), primaryLastSeq);
+    static boolean exact(HistoryQuery q, long lastSeqShown, boolean hasMore, long primaryLastSeq) {
+        if (q.forward() && hasMore) {
+            return true; // the replica has the row past the page, so every row up to the top
+        }
+        // Rows are read up from after, or down from before (or the newest); an empty page reaches where it started.
+        long reached = lastSeqShown >= 0 ? lastSeqShown : q.forward() ? q.after() : 0;
+        return reached >= Math.min(top(q), primaryLastSeq);
     }
 }

@@ -2,14 +2,13 @@ package io.parley.server.store;
 
 import io.parley.protocol.HistoryQuery;
 import io.parley.protocol.Room;
-import java.sql.Connection;
+import io.parley.protocol.ServerFrame;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
-import javax.sql.DataSource;
 
 /**
  * Sends history pages and the room directory to the read replica when it answers them as the primary would, and to
@@ -41,17 +40,17 @@ public final class ReadRouting {
         }
     }
 
-    /** The replica's pool, its room store, and the breaker that keeps reads off it after a failure. */
-    public record Replica(DataSource dataSource, RoomStore rooms, ReplicaBreaker breaker) {
+    /** The stores on the replica's pool, and the breaker that keeps reads off it after a failure. */
+    public record Replica(MessageStore messages, RoomStore rooms, ReplicaBreaker breaker) {
         public Replica {
-            Objects.requireNonNull(dataSource, "dataSource");
+            Objects.requireNonNull(messages, "messages");
             Objects.requireNonNull(rooms, "rooms");
             Objects.requireNonNull(breaker, "breaker");
         }
 
-        /** The replica on {@code dataSource}, with a breaker that lets a read try it again every {@code retryMillis}. */
-        public static Replica of(DataSource dataSource, RoomStore rooms, long retryMillis) {
-            return new Replica(dataSource, rooms, new ReplicaBreaker(retryMillis, System::nanoTime));
+        /** The replica's stores, with a breaker that lets a read try it again every {@code retryMillis}. */
+        public static Replica of(MessageStore messages, RoomStore rooms, long retryMillis) {
+            return new Replica(messages, rooms, new ReplicaBreaker(retryMillis, System::nanoTime));
         }
 
         public boolean up() {
@@ -59,24 +58,16 @@ public final class ReadRouting {
         }
 
         /**
-         * The page if the replica has all it depends on, else empty. Both queries run in one read-only transaction on
-         * one connection: one snapshot, and one replica even behind a proxy or Service that spreads connections or
-         * transactions over several.
+         * The replica's page if it is the primary's, else empty. One statement: one snapshot on one replica, whatever
+         * balances the connections, and no query beyond the page itself.
          */
         Optional<MessageStore.Page> page(RoomStore.Access access, String room, HistoryQuery q) throws SQLException {
-            try (Connection c = dataSource.getConnection()) {
-                c.setAutoCommit(false);
-                try {
-                    OptionalLong replicaLastSeq = RoomStore.lastSeq(c, access.roomId());
-                    if (replicaLastSeq.isEmpty()
-                            || !PageCoverage.replicaAnswers(q, replicaLastSeq.getAsLong(), access.lastSeq())) {
-                        return Optional.empty();
-                    }
-                    return Optional.of(MessageStore.history(c, access.roomId(), room, q));
-                } finally {
-                    c.rollback(); // read only: nothing to keep
-                }
-            }
+            MessageStore.Page page = messages.history(access.roomId(), room, q);
+            List<ServerFrame.Message> rows = page.messages();
+            long lastSeqShown = rows.isEmpty() ? -1 : rows.get(rows.size() - 1).seq();
+            return PageCoverage.exact(q, lastSeqShown, page.hasMore(), access.lastSeq())
+                    ? Optional.of(page)
+                    : Optional.empty();
         }
     }
 

@@ -16,7 +16,6 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.OptionalLong;
 import javax.sql.DataSource;
 
 /** Rooms and memberships: creating, joining, leaving and listing. */
@@ -124,16 +123,6 @@ public final class RoomStore {
                 rs.getLong(2);
                 boolean member = !rs.wasNull();
                 return new Access(roomId, member, rs.getLong(3));
-            }
-        }
-    }
-
-    /** The room's last seq on the connection's database, or empty when it does not have the room (yet). */
-    public static OptionalLong lastSeq(Connection c, long roomId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM rooms WHERE id = ?")) {
-            ps.setLong(1, roomId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
             }
         }
     }
