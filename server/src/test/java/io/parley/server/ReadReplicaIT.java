@@ -78,22 +78,14 @@ class ReadReplicaIT {
     @Test
     @Order(1)
     void readsHistoryAndTheRoomDirectoryFromTheReplicaWhenItIsCurrent() throws Exception {
-        Rest.Account a = rest.newAccount("current");
-        String room = newRoom(a);
-        try (WsClient c = WsClient.connect(port, a.token())) {
-            sendAndSee(c, room, 1, 3);
-            replica.awaitCaughtUp(primary, CATCH_UP);
-            markOnReplica(room, 1);
+        try (Chat chat = Chat.withMessages("current", 3, true)) {
+            Rest.Account a = chat.account();
+            String room = chat.room();
+            WsClient c = chat.client();
 
             Reads before = Reads.now();
-            JsonNode page = restHistory(a, room, "");
-            assertPage(page, 1, 3, false);
-            assertThat(page.path("messages").get(0).path("body").asText())
-                    .as("the page came from the replica")
-                    .isEqualTo(MARK);
-            JsonNode frame = wsHistory(c, room, null, null, 50);
-            assertPage(frame, 1, 3, false);
-            assertThat(frame.path("messages").get(0).path("body").asText()).isEqualTo(MARK);
+            assertPage(restHistory(a, room, ""), 1, 3, false, MARK);
+            assertPage(wsHistory(c, room, null, null, 50), 1, 3, false, MARK);
             assertThat(lastSeqListed(a, room)).isEqualTo(3);
             Reads after = Reads.now();
             assertThat(after.minus(before, "replica", "current")).isEqualTo(3);
@@ -105,12 +97,10 @@ class ReadReplicaIT {
     @Test
     @Order(2)
     void readsFromThePrimaryWhatALaggingReplicaHasNotApplied() throws Exception {
-        Rest.Account a = rest.newAccount("lagging");
-        String room = newRoom(a);
-        try (WsClient c = WsClient.connect(port, a.token())) {
-            sendAndSee(c, room, 1, 5);
-            replica.awaitCaughtUp(primary, CATCH_UP);
-            markOnReplica(room, 1);
+        try (Chat chat = Chat.withMessages("lagging", 5, true)) {
+            Rest.Account a = chat.account();
+            String room = chat.room();
+            WsClient c = chat.client();
             replica.execute("STOP SLAVE SQL_THREAD");
             try {
                 sendAndSee(c, room, 6, 10); // stored and delivered; the replica stays at seq 5
@@ -135,21 +125,15 @@ class ReadReplicaIT {
                 assertThat(behind.minus(start, "replica", "current")).isZero();
 
                 // Pages wholly below the replica's position still come from it while it lags.
-                JsonNode old = restHistory(a, room, "?after=0&limit=3");
-                assertPage(old, 1, 3, true);
-                assertThat(old.path("messages").get(0).path("body").asText()).isEqualTo(MARK);
-                JsonNode back = wsHistory(c, room, 4L, null, 3);
-                assertPage(back, 1, 3, false);
-                assertThat(back.path("messages").get(0).path("body").asText()).isEqualTo(MARK);
+                assertPage(restHistory(a, room, "?after=0&limit=3"), 1, 3, true, MARK);
+                assertPage(wsHistory(c, room, 4L, null, 3), 1, 3, false, MARK);
                 assertThat(Reads.now().minus(behind, "replica", "current")).isEqualTo(2);
             } finally {
                 replica.execute("START SLAVE SQL_THREAD");
             }
             replica.awaitCaughtUp(primary, CATCH_UP);
             Reads caughtUp = Reads.now();
-            JsonNode newest = restHistory(a, room, "");
-            assertPage(newest, 1, 10, false);
-            assertThat(newest.path("messages").get(0).path("body").asText()).isEqualTo(MARK);
+            assertPage(restHistory(a, room, ""), 1, 10, false, MARK);
             assertThat(Reads.now().minus(caughtUp, "replica", "current")).isEqualTo(1);
         }
     }
@@ -157,11 +141,10 @@ class ReadReplicaIT {
     @Test
     @Order(3)
     void servesFromThePrimaryWhileTheReplicaIsDownAndReturnsToItAfter() throws Exception {
-        Rest.Account a = rest.newAccount("down");
-        String room = newRoom(a);
-        try (WsClient c = WsClient.connect(port, a.token())) {
-            sendAndSee(c, room, 1, 2);
-            replica.awaitCaughtUp(primary, CATCH_UP);
+        try (Chat chat = Chat.withMessages("down", 2, false)) {
+            Rest.Account a = chat.account();
+            String room = chat.room();
+            WsClient c = chat.client();
             replica.kill();
             Reads start = Reads.now();
             long t0 = System.nanoTime();
@@ -191,6 +174,27 @@ class ReadReplicaIT {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** A user in a new room of its own with messages m1..mN stored, delivered and on the replica. */
+    private record Chat(Rest.Account account, String room, WsClient client) implements AutoCloseable {
+        /** {@code mark}: seq 1's body is then {@link #MARK} on the replica alone. */
+        static Chat withMessages(String prefix, int messages, boolean mark) throws Exception {
+            Rest.Account a = rest.newAccount(prefix);
+            String room = newRoom(a);
+            WsClient c = WsClient.connect(port, a.token());
+            sendAndSee(c, room, 1, messages);
+            replica.awaitCaughtUp(primary, CATCH_UP);
+            if (mark) {
+                markOnReplica(room, 1);
+            }
+            return new Chat(a, room, c);
+        }
+
+        @Override
+        public void close() {
+            client.close();
+        }
+    }
 
     private static String newRoom(Rest.Account a) {
         String room = "replica-" + UUID.randomUUID().toString().substring(0, 8);
@@ -252,6 +256,14 @@ class ReadReplicaIT {
         }
         assertThat(seqs).as("%s", page).isEqualTo(expected);
         assertThat(page.path("hasMore").asBoolean()).as("hasMore of %s", page).isEqualTo(hasMore);
+    }
+
+    /** As above, and seq 1 reads {@code firstBody}: {@link #MARK} shows that the replica answered. */
+    private static void assertPage(JsonNode page, long from, long to, boolean hasMore, String firstBody) {
+        assertPage(page, from, to, hasMore);
+        assertThat(page.path("messages").get(0).path("body").asText())
+                .as("body of seq 1 (%s: read from the replica)", MARK)
+                .isEqualTo(firstBody);
     }
 
     private static long lastSeqListed(Rest.Account a, String room) {
