@@ -139,7 +139,7 @@ public final class ServerMain implements AutoCloseable {
         this.hub = new LocalHub(subscriber, keys, codec, metrics, messages, blocking);
         Optional<ReadRouting.Replica> replica = readDatabase.map(settings -> {
             DataSource pool = own(Databases.openReadReplica(settings, "parley-server-read"));
-            return ReadRouting.Replica.of(
+            return new ReadRouting.Replica(
                     new MessageStore(pool), new RoomStore(pool, config.maxRoomsPerUser()), REPLICA_RETRY_MILLIS);
         });
         var reads = new ReadRouting(

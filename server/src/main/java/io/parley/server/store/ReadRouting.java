@@ -41,16 +41,16 @@ public final class ReadRouting {
     }
 
     /** The stores on the replica's pool, and the breaker that keeps reads off it after a failure. */
-    public record Replica(MessageStore messages, RoomStore rooms, ReplicaBreaker breaker) {
-        public Replica {
-            Objects.requireNonNull(messages, "messages");
-            Objects.requireNonNull(rooms, "rooms");
-            Objects.requireNonNull(breaker, "breaker");
-        }
+    public static final class Replica {
+        private final MessageStore messages;
+        private final RoomStore rooms;
+        private final ReplicaBreaker breaker;
 
-        /** The replica's stores, with a breaker that lets a read try it again every {@code retryMillis}. */
-        public static Replica of(MessageStore messages, RoomStore rooms, long retryMillis) {
-            return new Replica(messages, rooms, new ReplicaBreaker(retryMillis, System::nanoTime));
+        /** The replica's stores; after a failure one read tries it again every {@code retryMillis}. */
+        public Replica(MessageStore messages, RoomStore rooms, long retryMillis) {
+            this.messages = Objects.requireNonNull(messages, "messages");
+            this.rooms = Objects.requireNonNull(rooms, "rooms");
+            this.breaker = new ReplicaBreaker(retryMillis, System::nanoTime);
         }
 
         public boolean up() {
@@ -104,15 +104,15 @@ public final class ReadRouting {
             return primary(Route.PRIMARY_ONLY, fromPrimary);
         }
         Replica r = replica.get();
-        if (!r.breaker().allows()) {
+        if (!r.breaker.allows()) {
             return primary(Route.PRIMARY_REPLICA_DOWN, fromPrimary);
         }
         Optional<MessageStore.Page> page;
         try {
             page = r.page(access, room, q);
-            r.breaker().succeeded();
+            r.breaker.succeeded();
         } catch (SQLException e) {
-            r.breaker().failed(e);
+            r.breaker.failed(e);
             return primary(Route.PRIMARY_REPLICA_DOWN, fromPrimary);
         }
         if (page.isPresent()) {
@@ -133,15 +133,15 @@ public final class ReadRouting {
             return primary(Route.PRIMARY_ONLY, fromPrimary);
         }
         Replica r = replica.get();
-        if (!r.breaker().allows()) {
+        if (!r.breaker.allows()) {
             return primary(Route.PRIMARY_REPLICA_DOWN, fromPrimary);
         }
         RoomStore.Page page;
         try {
-            page = r.rooms().page(after, limit);
-            r.breaker().succeeded();
+            page = r.rooms.page(after, limit);
+            r.breaker.succeeded();
         } catch (SQLException e) {
-            r.breaker().failed(e);
+            r.breaker.failed(e);
             return primary(Route.PRIMARY_REPLICA_DOWN, fromPrimary);
         }
         for (Room room : page.rooms()) {
