@@ -132,7 +132,7 @@ test("there are a dev and a production overlay", () => {
 
 test("the manifests name no host outside the stack, and the lockfile records no download addresses", () => {
   // An empty host is a scheme named in prose (`redis://`).
-  const stackHosts = new Set(["", "redis", "mysql", "127.0.0.1", "localhost", "chat.example.com"]);
+  const stackHosts = new Set(["", "redis", "mysql", "mysql-read", "127.0.0.1", "localhost", "chat.example.com"]);
   const files = [];
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -2,6 +2,7 @@ package io.parley.infra;
 
 import java.net.URI;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Where the MySQL database is and how to log in. Read from {@code PARLEY_DB_*}, or from the seed application's
@@ -35,6 +36,28 @@ public record DatabaseSettings(String jdbcUrl, String user, String password, int
                 env.first("root", "PARLEY_DB_USER", "MYSQL_USER"),
                 env.first("", "PARLEY_DB_PASSWORD", "MYSQL_PASSWORD"),
                 env.integer("PARLEY_DB_POOL_SIZE", defaultPoolSize, 1, 200));
+    }
+
+    /**
+     * The read replica named by {@code PARLEY_DB_READ_URL}, if any: it logs in as the primary does unless
+     * {@code PARLEY_DB_READ_USER} / {@code PARLEY_DB_READ_PASSWORD} say otherwise, with the primary's pool size.
+     */
+    public static Optional<DatabaseSettings> readReplicaFromEnv(Env env, DatabaseSettings primary) {
+        String url = env.string("PARLEY_DB_READ_URL", "");
+        if (url.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new DatabaseSettings(
+                    url,
+                    env.string("PARLEY_DB_READ_USER", primary.user()),
+                    env.string("PARLEY_DB_READ_PASSWORD", primary.password()),
+                    primary.poolSize()));
+        } catch (IllegalArgumentException e) {
+            // The constructor names the primary's variable; say which one is wrong here.
+            throw new IllegalArgumentException(
+                    "PARLEY_DB_READ_URL: " + url + " (expected: jdbc:mysql://host:port/db, the primary's database)");
+        }
     }
 
     /** The database (schema) name in the URL's path. */

@@ -17,6 +17,26 @@ public final class Databases {
     private Databases() {}
 
     public static HikariDataSource open(DatabaseSettings settings, String poolName) {
+        return new HikariDataSource(config(settings, poolName));
+    }
+
+    /**
+     * A read-only pool on a read replica. It gives up fast (1 s to connect or get a connection, 3 s for an answer),
+     * since every read it serves can be served by the primary instead: a replica that is down or hung must cost a
+     * request a moment, not the primary pool's 5 s.
+     */
+    public static HikariDataSource openReadReplica(DatabaseSettings settings, String poolName) {
+        HikariConfig config = config(settings, poolName);
+        config.setReadOnly(true);
+        config.setConnectionTimeout(1_000);
+        config.setValidationTimeout(500);
+        config.setMinimumIdle(Math.min(1, settings.poolSize()));
+        config.addDataSourceProperty("connectTimeout", "1000");
+        config.addDataSourceProperty("socketTimeout", "3000");
+        return new HikariDataSource(config);
+    }
+
+    private static HikariConfig config(DatabaseSettings settings, String poolName) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(poolName);
         config.setJdbcUrl(settings.jdbcUrl());
@@ -40,7 +60,7 @@ public final class Databases {
         config.addDataSourceProperty("allowPublicKeyRetrieval", "true");
         config.addDataSourceProperty("connectionTimeZone", "UTC");
         config.addDataSourceProperty("characterEncoding", "utf8");
-        return new HikariDataSource(config);
+        return config;
     }
 
     /** Creates the database if needed and applies every pending migration in {@code db/migration}. */

@@ -14,6 +14,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.parley.infra.DatabaseSettings;
 import io.parley.infra.Databases;
 import io.parley.infra.Env;
 import io.parley.infra.Logs;
@@ -47,6 +48,7 @@ import io.parley.server.moderation.Moderation;
 import io.parley.server.store.DatabaseRoomRoles;
 import io.parley.server.store.MessageStore;
 import io.parley.server.store.MessageTargets;
+import io.parley.server.store.ReadRouting;
 import io.parley.server.store.RoomStore;
 import io.parley.server.store.UserStore;
 import io.parley.server.ws.ClosingHandshake;
@@ -57,6 +59,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,6 +70,9 @@ import org.slf4j.LoggerFactory;
 /** The server process: reads its configuration, wires every collaborator by hand, serves, and shuts down cleanly. */
 public final class ServerMain implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServerMain.class);
+
+    /** How long reads stay off a read replica that failed before one read tries it again. */
+    private static final long REPLICA_RETRY_MILLIS = 2_000;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final EventLoopGroup bossGroup;
@@ -119,14 +125,18 @@ public final class ServerMain implements AutoCloseable {
 
     /** Starts a replica on {@code parts} (standalone mode's embedded ones); it serves until {@link #close()}. */
     public static ServerMain start(ServerConfig config, ServerParts parts) throws Exception {
-        return new ServerMain(config, parts);
+        return new ServerMain(config, parts, Optional.empty());
     }
 
     private ServerMain(ServerConfig config) throws Exception {
-        this(config, RedisParts.open(config, new RedisKeys(config.redis().prefix()), Json.newMapper()));
+        this(
+                config,
+                RedisParts.open(config, new RedisKeys(config.redis().prefix()), Json.newMapper()),
+                config.readDatabase());
     }
 
-    private ServerMain(ServerConfig config, ServerParts parts) throws Exception {
+    private ServerMain(ServerConfig config, ServerParts parts, Optional<DatabaseSettings> readDatabase)
+            throws Exception {
         var mapper = Json.newMapper();
         var codec = new FrameCodec(mapper);
         var keys = new RedisKeys(config.redis().prefix());
@@ -145,6 +155,13 @@ public final class ServerMain implements AutoCloseable {
         var directory = new UserDirectory(users, blocking, events, keys.userChanges());
         var subscriber = parts.subscriber();
         this.hub = new LocalHub(subscriber, keys, codec, metrics, messages, blocking);
+        Optional<ReadRouting.Replica> replica = readDatabase.map(settings -> {
+            DataSource pool = own(Databases.openReadReplica(settings, "parley-server-read"));
+            return new ReadRouting.Replica(
+                    new MessageStore(pool), new RoomStore(pool, config.maxRoomsPerUser()), REPLICA_RETRY_MILLIS);
+        });
+        var reads = new ReadRouting(
+                messages, rooms, replica, hub::lastSeqFannedOut, route -> metrics.dbRead(route.pool(), route.reason()));
         var presence = parts.presence().create(events, rooms, codec, () -> hub.connections().stream()
                 .map(Connection::principal)
                 .distinct()
@@ -153,7 +170,7 @@ public final class ServerMain implements AutoCloseable {
         var logEntries = new LogEntries(rooms, new MessageTargets(dataSource), new DatabaseRoomRoles(dataSource), ids);
         var chat = new ChatService(
                 rooms,
-                messages,
+                reads,
                 producer,
                 events,
                 presence,
@@ -180,7 +197,7 @@ public final class ServerMain implements AutoCloseable {
         var api = new RestApi(
                 users,
                 rooms,
-                messages,
+                reads,
                 new PasswordHasher(config.bcryptCost()),
                 tokens,
                 directory,
@@ -205,6 +222,10 @@ public final class ServerMain implements AutoCloseable {
                 "1 when the queue, pub/sub and the database answer (as /readyz)",
                 () -> health.redisUp() && health.databaseUp() ? 1 : 0);
         parts.instruments().accept(metrics);
+        replica.ifPresent(r -> metrics.gauge(
+                "parley_db_replica_up",
+                "1 while history and room listings may read from the read replica, 0 while a failure keeps them off it",
+                () -> r.up() ? 1 : 0));
 
         subscriber.subscribe(keys.userChanges());
         subscriber.subscribe(keys.moderation());

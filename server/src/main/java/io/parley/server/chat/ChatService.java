@@ -16,7 +16,7 @@ import io.parley.server.bus.MessageIds;
 import io.parley.server.bus.MessageQueue;
 import io.parley.server.bus.Publisher;
 import io.parley.server.metrics.Metrics;
-import io.parley.server.store.MessageStore;
+import io.parley.server.store.ReadRouting;
 import io.parley.server.store.RoomStore;
 import io.parley.server.ws.ClosingHandshake;
 import java.util.List;
@@ -30,7 +30,7 @@ import java.util.function.Consumer;
  */
 public final class ChatService {
     private final RoomStore rooms;
-    private final MessageStore messages;
+    private final ReadRouting reads;
     private final MessageQueue producer;
     private final Publisher events;
     private final Presence presence;
@@ -45,7 +45,7 @@ public final class ChatService {
 
     public ChatService(
             RoomStore rooms,
-            MessageStore messages,
+            ReadRouting reads,
             MessageQueue producer,
             Publisher events,
             Presence presence,
@@ -58,7 +58,7 @@ public final class ChatService {
             String serverId,
             LogEntries logEntries) {
         this.rooms = Objects.requireNonNull(rooms, "rooms");
-        this.messages = Objects.requireNonNull(messages, "messages");
+        this.reads = Objects.requireNonNull(reads, "reads");
         this.producer = Objects.requireNonNull(producer, "producer");
         this.events = Objects.requireNonNull(events, "events");
         this.presence = Objects.requireNonNull(presence, "presence");
@@ -224,7 +224,7 @@ public final class ChatService {
                 blocking.call(() -> {
                     RoomStore.Access access =
                             rooms.access(h.room(), c.principal().userId()).requireMember(h.room());
-                    return messages.history(access.roomId(), h.room(), h.query());
+                    return reads.history(access, h.room(), h.query());
                 }),
                 page -> c.send(new ServerFrame.History(h.ref(), h.room(), page.messages(), page.hasMore())));
     }

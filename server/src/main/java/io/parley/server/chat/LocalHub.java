@@ -141,6 +141,17 @@ public final class LocalHub implements Subscriber.Listener {
         return byUser.size();
     }
 
+    /** The last seq of {@code room} fanned out here, or -1 when this replica does not listen to it or saw none. */
+    public long lastSeqFannedOut(String room) {
+        RoomFeed feed = feeds.get(room);
+        if (feed == null) {
+            return -1;
+        }
+        synchronized (feed) {
+            return feed.lastSeq();
+        }
+    }
+
     /** Every open connection, for shutdown. */
     public List<Connection> connections() {
         List<Connection> all = new ArrayList<>();

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -35,7 +36,8 @@ public record ServerConfig(
         int maxConnectionsPerUser,
         int maxRoomsPerUser,
         DatabaseSettings database,
-        RedisSettings redis) {
+        RedisSettings redis,
+        Optional<DatabaseSettings> readDatabase) {
 
     /**
      * Envelopes one queue partition may hold before sends are refused ({@code unavailable}): with 8 partitions about
@@ -51,6 +53,7 @@ public record ServerConfig(
         Objects.requireNonNull(jwtSecret, "jwtSecret");
         Objects.requireNonNull(database, "database");
         Objects.requireNonNull(redis, "redis");
+        Objects.requireNonNull(readDatabase, "readDatabase");
         allowedOrigins = Set.copyOf(allowedOrigins);
         if (httpPort < 0 || httpPort > 65535) {
             throw new IllegalArgumentException("PARLEY_HTTP_PORT: " + httpPort + " (expected: 0-65535)");
@@ -71,6 +74,7 @@ public record ServerConfig(
             throw new IllegalArgumentException("PARLEY_PROFILE: " + profile + " (expected: dev or production)");
         }
         int cores = Runtime.getRuntime().availableProcessors();
+        DatabaseSettings database = DatabaseSettings.fromEnv(env, Math.max(8, cores * 4));
         return new ServerConfig(
                 env.integer("PARLEY_HTTP_PORT", 8080, 0, 65535),
                 env.string("PARLEY_SERVER_ID", hostname()),
@@ -95,8 +99,9 @@ public record ServerConfig(
                 env.integer("PARLEY_IDLE_TIMEOUT_SECONDS", 60, 1, 3600),
                 env.integer("PARLEY_MAX_CONNECTIONS_PER_USER", 20, 1, 100_000),
                 env.integer("PARLEY_MAX_ROOMS_PER_USER", 1000, 1, 1_000_000),
-                DatabaseSettings.fromEnv(env, Math.max(8, cores * 4)),
-                RedisSettings.fromEnv(env));
+                database,
+                RedisSettings.fromEnv(env),
+                DatabaseSettings.readReplicaFromEnv(env, database));
     }
 
     public boolean usesDevSecret() {
@@ -121,6 +126,7 @@ public record ServerConfig(
                 + ", migrate=" + migrate + ", blockingThreads=" + blockingThreads + ", eventLoopThreads="
                 + eventLoopThreads + ", trustProxyHeaders=" + trustProxyHeaders
                 + ", ping/idle=" + pingIntervalSeconds + "/" + idleTimeoutSeconds + "s, maxConnectionsPerUser="
-                + maxConnectionsPerUser + ", maxRoomsPerUser=" + maxRoomsPerUser + ", " + database + ", " + redis + "]";
+                + maxConnectionsPerUser + ", maxRoomsPerUser=" + maxRoomsPerUser + ", " + database + ", " + redis
+                + readDatabase.map(r -> ", read replica " + r).orElse("") + "]";
     }
 }

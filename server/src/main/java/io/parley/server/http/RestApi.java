@@ -29,6 +29,7 @@ import io.parley.server.chat.LogEntries;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.moderation.Moderation;
 import io.parley.server.store.MessageStore;
+import io.parley.server.store.ReadRouting;
 import io.parley.server.store.RoomStore;
 import io.parley.server.store.UserRecord;
 import io.parley.server.store.UserStore;
@@ -50,7 +51,7 @@ public final class RestApi {
 
     private final UserStore users;
     private final RoomStore rooms;
-    private final MessageStore messages;
+    private final ReadRouting reads;
     private final PasswordHasher passwords;
     private final TokenService tokens;
     private final UserDirectory directory;
@@ -77,7 +78,7 @@ public final class RestApi {
     public RestApi(
             UserStore users,
             RoomStore rooms,
-            MessageStore messages,
+            ReadRouting reads,
             PasswordHasher passwords,
             TokenService tokens,
             UserDirectory directory,
@@ -95,7 +96,7 @@ public final class RestApi {
             MessageQueue producer) {
         this.users = Objects.requireNonNull(users, "users");
         this.rooms = Objects.requireNonNull(rooms, "rooms");
-        this.messages = Objects.requireNonNull(messages, "messages");
+        this.reads = Objects.requireNonNull(reads, "reads");
         this.passwords = Objects.requireNonNull(passwords, "passwords");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.directory = Objects.requireNonNull(directory, "directory");
@@ -285,7 +286,7 @@ public final class RestApi {
         if (after != null && !Validation.isValidRoomName(after)) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "after: expected a room name");
         }
-        RoomStore.Page page = rooms.page(after == null ? "" : after, limit, p.userId());
+        RoomStore.Page page = reads.rooms(after == null ? "" : after, limit, p.userId());
         return responses.json(200, Map.of("rooms", page.rooms(), "hasMore", page.hasMore()));
     }
 
@@ -316,7 +317,7 @@ public final class RestApi {
                         .map(Long::intValue)
                         .orElse(Limits.DEFAULT_HISTORY_LIMIT));
         RoomStore.Access access = rooms.access(room, p.userId()).requireMember(room);
-        MessageStore.Page page = messages.history(access.roomId(), room, query);
+        MessageStore.Page page = reads.history(access, room, query);
         return responses.json(200, Map.of("messages", page.messages(), "hasMore", page.hasMore()));
     }
 

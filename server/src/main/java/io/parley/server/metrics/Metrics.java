@@ -59,6 +59,13 @@ public final class Metrics {
     private final Map<ErrorCode, CounterDataPoint> errors = new EnumMap<>(ErrorCode.class);
     private final Counter httpResponses = counter("parley_http_responses", "HTTP responses, by status", "status");
     private final Map<Integer, CounterDataPoint> byStatus = new ConcurrentHashMap<>();
+    private final Counter dbReads = Counter.builder()
+            .name("parley_db_reads")
+            .help("History pages and room-directory pages read, by pool (primary or replica) and why that pool")
+            .labelNames("pool", "reason")
+            .withoutExemplars()
+            .register(registry);
+    private final Map<String, CounterDataPoint> dbReadsByRoute = new ConcurrentHashMap<>();
     private final Map<String, CounterDataPoint> framesOutByType = new ConcurrentHashMap<>();
     private final Map<String, DistributionDataPoint> httpDurations = new HashMap<>();
     private final CounterDataPoint[] framesInByType = new CounterDataPoint[10];
@@ -201,6 +208,13 @@ public final class Metrics {
 
     public void httpResponse(int status) {
         byStatus.computeIfAbsent(status, s -> httpResponses.labelValues(Integer.toString(s)))
+                .inc();
+    }
+
+    /** A history or room-directory page was read from {@code pool} for {@code reason}. */
+    public void dbRead(String pool, String reason) {
+        dbReadsByRoute
+                .computeIfAbsent(pool + " " + reason, k -> dbReads.labelValues(pool, reason))
                 .inc();
     }
 

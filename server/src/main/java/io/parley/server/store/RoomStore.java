@@ -38,8 +38,12 @@ public final class RoomStore {
     /** One page of rooms by name, and whether more follow. */
     public record Page(List<Room> rooms, boolean hasMore) {}
 
-    /** A room's id and whether a user is a member; {@code no_such_room} when it does not exist. */
-    public record Access(long roomId, boolean member) {
+    /**
+     * A room's id, whether a user is a member, and the room's last seq as this store saw it then (read in the same
+     * row, so that history can tell whether a read replica is behind at no extra cost); {@code no_such_room} when the
+     * room does not exist.
+     */
+    public record Access(long roomId, boolean member, long lastSeq) {
         public Access requireMember(String room) {
             if (!member) {
                 throw new ApiException(ErrorCode.NOT_MEMBER, "not a member of room " + room);
@@ -128,8 +132,9 @@ public final class RoomStore {
     /** A room's id and the user's membership; a private room the user is not in is {@code no_such_room}. */
     public Access access(String name, long userId) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT r.id, m.user_id, r.is_private FROM rooms r"
-                        + " LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = ? WHERE r.name = ?")) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT r.id, m.user_id, r.is_private, r.last_seq FROM rooms r"
+                                + " LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = ? WHERE r.name = ?")) {
             ps.setLong(1, userId);
             ps.setString(2, name);
             try (ResultSet rs = ps.executeQuery()) {
@@ -142,7 +147,7 @@ public final class RoomStore {
                 if (!member && rs.getBoolean(3)) {
                     throw noSuchRoom(name); // a private room's existence is not revealed to outsiders
                 }
-                return new Access(roomId, member);
+                return new Access(roomId, member, rs.getLong(4));
             }
         }
     }

@@ -58,4 +58,33 @@ class ServerConfigTest {
         assertThatThrownBy(() -> ServerConfig.fromEnv(new Env(Map.of("PARLEY_QUEUE_MAX_DEPTH", "0"))))
                 .hasMessageContaining("PARLEY_QUEUE_MAX_DEPTH");
     }
+
+    @Test
+    void readsFromThePrimaryUnlessAReadReplicaIsNamed() {
+        assertThat(ServerConfig.fromEnv(new Env(Map.of())).readDatabase()).isEmpty();
+        ServerConfig c = ServerConfig.fromEnv(new Env(Map.of(
+                "PARLEY_DB_URL", "jdbc:mysql://primary:3306/chat",
+                "PARLEY_DB_USER", "chat",
+                "PARLEY_DB_PASSWORD", "secret-pw",
+                "PARLEY_DB_READ_URL", "jdbc:mysql://replica:3306/chat")));
+        assertThat(c.readDatabase()).hasValueSatisfying(r -> {
+            assertThat(r.jdbcUrl()).isEqualTo("jdbc:mysql://replica:3306/chat");
+            assertThat(r.user()).isEqualTo("chat");
+            assertThat(r.password()).isEqualTo("secret-pw");
+            assertThat(r.poolSize()).isEqualTo(c.database().poolSize());
+        });
+        assertThat(c.toString()).contains("read replica").doesNotContain("secret-pw");
+        ServerConfig own = ServerConfig.fromEnv(new Env(Map.of(
+                "PARLEY_DB_READ_URL", "jdbc:mysql://replica:3306/parley",
+                "PARLEY_DB_READ_USER", "reader",
+                "PARLEY_DB_READ_PASSWORD", "reader-pw")));
+        assertThat(own.readDatabase().orElseThrow().user()).isEqualTo("reader");
+        assertThat(own.readDatabase().orElseThrow().password()).isEqualTo("reader-pw");
+    }
+
+    @Test
+    void namesTheReadReplicaVariableWhenItsUrlIsBad() {
+        assertThatThrownBy(() -> ServerConfig.fromEnv(new Env(Map.of("PARLEY_DB_READ_URL", "postgres://replica/x"))))
+                .hasMessageStartingWith("PARLEY_DB_READ_URL: postgres://replica/x (expected:");
+    }
 }
