@@ -107,7 +107,8 @@ target="ws://127.0.0.1:$http_port/ws"
 stack=("$server_pid" "$worker_pid")
 for pid in "${!role[@]}"; do case ${role[$pid]} in mariadbd|redis) stack+=("$pid") ;; esac; done
 
-ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# user+system clock ticks, and system alone ("ticks:sys"), of a pid
+ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 ":" $13 }' "/proc/$1/stat" 2>/dev/null || echo 0:0; }
 snapshot() { local pid; for pid in "$@"; do printf '%s=%s ' "$pid" "$(ticks "$pid")"; done; }
 
 # step NAME UNIT ARGS...: runs the load tester; UNIT is "stored" (divide by acked messages) or "delivery".
@@ -139,8 +140,10 @@ step() {
         local b a
         b=$(tr ' ' '\n' <<<"$before" | awk -F= -v p="$pid" '$1 == p { print $2 }')
         a=$(tr ' ' '\n' <<<"$last" | awk -F= -v p="$pid" '$1 == p { print $2 }')
-        line="$line ${role[$pid]:-generator}=$(awk -v a="$a" -v b="$b" -v t="$clk_tck" -v n="$count" \
-            'BEGIN { printf "%.1f", (n > 0 ? (a - b) / t * 1e6 / n : 0) }')"
+        # role=µs per unit, and for the server also its system (kernel) part: socket writes and reads.
+        line="$line ${role[$pid]:-generator}=$(awk -v a="$a" -v b="$b" -v t="$clk_tck" -v n="$count" -v r="${role[$pid]:-}" \
+            'BEGIN { split(a, x, ":"); split(b, y, ":"); f = (n > 0 ? 1e6 / t / n : 0)
+                     printf "%.1f", (x[1] - y[1]) * f; if (r == "server") printf " server-sys=%.1f", (x[2] - y[2]) * f }')"
     done
     echo "$line" >>"$out/steps.tsv"
     log "$name: $(jq -r '"\(.rates.ackedPerSecond) acked/s, \(.rates.deliveredPerSecond) deliveries/s, p99 delivery \(.sendToDelivery.p99Ms) ms, lost \(.counts.lost)"' "$out/$name.json") | $line"
@@ -167,13 +170,13 @@ fi
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 {
-    echo "CPU per message, run cpu-$run_id ($(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- server worker protocol infra || echo ', plus uncommitted work'); server $(basename "$SERVER_JAR"), load average $load_start at the start, $load_end at the end)"
+    echo "CPU per message, run cpu-$run_id ($(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- server worker protocol infra || echo ', plus uncommitted work'); server $SERVER_JAR, worker $WORKER_JAR${PARLEY_IO:+, PARLEY_IO=$PARLEY_IO}, load average $load_start at the start, $load_end at the end)"
     echo
-    echo "| step | count | window s | server | worker | MariaDB | Redis | all four | generator |"
+    echo "| step | count | window s | server (of it kernel) | worker | MariaDB | Redis | all four | generator |"
     echo "|---|---|---|---|---|---|---|---|---|"
     awk '{
         delete v; for (i = 5; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
         all = v["server"] + v["worker"] + v["mariadbd"] + v["redis"]
-        printf "| %s (µs per %s) | %s | %s | %s | %s | %s | %s | %.1f | %s |\n", $1, ($2 == "stored" ? "stored message" : "delivery"), $3, $4, v["server"], v["worker"], v["mariadbd"], v["redis"], all, v["generator"]
+        printf "| %s (µs per %s) | %s | %s | %s (%s) | %s | %s | %s | %.1f | %s |\n", $1, ($2 == "stored" ? "stored message" : "delivery"), $3, $4, v["server"], v["server-sys"], v["worker"], v["mariadbd"], v["redis"], all, v["generator"]
     }' "$out/steps.tsv"
 } | tee "$out/cpu.md"
