@@ -4,9 +4,9 @@
 #   stored   400 users in 200 rooms of 2, RATE msgs/s (default 4,000) for DURATION s: CPU µs per stored message
 #   room50   1,000 users in 20 rooms of 50, 800 msgs/s: server CPU µs per delivery
 #   room1000 one room of 1,000 members, 20 msgs/s: server CPU µs per delivery (FANOUT=0 skips it)
-# Each is preceded by a warm-up step of the same shape (JIT). CPU is user+system time from /proc/PID/stat, read when
-# the load tester starts sending and again when it has drained (setup left out), divided by the messages stored
-# (or deliveries). Results: stdout and bench/out/cpu-<run>/cpu.md.
+# Each is preceded by a warm-up step of the same shape (JIT; 20 s, then 10 s). CPU is user+system time from
+# /proc/PID/stat, read when the load tester starts sending and again when it has drained (setup left out), divided
+# by the messages stored (or deliveries). Results: stdout and bench/out/cpu-<run>/cpu.md.
 #
 #   bench/cpu-per-message.sh
 #   SERVER_JAR=/tmp/old/parley-server.jar WORKER_JAR=/tmp/old/parley-worker.jar bench/cpu-per-message.sh
@@ -22,7 +22,7 @@ WORKER_JAR=${WORKER_JAR:-$root/worker/target/parley-worker.jar}
 LOAD_JAR=${LOAD_JAR:-$root/load-tester/target/parley-load.jar}
 RATE=${RATE:-4000}
 DURATION=${DURATION:-15}
-WARMUP_SECONDS=${WARMUP_SECONDS:-10}
+WARMUP_SECONDS=${WARMUP_SECONDS:-20}   # the JIT compilers still take a quarter of the server's CPU after 10 s
 ROOM50_RATE=${ROOM50_RATE:-800}
 FANOUT=${FANOUT:-1}
 JFR=${JFR:-0}
@@ -158,7 +158,7 @@ if [ "$JFR" = 1 ]; then
 fi
 step stored stored "${stored[@]}" --rate "$RATE" --duration "$DURATION" --warmup 2
 room50=(chat --users 1000 --rooms 20)
-step warm-room50 delivery "${room50[@]}" --rate "$ROOM50_RATE" --duration "$WARMUP_SECONDS"
+step warm-room50 delivery "${room50[@]}" --rate "$ROOM50_RATE" --duration 10
 step room50 delivery "${room50[@]}" --rate "$ROOM50_RATE" --duration "$DURATION" --warmup 2
 if [ "$FANOUT" = 1 ]; then
     step room1000 delivery fanout --members 1000 --rate 20 --duration "$DURATION" --warmup 2
