@@ -10,7 +10,9 @@
 #
 # Every step also records each process's CPU time while the load tester sends (cpu-window.tsv): the report gives it as
 # CPU µs per stored message (rooms of 2) or per delivery (rooms of 50, fan-out) for server, worker, MariaDB, Redis
-# and the generator. bench/cpu-per-message.sh gives the same figures for one fixed shape in two minutes.
+# and the generator. MariaDB and Redis are the machine's shared ones here (every mariadbd and redis-server process is
+# counted), so on a machine where other work uses them their figures include it; bench/cpu-per-message.sh runs private
+# ones and gives the same figures for one fixed shape in two minutes.
 #
 # Knobs (environment): JAVA_HOME, SERVER_JAR, WORKER_JAR, LOAD_JAR, DURATION (s per step), RATE_LIMIT / RATE_BURST
 # (the servers' per-connection frame limit for the run), CONN_TARGET (idle connections), CONN_SERVERS (replicas for
