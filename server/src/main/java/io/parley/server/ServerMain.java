@@ -13,9 +13,6 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.uring.IoUring;
-import io.netty.channel.uring.IoUringIoHandler;
-import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.parley.infra.Databases;
 import io.parley.infra.Env;
@@ -222,20 +219,12 @@ public final class ServerMain implements AutoCloseable {
                 config.pingIntervalSeconds(),
                 config.idleTimeoutSeconds());
 
-        // io_uring submits a loop's socket writes together: about 6 µs less kernel CPU per stored message in
-        // bench/cpu-per-message.sh. Opt-in: container runtimes often refuse it (seccomp), and then epoll is used.
-        boolean uring = config.ioUring() && IoUring.isAvailable();
-        if (config.ioUring() && !uring) {
-            log.warn("PARLEY_IO=io_uring is not available here ({}); using epoll", IoUring.unavailabilityCause());
-        }
-        boolean epoll = !uring && Epoll.isAvailable();
-        IoHandlerFactory io =
-                uring ? IoUringIoHandler.newFactory() : epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), io);
-        Class<? extends ServerSocketChannel> channelType = uring
-                ? IoUringServerSocketChannel.class
-                : epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        Class<? extends ServerSocketChannel> channelType =
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         this.serverChannel = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
@@ -247,11 +236,7 @@ public final class ServerMain implements AutoCloseable {
                 .sync()
                 .channel();
         this.port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-        log.info(
-                "Parley server {} listening on port {} ({})",
-                config.serverId(),
-                port,
-                uring ? "io_uring" : epoll ? "epoll" : "nio");
+        log.info("Parley server {} listening on port {} ({})", config.serverId(), port, epoll ? "epoll" : "nio");
     }
 
     private <T extends AutoCloseable> T own(T resource) {

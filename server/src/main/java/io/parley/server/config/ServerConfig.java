@@ -29,7 +29,6 @@ public record ServerConfig(
         boolean migrate,
         int blockingThreads,
         int eventLoopThreads,
-        boolean ioUring,
         boolean trustProxyHeaders,
         int pingIntervalSeconds,
         int idleTimeoutSeconds,
@@ -91,7 +90,6 @@ public record ServerConfig(
                 env.bool("PARLEY_MIGRATE", true),
                 env.integer("PARLEY_BLOCKING_THREADS", Math.max(8, cores * 4), 1, 512),
                 env.integer("PARLEY_EVENT_LOOP_THREADS", cores, 1, 256),
-                ioUring(env.string("PARLEY_IO", "epoll")),
                 env.bool("PARLEY_TRUST_PROXY_HEADERS", false),
                 env.integer("PARLEY_PING_INTERVAL_SECONDS", 25, 1, 3600),
                 env.integer("PARLEY_IDLE_TIMEOUT_SECONDS", 60, 1, 3600),
@@ -99,15 +97,6 @@ public record ServerConfig(
                 env.integer("PARLEY_MAX_ROOMS_PER_USER", 1000, 1, 1_000_000),
                 DatabaseSettings.fromEnv(env, Math.max(8, cores * 4)),
                 RedisSettings.fromEnv(env));
-    }
-
-    /** {@code PARLEY_IO}: {@code epoll} (nio where there is none) or {@code io_uring} (epoll where refused). */
-    private static boolean ioUring(String io) {
-        return switch (io) {
-            case "epoll" -> false;
-            case "io_uring" -> true;
-            default -> throw new IllegalArgumentException("PARLEY_IO: " + io + " (expected: epoll or io_uring)");
-        };
     }
 
     public boolean usesDevSecret() {
@@ -130,7 +119,7 @@ public record ServerConfig(
                 + ratePerSecond + "/s burst " + rateBurst
                 + ", loginAttemptsPerMinute=" + loginAttemptsPerMinute + ", bcryptCost=" + bcryptCost
                 + ", migrate=" + migrate + ", blockingThreads=" + blockingThreads + ", eventLoopThreads="
-                + eventLoopThreads + (ioUring ? " (io_uring)" : "") + ", trustProxyHeaders=" + trustProxyHeaders
+                + eventLoopThreads + ", trustProxyHeaders=" + trustProxyHeaders
                 + ", ping/idle=" + pingIntervalSeconds + "/" + idleTimeoutSeconds + "s, maxConnectionsPerUser="
                 + maxConnectionsPerUser + ", maxRoomsPerUser=" + maxRoomsPerUser + ", " + database + ", " + redis + "]";
     }

@@ -57,15 +57,5 @@ class ServerConfigTest {
                 .hasMessage("PARLEY_HTTP_PORT: 70000 (expected: 0-65535)");
         assertThatThrownBy(() -> ServerConfig.fromEnv(new Env(Map.of("PARLEY_QUEUE_MAX_DEPTH", "0"))))
                 .hasMessageContaining("PARLEY_QUEUE_MAX_DEPTH");
-        assertThatThrownBy(() -> ServerConfig.fromEnv(new Env(Map.of("PARLEY_IO", "kqueue"))))
-                .hasMessage("PARLEY_IO: kqueue (expected: epoll or io_uring)");
-    }
-
-    @Test
-    void usesEpollUnlessIoUringIsAskedFor() {
-        assertThat(ServerConfig.fromEnv(new Env(Map.of())).ioUring()).isFalse();
-        assertThat(ServerConfig.fromEnv(new Env(Map.of("PARLEY_IO", "io_uring")))
-                        .ioUring())
-                .isTrue();
     }
 }
