@@ -170,7 +170,7 @@ fi
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 {
-    echo "CPU per message, run cpu-$run_id ($(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- server worker protocol infra || echo ', plus uncommitted work'); server $SERVER_JAR, worker $WORKER_JAR${PARLEY_IO:+, PARLEY_IO=$PARLEY_IO}, load average $load_start at the start, $load_end at the end)"
+    echo "CPU per message, run cpu-$run_id ($(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- server worker protocol infra || echo ', plus uncommitted work'); server $SERVER_JAR, worker $WORKER_JAR, load average $load_start at the start, $load_end at the end)"
     echo
     echo "| step | count | window s | server (of it kernel) | worker | MariaDB | Redis | all four | generator |"
     echo "|---|---|---|---|---|---|---|---|---|"
