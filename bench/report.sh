@@ -14,24 +14,40 @@ JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 p99_limit=50
 
 chat_header() {
-    echo "| step | offered msg/s | acked msg/s | deliveries/s | ack p50 / p99 ms | delivery p50 / p99 / max ms | lost | dup | out of order | rate_limited | generator cores | lag p99 ms | p99 < ${p99_limit} ms and nothing lost |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    echo "| step | offered msg/s | acked msg/s | deliveries/s | ack p50 / p99 ms | delivery p50 / p99 / max ms | lost | dup | out of order | rate_limited | generator cores | lag p99 ms | CPU µs per ${2:-stored message}: server / worker / MariaDB / Redis / generator | p99 < ${p99_limit} ms and nothing lost |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+}
+
+# cpu_per NAME UNIT: "server / worker / MariaDB / Redis / generator" CPU µs per stored message (UNIT "stored") or per
+# delivery, over the step's sending window (cpu-window.tsv from run.sh); replicas and workers of one kind are summed.
+cpu_per() {
+    local name=$1 unit=$2 count
+    [ -f "$out/cpu-window.tsv" ] || { echo "-"; return; }
+    if [ "$unit" = stored ]; then count=$(jq -r '.counts.acked // 0' "$out/$name.json"); else count=$(jq -r '.counts.delivered // 0' "$out/$name.json"); fi
+    awk -F'\t' -v name="$name" -v n="$count" '
+        $1 == name {
+            k = $3 ~ /^(s|sa|c)[0-9]+$/ ? "server" : $3 ~ /^(w|cw)[0-9]+$/ ? "worker" : $3 ~ /^(mariadbd|mysqld)$/ ? "db" : $3 == "redis-server" ? "redis" : $3 == "generator" ? "gen" : "other"
+            v[k] += $4 }
+        END { if (n <= 0) { print "-"; exit }
+              printf "%.1f / %.1f / %.1f / %.1f / %.1f", v["server"] * 1e6 / n, v["worker"] * 1e6 / n, v["db"] * 1e6 / n, v["redis"] * 1e6 / n, v["gen"] * 1e6 / n }' "$out/cpu-window.tsv"
 }
 
 chat_row() {
     local name=$1 file="$out/$1.json"
-    if [ ! -f "$file" ]; then echo "| $name | no result (see bench/out/$run_id/$name.log) |||||||||||| no |"; return; fi
-    jq -r --arg name "$name" --argjson lim "$p99_limit" '
+    if [ ! -f "$file" ]; then echo "| $name | no result (see bench/out/$run_id/$name.log) ||||||||||||| no |"; return; fi
+    local unit=delivery
+    case $name in *stored*) unit=stored ;; esac
+    jq -r --arg name "$name" --argjson lim "$p99_limit" --arg cpu "$(cpu_per "$name" "$unit")" '
         "| \($name) | \(.rates.offeredPerSecond) | \(.rates.ackedPerSecond) | \(.rates.deliveredPerSecond) | "
         + "\(.sendToAck.p50Ms) / \(.sendToAck.p99Ms) | \(.sendToDelivery.p50Ms) / \(.sendToDelivery.p99Ms) / \(.sendToDelivery.maxMs) | "
         + "\(.counts.lost) | \(.counts.duplicated) | \(.counts.outOfOrder) | \(.counts.rateLimited) | "
-        + "\(.generator.cpuCoresAverage) | \(.generator.lagP99Ms) | "
+        + "\(.generator.cpuCoresAverage) | \(.generator.lagP99Ms) | \($cpu) | "
         + (if .ok and .sendToDelivery.p99Ms < $lim then "yes" else "**no**" end) + " |"' "$file"
 }
 
 chat_table() {
     local f
-    chat_header
+    case $1 in *stored*) chat_header x "stored message" ;; *) chat_header x delivery ;; esac
     for f in $(ls "$out" | grep -E "^$1-[0-9]+\.json$" | sed 's/\.json$//' | sort -t- -k3 -n); do chat_row "$f"; done
 }
 
@@ -232,7 +248,7 @@ $(chat_table s2w2-room50)
 
 ## Fan-out: one room of ${FANOUT_MEMBERS:-1000} members, 1 server + 1 worker
 
-$(chat_header)
+$(chat_header x delivery)
 $(chat_row s1w1-fanout)
 
 ## Idle connections

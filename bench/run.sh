@@ -8,6 +8,12 @@
 #                           in bench/out/<run>/BENCHMARKS.md)
 #   bench/report.sh bench/out/<run> > docs/BENCHMARKS.md    rewrite the report from a run's results
 #
+# Every step also records each process's CPU time while the load tester sends (cpu-window.tsv): the report gives it as
+# CPU µs per stored message (rooms of 2) or per delivery (rooms of 50, fan-out) for server, worker, MariaDB, Redis
+# and the generator. MariaDB and Redis are the machine's shared ones here (every mariadbd and redis-server process is
+# counted), so on a machine where other work uses them their figures include it; bench/cpu-per-message.sh runs private
+# ones and gives the same figures for one fixed shape in two minutes.
+#
 # Knobs (environment): JAVA_HOME, SERVER_JAR, WORKER_JAR, LOAD_JAR, DURATION (s per step), RATE_LIMIT / RATE_BURST
 # (the servers' per-connection frame limit for the run), CONN_TARGET (idle connections), CONN_SERVERS (replicas for
 # them), PHASES ("S 1 2 3": standalone mode, 1 server + 1 worker, 2 + 2, idle connections), WITH_NGINX=1 (put Nginx in front of the 2+2 stack; needs nginx/render.sh), JFR=0 (skip the profile).
@@ -177,7 +183,11 @@ load() {
     before=$(cpu_sample x "${pids[@]}")
     busy0=$(machine_busy)
     t0=$(date +%s.%N)
-    "$JAVA" -Xmx3g --enable-native-access=ALL-UNNAMED -jar "$LOAD_JAR" "$@" --json "$out/$name.json" >"$out/$name.txt" 2>"$out/$name.log" || status=$?
+    "$JAVA" -Xmx3g --enable-native-access=ALL-UNNAMED -jar "$LOAD_JAR" "$@" --json "$out/$name.json" >"$out/$name.txt" 2>"$out/$name.log" &
+    local gen=$!
+    pid_names[$gen]=generator
+    cpu_window "$name" "$gen" "${pids[@]}"
+    wait "$gen" || status=$?
     t1=$(date +%s.%N)
     busy1=$(machine_busy)
     after=$(cpu_sample x "${pids[@]}")
@@ -190,6 +200,21 @@ load() {
     log "$name: exit $status, $(jq -r '"\(.rates.ackedPerSecond // .opened) acked/s or opened; p99 delivery \(.sendToDelivery.p99Ms // "-") ms; lost \(.counts.lost // .missing)"' "$out/$name.json" 2>/dev/null || echo 'no result')"
     cat "$commands.$name" >>"$commands"; rm -f "$commands.$name"
     return 0
+}
+
+# cpu_window NAME GENERATOR PID...: CPU seconds of each process while the load tester sends (from its "Sending"
+# line until it exits, setup left out), as "NAME<TAB>pid<TAB>role<TAB>seconds" lines in $out/cpu-window.tsv; the
+# report divides them by the stored messages and deliveries. Steps that print no "Sending" line count from the start.
+cpu_window() {
+    local name=$1 gen=$2; shift 2
+    local before last now
+    while kill -0 "$gen" 2>/dev/null && ! grep -q '^Sending' "$out/$name.log" 2>/dev/null; do sleep 0.05; done
+    before=$(cpu_sample x "$gen" "$@")
+    last=$before
+    # The generator's last reading before it exits, and everyone else's at that moment.
+    while now=$(cpu_sample x "$gen" "$@") && kill -0 "$gen" 2>/dev/null; do last=$now; sleep 0.2; done
+    paste <(echo "$before") <(echo "$last") | awk -v name="$name" '{ printf "%s\t%s\t%s\t%.2f\n", name, $2, $1, $6 - $3 }' \
+        >>"$out/cpu-window.tsv"
 }
 
 passes() { jq -e ".ok and .sendToDelivery.p99Ms < $P99_LIMIT_MS" "$out/$1.json" >/dev/null 2>&1; }

@@ -48,6 +48,22 @@ public final class LuaScript {
     }
 
     /** Queues the script in {@code pipeline} by its SHA-1; after a Redis restart the answer is a NOSCRIPT error. */
+    public Response<Object> eval(Pipeline pipeline, List<String> keys, List<String> args) {
+        return pipeline.evalsha(sha1, keys, args);
+    }
+
+    /** Loads the script into Redis's cache, after a NOSCRIPT answer to a pipelined {@link #eval}. */
+    public void load(Jedis jedis) {
+        jedis.scriptLoad(source);
+    }
+
+    /** Whether {@code failure} is Redis's answer that it does not have a script (its cache was emptied). */
+    public static boolean isNoScript(Throwable failure) {
+        return failure instanceof JedisNoScriptException
+                || (failure != null && String.valueOf(failure.getMessage()).startsWith("NOSCRIPT"));
+    }
+
+    /** Queues the script in {@code pipeline} by its SHA-1; after a Redis restart the answer is a NOSCRIPT error. */
     public Response<Object> evalBinary(Pipeline pipeline, List<byte[]> keys, List<byte[]> args) {
         return pipeline.evalsha(sha1.getBytes(StandardCharsets.US_ASCII), keys, args);
     }

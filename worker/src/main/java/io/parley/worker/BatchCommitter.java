@@ -32,8 +32,11 @@ final class BatchCommitter implements AutoCloseable {
     /**
      * Back-to-back rounds start at least this far apart, so that under load each carries more envelopes for the same
      * statements, fsync and round trips; a round after an idle spell starts at once, so a lone message waits for none.
+     * A round's fixed cost (four statements and a commit, one pipeline of a script per partition) is most of the CPU
+     * per message of worker and MariaDB at a few thousand messages per second: 5 ms instead of 2 spreads it over more
+     * messages for at most 3 ms more delivery latency under load (docs/BENCHMARKS.md, issue 9).
      */
-    static final long MIN_ROUND_NANOS = TimeUnit.MICROSECONDS.toNanos(2_000);
+    static final long MIN_ROUND_NANOS = TimeUnit.MICROSECONDS.toNanos(5_000);
 
     private final StoreAndAdvance step;
     private final Outage dbOutage;

@@ -1,6 +1,7 @@
 package io.parley.server.bus;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parley.infra.LuaScript;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.QueueEnvelope;
 import io.parley.protocol.RedisKeys;
@@ -19,22 +20,24 @@ import redis.clients.jedis.Response;
  * only the first time, atomically, so a retry is acknowledged again with the original id and never queued twice.
  */
 public final class QueueProducer implements MessageQueue {
-    private static final int CLIENT_MSG_ID_TTL_SECONDS = 24 * 3600;
-    // Both answer nil when the partition is full.
-    private static final String PUSH =
+    private static final String TTL = Integer.toString(24 * 3600); // seconds a clientMsgId is remembered
+    /**
+     * Run by its SHA-1: sent as text only after Redis lost its script cache. KEYS[1] the partition, KEYS[2] (only for
+     * a send with a clientMsgId) its dedupe key; ARGV: envelope, max depth, id, dedupe TTL. Answers nil when the
+     * partition is full, the first id of a retried clientMsgId, else the new length.
+     */
+    private static final LuaScript PUSH = new LuaScript(
             """
+            if KEYS[2] then
+              local existing = redis.call('GET', KEYS[2])
+              if existing then return existing end
+            end
             if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[2]) then return false end
-            return redis.call('LPUSH', KEYS[1], ARGV[1])
-            """;
-    private static final String PUSH_ONCE =
-            """
-            local existing = redis.call('GET', KEYS[2])
-            if existing then return existing end
-            if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[4]) then return false end
-            redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
-            redis.call('LPUSH', KEYS[1], ARGV[1])
-            return ARGV[2]
-            """;
+            if KEYS[2] then redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4]) end
+            local length = redis.call('LPUSH', KEYS[1], ARGV[1])
+            if KEYS[2] then return ARGV[3] end
+            return length
+            """);
 
     private final RedisBatcher batcher;
     private final RedisKeys keys;
@@ -68,12 +71,17 @@ public final class QueueProducer implements MessageQueue {
             @Override
             public Response<?> queue(Pipeline pipeline) {
                 if (envelope.clientMsgId() == null) {
-                    return pipeline.eval(PUSH, List.of(queue), List.of(json, maxDepth));
+                    return PUSH.eval(pipeline, List.of(queue), List.of(json, maxDepth));
                 }
-                return pipeline.eval(
-                        PUSH_ONCE,
+                return PUSH.eval(
+                        pipeline,
                         List.of(queue, keys.clientMsgId(envelope.senderId(), envelope.clientMsgId())),
-                        List.of(json, envelope.id(), Integer.toString(CLIENT_MSG_ID_TTL_SECONDS), maxDepth));
+                        List.of(json, maxDepth, envelope.id(), TTL));
+            }
+
+            @Override
+            public LuaScript script() {
+                return PUSH;
             }
 
             @Override

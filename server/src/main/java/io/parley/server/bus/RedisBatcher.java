@@ -1,5 +1,6 @@
 package io.parley.server.bus;
 
+import io.parley.infra.LuaScript;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -26,6 +27,11 @@ public final class RedisBatcher implements AutoCloseable {
         Response<?> queue(Pipeline pipeline);
 
         void complete(Object reply, Throwable failure);
+
+        /** The script {@link #queue} runs by its SHA-1, if any: on NOSCRIPT it is loaded and the op sent again. */
+        default LuaScript script() {
+            return null;
+        }
     }
 
     private final JedisPool pool;
@@ -75,13 +81,25 @@ public final class RedisBatcher implements AutoCloseable {
     }
 
     private void execute(List<Op> batch) {
-        List<Response<?>> replies = new ArrayList<>(batch.size());
+        List<Object> replies;
         try (Jedis jedis = pool.getResource()) {
-            Pipeline pipeline = jedis.pipelined();
-            for (Op op : batch) {
-                replies.add(op.queue(pipeline));
+            replies = send(jedis, batch);
+            List<Integer> noScript = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                if (replies.get(i) instanceof Failure f && batch.get(i).script() != null && LuaScript.isNoScript(f.e)) {
+                    noScript.add(i);
+                }
             }
-            pipeline.sync();
+            if (!noScript.isEmpty()) {
+                // Redis lost its script cache (a restart): nothing of those ops ran, so they are sent again, still in
+                // submission order. Ops before the first of them ran already; a cache emptied mid-batch fails every
+                // script op after it, so order within the batch holds.
+                List<Op> again = noScript.stream().map(batch::get).toList();
+                List<Object> second = sendAgain(jedis, again);
+                for (int k = 0; k < noScript.size(); k++) {
+                    replies.set(noScript.get(k), second.get(k));
+                }
+            }
         } catch (RuntimeException e) {
             if (healthy) {
                 log.warn("Redis commands failed: {}", e.toString());
@@ -94,15 +112,44 @@ public final class RedisBatcher implements AutoCloseable {
         }
         healthy = true;
         for (int i = 0; i < batch.size(); i++) {
-            Object reply;
-            try {
-                reply = replies.get(i).get();
-            } catch (RuntimeException e) {
-                batch.get(i).complete(null, e);
-                continue;
+            if (replies.get(i) instanceof Failure f) {
+                batch.get(i).complete(null, f.e);
+            } else {
+                batch.get(i).complete(replies.get(i), null);
             }
-            batch.get(i).complete(reply, null);
         }
+    }
+
+    /** As {@link #send}, for ops whose first try got NOSCRIPT; a failure here fails only them, not the batch. */
+    private static List<Object> sendAgain(Jedis jedis, List<Op> ops) {
+        try {
+            ops.stream().map(Op::script).distinct().forEach(script -> script.load(jedis));
+            return send(jedis, ops);
+        } catch (RuntimeException e) {
+            return ops.stream().map(op -> (Object) new Failure(e)).toList();
+        }
+    }
+
+    /** A command's error reply, told apart from a reply value. */
+    private record Failure(RuntimeException e) {}
+
+    /** Sends {@code ops} in one pipeline; answers each one's reply or {@link Failure}. */
+    private static List<Object> send(Jedis jedis, List<Op> ops) {
+        Pipeline pipeline = jedis.pipelined();
+        List<Response<?>> responses = new ArrayList<>(ops.size());
+        for (Op op : ops) {
+            responses.add(op.queue(pipeline));
+        }
+        pipeline.sync();
+        List<Object> replies = new ArrayList<>(ops.size());
+        for (Response<?> response : responses) {
+            try {
+                replies.add(response.get());
+            } catch (RuntimeException e) {
+                replies.add(new Failure(e));
+            }
+        }
+        return replies;
     }
 
     /** Stops taking work, sends what is queued, and waits for the thread to finish. */

@@ -58,6 +58,14 @@ public final class ClosingHandshake extends ChannelDuplexHandler {
         }
     }
 
+    /**
+     * True once our close frame is on its way: nothing more may be written. A caller that writes through this
+     * handler's context (past the handlers above it, as broadcasts do) must check this first, as {@link #write} does.
+     */
+    public boolean closing() {
+        return closing;
+    }
+
     private void start(ChannelHandlerContext ctx, int code, String reason) {
         if (ctx == null || closing) {
             return; // removed with the channel, or already closing

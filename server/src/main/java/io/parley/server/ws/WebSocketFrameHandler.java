@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameCodec;
@@ -77,6 +78,7 @@ public final class WebSocketFrameHandler extends SimpleChannelInboundHandler<Web
         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
             connection =
                     new Connection(connectionId, principal, ctx.channel(), codec, metrics, ratePerSecond, rateBurst);
+            dropWriterIdle(ctx);
             long untilExpiry =
                     Duration.between(Instant.now(), principal.expiresAt()).toMillis();
             ctx.executor()
@@ -160,6 +162,21 @@ public final class WebSocketFrameHandler extends SimpleChannelInboundHandler<Web
         } else {
             log.warn("Connection {} failed", connectionId, cause);
             close(ctx, WebSocketCloseStatus.INTERNAL_SERVER_ERROR.code(), "internal error");
+        }
+    }
+
+    /**
+     * Pings run on their own schedule (above), so the writer-idle timer the HTTP phase closes idle keep-alives with
+     * only costs a WebSocket: it puts a promise and a listener on every frame written. Reader idle stays.
+     */
+    private static void dropWriterIdle(ChannelHandlerContext ctx) {
+        IdleStateHandler idle = ctx.pipeline().get(IdleStateHandler.class);
+        if (idle != null && idle.getWriterIdleTimeInMillis() > 0) {
+            ctx.pipeline()
+                    .replace(
+                            idle,
+                            ctx.pipeline().context(idle).name(),
+                            new IdleStateHandler(idle.getReaderIdleTimeInMillis(), 0, 0, TimeUnit.MILLISECONDS));
         }
     }
 

@@ -1,0 +1,97 @@
+package io.parley.server.bus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parley.infra.RedisPools;
+import io.parley.infra.RedisSettings;
+import io.parley.protocol.Json;
+import io.parley.protocol.QueueEnvelope;
+import io.parley.protocol.RedisKeys;
+import io.parley.testkit.PrivateRedis;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+
+/** The queue push runs its script by SHA-1: a Redis that lost its script cache must still take every send once. */
+class QueueProducerIT {
+    private static final RedisKeys KEYS = new RedisKeys("qp-test:");
+
+    private PrivateRedis redis;
+    private JedisPool pool;
+    private RedisBatcher batcher;
+    private QueueProducer producer;
+
+    @BeforeEach
+    void start() throws Exception {
+        redis = new PrivateRedis();
+        pool = RedisPools.open(new RedisSettings(redis.uri(), "qp-test:"), 4, Duration.ofSeconds(5));
+        batcher = new RedisBatcher(pool, 1000, "qp-test-writer");
+        producer = new QueueProducer(batcher, KEYS, Json.newMapper(), 1, 1000);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        batcher.close();
+        pool.close();
+        redis.close();
+    }
+
+    @Test
+    void pushesInOrderAndAnswersARetriedClientMsgIdWithItsFirstIdAfterTheScriptCacheWasEmptied() throws Exception {
+        assertThat(push(envelope("1", null))).isEqualTo("1");
+        assertThat(push(envelope("2", "c-2"))).isEqualTo("2");
+        flushScripts();
+        assertThat(push(envelope("3", null))).isEqualTo("3");
+        flushScripts();
+        // A retry of c-2 under a new id: answered with the first id and not queued again.
+        assertThat(push(envelope("4", "c-2"))).isEqualTo("2");
+        assertThat(push(envelope("5", "c-5"))).isEqualTo("5");
+        try (Jedis jedis = pool.getResource()) {
+            assertThat(jedis.lrange(KEYS.queue(0), 0, -1).reversed())
+                    .extracting(json -> Json.newMapper()
+                            .readValue(json, QueueEnvelope.class)
+                            .id())
+                    .containsExactly("1", "2", "3", "5");
+        }
+    }
+
+    @Test
+    void refusesASendWhenThePartitionIsFull() throws Exception {
+        QueueProducer small = new QueueProducer(batcher, KEYS, Json.newMapper(), 1, 1);
+        assertThat(push(small, envelope("1", null))).isEqualTo("1");
+        CompletableFuture<String> refused = new CompletableFuture<>();
+        small.enqueue(envelope("2", "c-2"), (id, failure) -> refused.complete(failure == null ? id : "refused"));
+        assertThat(refused.get(10, TimeUnit.SECONDS)).isEqualTo("refused");
+    }
+
+    private void flushScripts() {
+        try (Jedis jedis = pool.getResource()) {
+            jedis.scriptFlush();
+        }
+    }
+
+    private String push(QueueEnvelope envelope) throws Exception {
+        return push(producer, envelope);
+    }
+
+    private static String push(QueueProducer producer, QueueEnvelope envelope) throws Exception {
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        producer.enqueue(envelope, (id, failure) -> {
+            if (failure != null) {
+                answer.completeExceptionally(failure);
+            } else {
+                answer.complete(id);
+            }
+        });
+        return answer.get(10, TimeUnit.SECONDS);
+    }
+
+    private static QueueEnvelope envelope(String id, String clientMsgId) {
+        return new QueueEnvelope(id, "room", "7", "alice", "body " + id, clientMsgId, 1_700_000_000_000L);
+    }
+}
