@@ -56,7 +56,9 @@ public final class QueueProducer implements MessageQueue {
     /** {@inheritDoc} Acknowledged once Redis holds it. */
     @Override
     public void enqueue(QueueEnvelope envelope, BiConsumer<String, Throwable> done) {
-        String queue = keys.queue(RedisKeys.partitionOf(envelope.room(), partitions));
+        int partition = RedisKeys.partitionOf(envelope.room(), partitions);
+        String queue = keys.queue(partition);
+        byte[] route = queue.getBytes(StandardCharsets.UTF_8);
         String json;
         try {
             json = mapper.writeValueAsString(envelope);
@@ -66,14 +68,31 @@ public final class QueueProducer implements MessageQueue {
         }
         batcher.submit(new RedisBatcher.Op() {
             @Override
+            public byte[] key() {
+                return route;
+            }
+
+            @Override
+            public boolean durable() {
+                return true;
+            }
+
+            @Override
             public Response<?> queue(Pipeline pipeline) {
                 if (envelope.clientMsgId() == null) {
                     return pipeline.eval(PUSH, List.of(queue), List.of(json, maxDepth));
                 }
-                return pipeline.eval(
+                String cmid = keys.clientMsgId(partition, envelope.senderId(), envelope.clientMsgId());
+                Response<Object> pushed = pipeline.eval(
                         PUSH_ONCE,
-                        List.of(queue, keys.clientMsgId(envelope.senderId(), envelope.clientMsgId())),
+                        List.of(queue, cmid),
                         List.of(json, envelope.id(), Integer.toString(CLIENT_MSG_ID_TTL_SECONDS), maxDepth));
+                if (batcher.waitsForReplicas()) {
+                    // A retry of a push that was not confirmed writes nothing, and WAIT only covers this connection's
+                    // writes: renewing the id's key is a write, replicated after the first push, so WAIT covers both.
+                    pipeline.expire(cmid, CLIENT_MSG_ID_TTL_SECONDS);
+                }
+                return pushed;
             }
 
             @Override
