@@ -48,7 +48,7 @@ public final class PrivateRedisCluster implements AutoCloseable {
             if (!out.contains("All 16384 slots covered")) {
                 throw new IllegalStateException("redis-cli --cluster create failed: " + out);
             }
-            Awaitility.await().atMost(READY).until(cluster::healthy);
+            Awaitility.await().atMost(READY).until(() -> cluster.healthy() && cluster.replicated());
             return cluster;
         } catch (IOException | RuntimeException | InterruptedException e) {
             cluster.close();
@@ -71,7 +71,7 @@ public final class PrivateRedisCluster implements AutoCloseable {
                 .toList();
     }
 
-    /** The port of the master serving {@code key} now. */
+    /** The port of the master serving {@code key} now, as a live node sees it. */
     public int masterOf(String key) {
         int slot = Integer.parseInt(cli(anyLive(), "cluster", "keyslot", key).trim());
         for (Map.Entry<Integer, NodeView> e : view().entrySet()) {
@@ -111,6 +111,21 @@ public final class PrivateRedisCluster implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /** Whether every live master has a replica that is in sync with it (so that {@code WAIT 1} can succeed). */
+    public boolean replicated() {
+        try {
+            for (int master : masters()) {
+                String info = cli(master, "info", "replication");
+                if (!info.contains("role:master") || !info.contains("state=online")) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private void launch(int port) throws IOException {

@@ -49,8 +49,8 @@ public final class RedisBatcher implements AutoCloseable {
     private final ArrayBlockingQueue<Op> queue;
     private final Thread thread;
     private volatile boolean running = true;
-    private volatile boolean healthy = true;
     private long lastWaitWarning; // writer thread only
+    private long lastFailureWarning; // writer thread only
 
     public RedisBatcher(RedisClient redis, int capacity, String name) {
         this(redis, capacity, name, 0, 1);
@@ -128,17 +128,18 @@ public final class RedisBatcher implements AutoCloseable {
             }
             pipeline.sync();
         } catch (RuntimeException e) {
-            if (healthy) {
+            long now = System.currentTimeMillis();
+            // At most every 10 s: while one node of a cluster is down, the others keep answering in between.
+            if (now - lastFailureWarning > 10_000) {
+                lastFailureWarning = now;
                 log.warn("Redis commands failed: {}", e.toString());
             }
-            healthy = false;
             redis.refreshTopology();
             for (Op op : batch) {
                 op.complete(null, e);
             }
             return;
         }
-        healthy = true;
         long replicated = replicated(waited);
         boolean moved = false;
         for (int i = 0; i < batch.size(); i++) {

@@ -144,7 +144,7 @@ public final class ShardedSubscriber implements Subscriber {
     private void checkOwners() {
         for (Shard shard : shards.values()) {
             for (String channel : shard.channels) {
-                if (!shard.node.equals(redis.nodeOf(bytes(channel)))) {
+                if (!Objects.equals(shard.node, redis.nodeOf(bytes(channel)))) {
                     fail(shard, channel + " is served by another node now");
                     return;
                 }
@@ -208,7 +208,8 @@ public final class ShardedSubscriber implements Subscriber {
 
         Shard(HostAndPort node) {
             this.node = node;
-            this.thread = new Thread(this::run, "parley-redis-ssubscriber-" + node.getPort());
+            // node is null while no node serves the slot (mid-failover): connecting fails and the round starts over.
+            this.thread = new Thread(this::run, "parley-redis-ssubscriber-" + (node == null ? "none" : node.getPort()));
             this.thread.setDaemon(true);
         }
 
