@@ -47,8 +47,16 @@ public record RedisSettings(URI uri, String prefix, int waitReplicas, int waitTi
 
     public static RedisSettings fromEnv(Env env) {
         String url = env.first("redis://127.0.0.1:6379", "PARLEY_REDIS_URL", "REDIS_URL", "CELERY_BROKER_URL");
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "PARLEY_REDIS_URL: not a URL (" + e.getMessage().replace(url, "…")
+                            + "; expected: redis://host:port or redis-cluster://host:port,host:port,...)");
+        }
         return new RedisSettings(
-                URI.create(url),
+                uri,
                 env.string("PARLEY_REDIS_PREFIX", "parley:"),
                 env.integer("PARLEY_REDIS_WAIT_REPLICAS", 0, 0, 16),
                 env.integer("PARLEY_REDIS_WAIT_TIMEOUT_MS", 1_000, 1, 60_000));
