@@ -42,6 +42,16 @@ public final class ShardedSubscriber implements Subscriber {
     private boolean routing; // guarded by lock: subscribe() goes straight to the owner's shard
     private boolean told; // guarded by lock: this round is live (and the listener was told if it was a comeback)
     private boolean everLive; // guarded by lock
+    // Guarded by lock. In a round after a loss, what arrives on the shards that are live already is held back until
+    // every shard is and the listener has started its catch-up: fanned out before it, a newer seq would make the
+    // catch-up start after the messages that the lost connection missed.
+    private boolean holding;
+    private final List<Held> held = new ArrayList<>();
+
+    private record Held(String channel, byte[] message) {}
+
+    /** Messages held back in a round at most; beyond, the catch-up of the next resubscription has them. */
+    private static final int MAX_HELD = 100_000;
 
     public ShardedSubscriber(RedisClient redis) {
         this.redis = Objects.requireNonNull(redis, "redis");
@@ -90,6 +100,8 @@ public final class ShardedSubscriber implements Subscriber {
             synchronized (lock) {
                 broken = false;
                 told = false;
+                holding = everLive;
+                held.clear();
                 unconfirmed.clear();
                 unconfirmed.addAll(wanted);
                 Map<HostAndPort, List<String>> byNode = new LinkedHashMap<>();
@@ -192,6 +204,21 @@ public final class ShardedSubscriber implements Subscriber {
             } catch (RuntimeException e) {
                 log.error("Listener failed after a resubscribe", e);
             }
+            List<Held> release;
+            synchronized (lock) {
+                release = List.copyOf(held);
+                held.clear();
+                holding = false;
+            }
+            release.forEach(h -> deliver(h.channel(), h.message()));
+        }
+    }
+
+    private void deliver(String channel, byte[] message) {
+        try {
+            listener.onMessage(channel, message);
+        } catch (RuntimeException e) {
+            log.error("Listener failed on a pub/sub message", e);
         }
     }
 
@@ -337,12 +364,18 @@ public final class ShardedSubscriber implements Subscriber {
 
         @Override
         public void onSMessage(byte[] channel, byte[] message) {
-            synchronized (dispatch) {
-                try {
-                    listener.onMessage(string(channel), message);
-                } catch (RuntimeException e) {
-                    log.error("Listener failed on a pub/sub message", e);
+            synchronized (lock) {
+                if (holding) {
+                    if (held.size() < MAX_HELD) {
+                        held.add(new Held(string(channel), message));
+                    } else if (!broken) {
+                        fail(shard, "more than " + MAX_HELD + " messages held back");
+                    }
+                    return;
                 }
+            }
+            synchronized (dispatch) {
+                deliver(string(channel), message);
             }
         }
     }
