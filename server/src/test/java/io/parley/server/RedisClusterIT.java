@@ -16,6 +16,8 @@ import java.util.Locale;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisCluster;
 
 /**
  * Two replicas and two worker processes on a real Redis Cluster of the test's own (3 masters, 3 replicas): what a
@@ -78,6 +80,7 @@ class RedisClusterIT {
                                 + " %.2f s later%n",
                         failover,
                         recovery);
+                printQueues(cluster, stack.services().redis().prefix());
                 assertThat(f.duplicated()).as("duplicated").isZero();
                 assertThat(f.disordered()).as("disordered").isZero();
                 if (waitReplicas > 0) {
@@ -89,6 +92,26 @@ class RedisClusterIT {
                 }
             }
         }
+    }
+
+    /** What each partition still holds after the run, for the record (all empty when everything was stored). */
+    private static void printQueues(PrivateRedisCluster cluster, String prefix) {
+        RedisKeys keys = new RedisKeys(prefix, true);
+        StringBuilder line = new StringBuilder("CLUSTER queue/inflight/lease per partition after the run:");
+        try (JedisCluster jedis = new JedisCluster(cluster.masters().stream()
+                .map(p -> new HostAndPort("127.0.0.1", p))
+                .collect(java.util.stream.Collectors.toSet()))) {
+            for (int p = 0; p < ChaosIT.PARTITIONS; p++) {
+                line.append(String.format(
+                        Locale.ROOT,
+                        " %d:%d/%d/%s",
+                        p,
+                        jedis.llen(keys.queue(p)),
+                        jedis.llen(keys.inflight(p)),
+                        jedis.get(keys.lease(p))));
+            }
+        }
+        System.out.println(line);
     }
 
     /** Ack latency of one send at a time, and the msgs/s of a burst from one connection until all are delivered. */
