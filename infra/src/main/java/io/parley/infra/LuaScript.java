@@ -7,9 +7,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
@@ -30,7 +32,7 @@ public final class LuaScript {
         }
     }
 
-    public Object eval(Jedis jedis, List<String> keys, List<String> args) {
+    public Object eval(UnifiedJedis jedis, List<String> keys, List<String> args) {
         try {
             return jedis.evalsha(sha1, keys, args);
         } catch (JedisNoScriptException e) {
@@ -39,7 +41,7 @@ public final class LuaScript {
     }
 
     /** As {@link #eval} with binary arguments; bulk replies come back as byte arrays. */
-    public Object evalBinary(Jedis jedis, List<byte[]> keys, List<byte[]> args) {
+    public Object evalBinary(UnifiedJedis jedis, List<byte[]> keys, List<byte[]> args) {
         try {
             return jedis.evalsha(sha1.getBytes(StandardCharsets.US_ASCII), keys, args);
         } catch (JedisNoScriptException e) {
@@ -53,8 +55,8 @@ public final class LuaScript {
     }
 
     /** Loads the script into Redis's cache, after a NOSCRIPT answer to a pipelined {@link #eval}. */
-    public void load(Jedis jedis) {
-        jedis.scriptLoad(source);
+    public void load(Connection connection) {
+        new Jedis(connection).scriptLoad(source);
     }
 
     /** Whether {@code failure} is Redis's answer that it does not have a script (its cache was emptied). */

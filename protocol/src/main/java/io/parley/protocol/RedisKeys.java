@@ -4,10 +4,29 @@ import java.util.Objects;
 
 /**
  * Every Redis key and channel name, under one prefix so that several stacks can share a Redis.
+ *
+ * <p>On a Redis Cluster ({@code cluster}) the keys that one script touches share a hash tag, so they live in one
+ * slot: a queue partition's list, inflight list, lease and clientMsgId keys are tagged with the partition ({@code
+ * {3}}), the presence keys with {@code {presence}}. On one Redis the names stay as they always were, so an upgrade
+ * finds the queued envelopes of the running deployment where it left them.
  */
-public record RedisKeys(String prefix) {
+public record RedisKeys(String prefix, boolean cluster) {
     public RedisKeys {
         Objects.requireNonNull(prefix, "prefix");
+    }
+
+    /** The names on one Redis server. */
+    public RedisKeys(String prefix) {
+        this(prefix, false);
+    }
+
+    private String partition(int partition) {
+        return prefix + "queue:" + (cluster ? "{" + partition + "}" : Integer.toString(partition));
+    }
+
+    // The presence keys meet in one script (a user's replicas, a replica's users, the live replicas).
+    private String presenceSpace() {
+        return cluster ? prefix + "{presence}:" : prefix;
     }
 
     /** The queue partition a room's messages go to: one partition keeps one room's order. */
@@ -16,17 +35,17 @@ public record RedisKeys(String prefix) {
     }
 
     public String queue(int partition) {
-        return prefix + "queue:" + partition;
+        return partition(partition);
     }
 
     /** Envelopes a worker has taken from {@link #queue} but not yet stored and published. */
     public String inflight(int partition) {
-        return prefix + "queue:" + partition + ":inflight";
+        return partition(partition) + ":inflight";
     }
 
     /** Lease naming the worker that consumes a partition. */
     public String lease(int partition) {
-        return prefix + "queue:" + partition + ":lease";
+        return partition(partition) + ":lease";
     }
 
     /** Live workers, scored by heartbeat expiry (epoch ms); used to share partitions fairly. */
@@ -62,19 +81,29 @@ public record RedisKeys(String prefix) {
         return prefix + "cmid:" + userId + ":" + clientMsgId;
     }
 
+    /**
+     * As {@link #clientMsgId(String, String)}, for a send to a room of {@code partition}: the push script checks it
+     * beside the partition's queue, so on a cluster it carries the partition's hash tag.
+     */
+    public String clientMsgId(int partition, String userId, String clientMsgId) {
+        return cluster
+                ? prefix + "cmid:{" + partition + "}:" + userId + ":" + clientMsgId
+                : clientMsgId(userId, clientMsgId);
+    }
+
     /** Per user: the set of server replicas holding at least one connection of theirs. */
     public String presence(String userId) {
-        return prefix + "presence:" + userId;
+        return presenceSpace() + "presence:" + userId;
     }
 
     /** Live server replicas, scored by heartbeat expiry (epoch ms), so any replica can clean up after a dead one. */
     public String liveServers() {
-        return prefix + "servers";
+        return presenceSpace() + "servers";
     }
 
     /** Per replica: the users ({@code id|username}) it holds connections of, for cleanup when it dies. */
     public String serverUsers(String serverId) {
-        return prefix + "server-users:" + serverId;
+        return presenceSpace() + "server-users:" + serverId;
     }
 
     /** Per replica: its own channel, always subscribed, for events addressed to it. */

@@ -131,7 +131,10 @@ public final class ServerMain implements AutoCloseable {
     private ServerMain(ServerConfig config) throws Exception {
         this(
                 config,
-                RedisParts.open(config, new RedisKeys(config.redis().prefix()), Json.newMapper()),
+                RedisParts.open(
+                        config,
+                        new RedisKeys(config.redis().prefix(), config.redis().cluster()),
+                        Json.newMapper()),
                 config.readDatabase());
     }
 
@@ -139,7 +142,7 @@ public final class ServerMain implements AutoCloseable {
             throws Exception {
         var mapper = Json.newMapper();
         var codec = new FrameCodec(mapper);
-        var keys = new RedisKeys(config.redis().prefix());
+        var keys = new RedisKeys(config.redis().prefix(), config.redis().cluster());
         var metrics = new Metrics();
         var responses = new HttpResponses(codec);
 

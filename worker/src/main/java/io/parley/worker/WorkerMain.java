@@ -5,7 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.parley.infra.Databases;
 import io.parley.infra.Env;
 import io.parley.infra.Logs;
-import io.parley.infra.RedisPools;
+import io.parley.infra.RedisClient;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.Json;
 import io.parley.protocol.RedisKeys;
@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.JedisPool;
 
 /** The worker process: reads its configuration, applies migrations, wires the worker and runs it until SIGTERM. */
 public final class WorkerMain {
@@ -76,8 +75,8 @@ public final class WorkerMain {
         }
         HikariDataSource dataSource = Databases.open(config.database(), "parley-worker");
         // One connection per consumer (one per partition at most), the coordinator's and the committer's.
-        JedisPool redis = RedisPools.open(config.redis(), config.partitions() + 2, REDIS_SOCKET_TIMEOUT);
-        RedisKeys keys = new RedisKeys(config.redis().prefix());
+        RedisClient redis = RedisClient.open(config.redis(), config.partitions() + 2, REDIS_SOCKET_TIMEOUT);
+        RedisKeys keys = new RedisKeys(config.redis().prefix(), config.redis().cluster());
         return start(
                 config,
                 new WorkerParts(
@@ -95,7 +94,7 @@ public final class WorkerMain {
         Outage dbOutage = new Outage(parts.databaseName());
         Retrier retrier = new Retrier();
         ObjectMapper mapper = Json.newMapper();
-        RedisKeys keys = new RedisKeys(config.redis().prefix());
+        RedisKeys keys = new RedisKeys(config.redis().prefix(), config.redis().cluster());
         Metrics metrics = new Metrics();
         BatchCommitter committer = new BatchCommitter(
                 parts.dataSource(),

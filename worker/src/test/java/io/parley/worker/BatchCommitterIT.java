@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import io.parley.infra.Databases;
+import io.parley.infra.RedisClient;
 import io.parley.infra.TestServices;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.Json;
@@ -23,6 +24,7 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -46,6 +48,7 @@ class BatchCommitterIT {
     private TestServices.Isolated services;
     private HikariDataSource dataSource;
     private JedisPool redis;
+    private RedisClient client;
     private RedisKeys keys;
     private PartitionLeases leases;
     private PartitionQueue queue;
@@ -60,9 +63,10 @@ class BatchCommitterIT {
         Databases.migrate(services.database());
         dataSource = Databases.open(services.database(), "committer-it");
         redis = new JedisPool(services.redis().uri());
+        client = RedisClient.open(services.redis(), 4, Duration.ofSeconds(5));
         keys = new RedisKeys(services.redis().prefix());
-        leases = new PartitionLeases(redis, keys, "committer-it", 10_000);
-        queue = new PartitionQueue(redis, keys, "committer-it");
+        leases = new PartitionLeases(client, keys, "committer-it", 10_000);
+        queue = new PartitionQueue(client, keys, "committer-it");
         fixtures = new Fixtures(services.database());
         alice = fixtures.createUser("alice");
         DataSource counting = new CountingDataSource(dataSource, commits);
@@ -92,6 +96,7 @@ class BatchCommitterIT {
             }
         }
         redis.close();
+        client.close();
         services.dropDatabase();
     }
 

@@ -1,11 +1,10 @@
 package io.parley.server.auth;
 
 import io.parley.infra.LuaScript;
+import io.parley.infra.RedisClient;
 import io.parley.protocol.RedisKeys;
 import java.util.List;
 import java.util.Objects;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
 
 /**
  * Limits failed logins per username and client address across all replicas: a fixed one-minute window in Redis.
@@ -19,30 +18,26 @@ public final class LoginThrottle implements LoginAttempts {
     // Counts a failure; the first one of a window starts it (ARGV[1] ms long).
     private static final LuaScript COUNT_FAILURE = new LuaScript(
             "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end");
-    private final JedisPool pool;
+    private final RedisClient redis;
     private final RedisKeys keys;
     private final int maxFailures;
 
-    public LoginThrottle(JedisPool pool, RedisKeys keys, int maxFailuresPerMinute) {
-        this.pool = Objects.requireNonNull(pool, "pool");
+    public LoginThrottle(RedisClient redis, RedisKeys keys, int maxFailuresPerMinute) {
+        this.redis = Objects.requireNonNull(redis, "redis");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.maxFailures = maxFailuresPerMinute;
     }
 
     @Override
     public long retryAfterMs(String subject) {
-        try (Jedis jedis = pool.getResource()) {
-            List<?> state = (List<?>) STATE.eval(jedis, List.of(keys.loginAttempts(subject)), List.of());
-            long failures = (Long) state.get(0);
-            long ttl = (Long) state.get(1);
-            return failures >= maxFailures ? Math.max(1, ttl) : 0;
-        }
+        List<?> state = (List<?>) STATE.eval(redis.jedis(), List.of(keys.loginAttempts(subject)), List.of());
+        long failures = (Long) state.get(0);
+        long ttl = (Long) state.get(1);
+        return failures >= maxFailures ? Math.max(1, ttl) : 0;
     }
 
     @Override
     public void failed(String subject) {
-        try (Jedis jedis = pool.getResource()) {
-            COUNT_FAILURE.eval(jedis, List.of(keys.loginAttempts(subject)), List.of(Long.toString(WINDOW_MS)));
-        }
+        COUNT_FAILURE.eval(redis.jedis(), List.of(keys.loginAttempts(subject)), List.of(Long.toString(WINDOW_MS)));
     }
 }

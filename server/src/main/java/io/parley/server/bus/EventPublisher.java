@@ -6,17 +6,23 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 
-/** Publishes encoded frames and events on Redis channels, best effort and without blocking the caller. */
+/**
+ * Publishes encoded frames and events on Redis channels, best effort and without blocking the caller; on a Redis
+ * Cluster on shard channels ({@code SPUBLISH}), so that a message crosses only the shard that owns its channel.
+ */
 public final class EventPublisher implements Publisher {
     private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
 
     private final RedisBatcher batcher;
+    private final boolean sharded;
     private final AtomicLong lastWarning = new AtomicLong();
 
-    public EventPublisher(RedisBatcher batcher) {
+    public EventPublisher(RedisBatcher batcher, boolean sharded) {
         this.batcher = Objects.requireNonNull(batcher, "batcher");
+        this.sharded = sharded;
     }
 
     @Override
@@ -24,8 +30,15 @@ public final class EventPublisher implements Publisher {
         byte[] channelBytes = channel.getBytes(StandardCharsets.UTF_8);
         batcher.submit(new RedisBatcher.Op() {
             @Override
+            public byte[] key() {
+                return channelBytes;
+            }
+
+            @Override
             public Response<?> queue(Pipeline pipeline) {
-                return pipeline.publish(channelBytes, payload);
+                return sharded
+                        ? pipeline.sendCommand(Protocol.Command.SPUBLISH, channelBytes, payload)
+                        : pipeline.publish(channelBytes, payload);
             }
 
             @Override

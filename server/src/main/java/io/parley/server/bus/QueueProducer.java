@@ -20,7 +20,8 @@ import redis.clients.jedis.Response;
  * only the first time, atomically, so a retry is acknowledged again with the original id and never queued twice.
  */
 public final class QueueProducer implements MessageQueue {
-    private static final String TTL = Integer.toString(24 * 3600); // seconds a clientMsgId is remembered
+    private static final int CLIENT_MSG_ID_TTL_SECONDS = 24 * 3600; // how long a clientMsgId is remembered
+    private static final String TTL = Integer.toString(CLIENT_MSG_ID_TTL_SECONDS);
     /**
      * Run by its SHA-1: sent as text only after Redis lost its script cache. KEYS[1] the partition, KEYS[2] (only for
      * a send with a clientMsgId) its dedupe key; ARGV: envelope, max depth, id, dedupe TTL. Answers nil when the
@@ -59,7 +60,9 @@ public final class QueueProducer implements MessageQueue {
     /** {@inheritDoc} Acknowledged once Redis holds it. */
     @Override
     public void enqueue(QueueEnvelope envelope, BiConsumer<String, Throwable> done) {
-        String queue = keys.queue(RedisKeys.partitionOf(envelope.room(), partitions));
+        int partition = RedisKeys.partitionOf(envelope.room(), partitions);
+        String queue = keys.queue(partition);
+        byte[] route = queue.getBytes(StandardCharsets.UTF_8);
         String json;
         try {
             json = mapper.writeValueAsString(envelope);
@@ -69,14 +72,29 @@ public final class QueueProducer implements MessageQueue {
         }
         batcher.submit(new RedisBatcher.Op() {
             @Override
+            public byte[] key() {
+                return route;
+            }
+
+            @Override
+            public boolean durable() {
+                return true;
+            }
+
+            @Override
             public Response<?> queue(Pipeline pipeline) {
                 if (envelope.clientMsgId() == null) {
                     return PUSH.eval(pipeline, List.of(queue), List.of(json, maxDepth));
                 }
-                return PUSH.eval(
-                        pipeline,
-                        List.of(queue, keys.clientMsgId(envelope.senderId(), envelope.clientMsgId())),
-                        List.of(json, maxDepth, envelope.id(), TTL));
+                String cmid = keys.clientMsgId(partition, envelope.senderId(), envelope.clientMsgId());
+                Response<Object> pushed =
+                        PUSH.eval(pipeline, List.of(queue, cmid), List.of(json, maxDepth, envelope.id(), TTL));
+                if (batcher.waitsForReplicas()) {
+                    // A retry of a push that was not confirmed writes nothing, and WAIT only covers this connection's
+                    // writes: renewing the id's key is a write, replicated after the first push, so WAIT covers both.
+                    pipeline.expire(cmid, CLIENT_MSG_ID_TTL_SECONDS);
+                }
+                return pushed;
             }
 
             @Override

@@ -1,22 +1,30 @@
 package io.parley.server.bus;
 
 import io.parley.infra.LuaScript;
+import io.parley.infra.RedisClient;
+import io.parley.protocol.ErrorCode;
+import io.parley.server.ApiException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
 
 /**
  * One thread that sends Redis commands in pipelined batches, in submission order, and completes each with its
- * reply. Submission order is what keeps one connection's sends in order; the queue bound keeps memory bounded.
+ * reply. Submission order is what keeps one connection's sends in order; the queue bound keeps memory bounded. On a
+ * Redis Cluster a batch is split by the node serving each command's key, one pipeline per node; with replicas to wait
+ * for, each pipeline that carries a durable write ends with {@code WAIT}, on the connection that wrote.
  */
 public final class RedisBatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisBatcher.class);
@@ -24,7 +32,15 @@ public final class RedisBatcher implements AutoCloseable {
 
     /** One command and what to do with its reply. */
     public interface Op {
+        /** The key (or shard channel) the command is routed by on a Redis Cluster. */
+        byte[] key();
+
         Response<?> queue(Pipeline pipeline);
+
+        /** A write that must reach the replicas ({@code PARLEY_REDIS_WAIT_REPLICAS}) before it completes. */
+        default boolean durable() {
+            return false;
+        }
 
         void complete(Object reply, Throwable failure);
 
@@ -34,14 +50,24 @@ public final class RedisBatcher implements AutoCloseable {
         }
     }
 
-    private final JedisPool pool;
+    private final RedisClient redis;
+    private final int waitReplicas;
+    private final int waitTimeoutMs;
     private final ArrayBlockingQueue<Op> queue;
     private final Thread thread;
     private volatile boolean running = true;
-    private volatile boolean healthy = true;
+    private long lastWaitWarning; // writer thread only
+    private long lastFailureWarning; // writer thread only
 
-    public RedisBatcher(JedisPool pool, int capacity, String name) {
-        this.pool = Objects.requireNonNull(pool, "pool");
+    public RedisBatcher(RedisClient redis, int capacity, String name) {
+        this(redis, capacity, name, 0, 1);
+    }
+
+    /** Durable writes complete only once {@code waitReplicas} replicas have them, or fail after the timeout. */
+    public RedisBatcher(RedisClient redis, int capacity, String name, int waitReplicas, int waitTimeoutMs) {
+        this.redis = Objects.requireNonNull(redis, "redis");
+        this.waitReplicas = waitReplicas;
+        this.waitTimeoutMs = waitTimeoutMs;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
@@ -80,13 +106,31 @@ public final class RedisBatcher implements AutoCloseable {
         }
     }
 
+    /** Whether durable writes wait for replicas, so that a producer can make a retry count as a write too. */
+    public boolean waitsForReplicas() {
+        return waitReplicas > 0;
+    }
+
     private void execute(List<Op> batch) {
-        List<Object> replies;
-        try (Jedis jedis = pool.getResource()) {
-            replies = send(jedis, batch);
+        Map<HostAndPort, List<Integer>> groups = redis.byNode(batch, Op::key);
+        if (groups.size() == 1) {
+            execute(groups.keySet().iterator().next(), batch);
+            return;
+        }
+        groups.forEach((node, indexes) ->
+                execute(node, indexes.stream().map(batch::get).toList()));
+    }
+
+    private void execute(HostAndPort node, List<Op> batch) {
+        boolean durable = waitReplicas > 0 && batch.stream().anyMatch(Op::durable);
+        Sent sent;
+        try (Connection connection = redis.connection(node)) {
+            sent = send(connection, batch, durable);
             List<Integer> noScript = new ArrayList<>();
             for (int i = 0; i < batch.size(); i++) {
-                if (replies.get(i) instanceof Failure f && batch.get(i).script() != null && LuaScript.isNoScript(f.e)) {
+                if (sent.replies.get(i) instanceof Failure f
+                        && batch.get(i).script() != null
+                        && LuaScript.isNoScript(f.e)) {
                     noScript.add(i);
                 }
             }
@@ -94,52 +138,79 @@ public final class RedisBatcher implements AutoCloseable {
                 // Redis lost its script cache (a restart): nothing of those ops ran, so they are sent again, still in
                 // submission order. Ops before the first of them ran already; a cache emptied mid-batch fails every
                 // script op after it, so order within the batch holds.
-                List<Op> again = noScript.stream().map(batch::get).toList();
-                List<Object> second = sendAgain(jedis, again);
+                Sent second =
+                        sendAgain(connection, noScript.stream().map(batch::get).toList(), durable);
                 for (int k = 0; k < noScript.size(); k++) {
-                    replies.set(noScript.get(k), second.get(k));
+                    sent.replies.set(noScript.get(k), second.replies.get(k));
                 }
+                // WAIT counts every write of the connection so far: the second one covers the first pipeline too.
+                sent = new Sent(sent.replies, second.replicated);
             }
         } catch (RuntimeException e) {
-            if (healthy) {
+            long now = System.currentTimeMillis();
+            // At most every 10 s: while one node of a cluster is down, the others keep answering in between.
+            if (now - lastFailureWarning > 10_000) {
+                lastFailureWarning = now;
                 log.warn("Redis commands failed: {}", e.toString());
             }
-            healthy = false;
+            redis.refreshTopology();
             for (Op op : batch) {
                 op.complete(null, e);
             }
             return;
         }
-        healthy = true;
+        boolean moved = false;
         for (int i = 0; i < batch.size(); i++) {
-            if (replies.get(i) instanceof Failure f) {
-                batch.get(i).complete(null, f.e);
+            Op op = batch.get(i);
+            if (sent.replies.get(i) instanceof Failure f) {
+                moved |= f.e instanceof JedisRedirectionException;
+                op.complete(null, f.e);
+            } else if (op.durable() && sent.replicated < waitReplicas) {
+                // The master has it but may lose it in a failover: not acknowledged. A retry with the same
+                // clientMsgId is answered with this message's id, never queued twice.
+                op.complete(
+                        null,
+                        new ApiException(
+                                ErrorCode.UNAVAILABLE,
+                                "the message queue could not confirm the message on " + waitReplicas + " replica(s)"
+                                        + " within " + waitTimeoutMs + " ms, try again"));
             } else {
-                batch.get(i).complete(replies.get(i), null);
+                op.complete(sent.replies.get(i), null);
             }
+        }
+        if (moved) {
+            redis.refreshTopology();
         }
     }
 
     /** As {@link #send}, for ops whose first try got NOSCRIPT; a failure here fails only them, not the batch. */
-    private static List<Object> sendAgain(Jedis jedis, List<Op> ops) {
+    private Sent sendAgain(Connection connection, List<Op> ops, boolean durable) {
         try {
-            ops.stream().map(Op::script).distinct().forEach(script -> script.load(jedis));
-            return send(jedis, ops);
+            ops.stream().map(Op::script).distinct().forEach(script -> script.load(connection));
+            return send(connection, ops, durable);
         } catch (RuntimeException e) {
-            return ops.stream().map(op -> (Object) new Failure(e)).toList();
+            return new Sent(ops.stream().map(op -> (Object) new Failure(e)).collect(Collectors.toList()), -1);
         }
     }
 
     /** A command's error reply, told apart from a reply value. */
     private record Failure(RuntimeException e) {}
 
-    /** Sends {@code ops} in one pipeline; answers each one's reply or {@link Failure}. */
-    private static List<Object> send(Jedis jedis, List<Op> ops) {
-        Pipeline pipeline = jedis.pipelined();
+    /**
+     * Each op's reply or {@link Failure}, and how many replicas confirmed the connection's writes ({@code WAIT}, when
+     * {@code durable}; else as many as asked for).
+     */
+    private record Sent(List<Object> replies, long replicated) {}
+
+    /** Sends {@code ops} in one pipeline, ending with {@code WAIT} when {@code durable}. */
+    private Sent send(Connection connection, List<Op> ops, boolean durable) {
+        Pipeline pipeline = new Pipeline(connection);
         List<Response<?>> responses = new ArrayList<>(ops.size());
         for (Op op : ops) {
             responses.add(op.queue(pipeline));
         }
+        // WAIT counts the writes of this connection: the pipeline's own, on the master that took them.
+        Response<Long> waited = durable ? pipeline.waitReplicas(waitReplicas, waitTimeoutMs) : null;
         pipeline.sync();
         List<Object> replies = new ArrayList<>(ops.size());
         for (Response<?> response : responses) {
@@ -149,7 +220,25 @@ public final class RedisBatcher implements AutoCloseable {
                 replies.add(new Failure(e));
             }
         }
-        return replies;
+        return new Sent(replies, replicated(waited));
+    }
+
+    private long replicated(Response<Long> waited) {
+        if (waited == null) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            long replicas = waited.get();
+            long now = System.currentTimeMillis();
+            if (replicas < waitReplicas && now - lastWaitWarning > 10_000) {
+                lastWaitWarning = now;
+                log.warn("WAIT {} {}: only {} replica(s) confirmed", waitReplicas, waitTimeoutMs, replicas);
+            }
+            return replicas;
+        } catch (RuntimeException e) {
+            log.warn("WAIT failed: {}", e.toString());
+            return -1;
+        }
     }
 
     /** Stops taking work, sends what is queued, and waits for the thread to finish. */

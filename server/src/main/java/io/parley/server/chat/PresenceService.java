@@ -1,6 +1,7 @@
 package io.parley.server.chat;
 
 import io.parley.infra.LuaScript;
+import io.parley.infra.RedisClient;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.RedisKeys;
 import io.parley.protocol.Room;
@@ -24,10 +25,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Who is online, across replicas. Each replica records in Redis which users it holds connections of and keeps a
@@ -65,7 +66,7 @@ public final class PresenceService implements Presence {
             return 1
             """);
 
-    private final JedisPool pool;
+    private final RedisClient redis;
     private final RedisKeys keys;
     private final String serverId;
     private final Publisher events;
@@ -82,14 +83,14 @@ public final class PresenceService implements Presence {
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "parley-presence-timer"));
 
     public PresenceService(
-            JedisPool pool,
+            RedisClient redis,
             RedisKeys keys,
             String serverId,
             Publisher events,
             RoomStore rooms,
             FrameCodec codec,
             Supplier<Collection<Principal>> localUsers) {
-        this.pool = Objects.requireNonNull(pool, "pool");
+        this.redis = Objects.requireNonNull(redis, "redis");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.serverId = Objects.requireNonNull(serverId, "serverId");
         this.events = Objects.requireNonNull(events, "events");
@@ -126,8 +127,9 @@ public final class PresenceService implements Presence {
     /** The usernames among {@code members} that some live replica holds a connection of. Blocking. */
     @Override
     public List<String> online(List<User> members) {
-        try (Jedis jedis = pool.getResource()) {
-            Pipeline p = jedis.pipelined();
+        // One pipeline: on a cluster every presence key shares one hash tag, so one node serves them all.
+        try (Connection connection = redis.connection(redis.nodeOf(RedisClient.bytes(keys.liveServers())))) {
+            Pipeline p = new Pipeline(connection);
             Response<List<String>> live =
                     p.zrangeByScore(keys.liveServers(), System.currentTimeMillis(), Double.MAX_VALUE);
             List<Response<Set<String>>> holders = new ArrayList<>(members.size());
@@ -150,7 +152,8 @@ public final class PresenceService implements Presence {
     private void heartbeat() throws Exception {
         long now = System.currentTimeMillis();
         List<String> dead;
-        try (Jedis jedis = pool.getResource()) {
+        try {
+            UnifiedJedis jedis = redis.jedis();
             boolean wasMissing = jedis.zadd(keys.liveServers(), now + EXPIRY_MS, serverId) == 1;
             if (wasMissing) {
                 // Swept as dead (or Redis lost its data): record our users again.
@@ -178,20 +181,18 @@ public final class PresenceService implements Presence {
 
     private void sweep(String server, long now) throws Exception {
         List<String> departed = new ArrayList<>();
-        try (Jedis jedis = pool.getResource()) {
-            if (jedis.zrem(keys.liveServers(), server) != 1) {
-                return; // another replica is sweeping it
-            }
-            for (String member : jedis.smembers(keys.serverUsers(server))) {
-                int bar = member.indexOf('|');
-                Principal user =
-                        new Principal(Long.parseLong(member.substring(0, bar)), member.substring(bar + 1), null);
-                if (script(DEPART, user, server)) {
-                    departed.add(member);
-                }
-            }
-            jedis.del(keys.serverUsers(server));
+        UnifiedJedis jedis = redis.jedis();
+        if (jedis.zrem(keys.liveServers(), server) != 1) {
+            return; // another replica is sweeping it
         }
+        for (String member : jedis.smembers(keys.serverUsers(server))) {
+            int bar = member.indexOf('|');
+            Principal user = new Principal(Long.parseLong(member.substring(0, bar)), member.substring(bar + 1), null);
+            if (script(DEPART, user, server)) {
+                departed.add(member);
+            }
+        }
+        jedis.del(keys.serverUsers(server));
         log.info("Server {} stopped heartbeating; {} of its users went offline", server, departed.size());
         for (String member : departed) {
             int bar = member.indexOf('|');
@@ -204,13 +205,11 @@ public final class PresenceService implements Presence {
     }
 
     private boolean script(LuaScript script, Principal user, String server) {
-        try (Jedis jedis = pool.getResource()) {
-            Object result = script.eval(
-                    jedis,
-                    List.of(keys.presence(user.id()), keys.serverUsers(server), keys.liveServers()),
-                    List.of(server, user.id() + "|" + user.username(), Long.toString(System.currentTimeMillis())));
-            return Long.valueOf(1).equals(result);
-        }
+        Object result = script.eval(
+                redis.jedis(),
+                List.of(keys.presence(user.id()), keys.serverUsers(server), keys.liveServers()),
+                List.of(server, user.id() + "|" + user.username(), Long.toString(System.currentTimeMillis())));
+        return Long.valueOf(1).equals(result);
     }
 
     private void announce(String username, Set<String> userRooms, boolean online) {
@@ -255,7 +254,8 @@ public final class PresenceService implements Presence {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try (Jedis jedis = pool.getResource()) {
+        try {
+            UnifiedJedis jedis = redis.jedis();
             jedis.zrem(keys.liveServers(), serverId);
             jedis.del(keys.serverUsers(serverId));
         } catch (RuntimeException e) {

@@ -2,7 +2,7 @@ package io.parley.server.bus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parley.infra.RedisPools;
+import io.parley.infra.RedisClient;
 import io.parley.infra.RedisSettings;
 import io.parley.protocol.Json;
 import io.parley.protocol.QueueEnvelope;
@@ -15,29 +15,28 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
 
 /** The queue push runs its script by SHA-1: a Redis that lost its script cache must still take every send once. */
 class QueueProducerIT {
     private static final RedisKeys KEYS = new RedisKeys("qp-test:");
 
     private PrivateRedis redis;
-    private JedisPool pool;
+    private RedisClient client;
     private RedisBatcher batcher;
     private QueueProducer producer;
 
     @BeforeEach
     void start() throws Exception {
         redis = new PrivateRedis();
-        pool = RedisPools.open(new RedisSettings(redis.uri(), "qp-test:"), 4, Duration.ofSeconds(5));
-        batcher = new RedisBatcher(pool, 1000, "qp-test-writer");
+        client = RedisClient.open(new RedisSettings(redis.uri(), "qp-test:"), 4, Duration.ofSeconds(5));
+        batcher = new RedisBatcher(client, 1000, "qp-test-writer");
         producer = new QueueProducer(batcher, KEYS, Json.newMapper(), 1, 1000);
     }
 
     @AfterEach
     void stop() throws Exception {
         batcher.close();
-        pool.close();
+        client.close();
         redis.close();
     }
 
@@ -51,7 +50,7 @@ class QueueProducerIT {
         // A retry of c-2 under a new id: answered with the first id and not queued again.
         assertThat(push(envelope("4", "c-2"))).isEqualTo("2");
         assertThat(push(envelope("5", "c-5"))).isEqualTo("5");
-        try (Jedis jedis = pool.getResource()) {
+        try (Jedis jedis = new Jedis(redis.uri())) {
             assertThat(jedis.lrange(KEYS.queue(0), 0, -1).reversed())
                     .extracting(json -> Json.newMapper()
                             .readValue(json, QueueEnvelope.class)
@@ -70,7 +69,7 @@ class QueueProducerIT {
     }
 
     private void flushScripts() {
-        try (Jedis jedis = pool.getResource()) {
+        try (Jedis jedis = new Jedis(redis.uri())) {
             jedis.scriptFlush();
         }
     }

@@ -214,7 +214,8 @@ public final class ChaosLoad implements AutoCloseable {
         return audit(scenario, db, recoverySeconds).report();
     }
 
-    private Set<String> ackedIds() {
+    /** The ids of every acknowledged send. */
+    public Set<String> ackedIds() {
         Set<String> ids = new HashSet<>();
         senders.forEach(s -> ids.addAll(s.acked));
         return ids;

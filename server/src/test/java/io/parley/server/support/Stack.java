@@ -21,6 +21,7 @@ public final class Stack implements AutoCloseable {
     private final TestServices.Isolated services = TestServices.isolated();
     private final List<ServerMain> servers = new ArrayList<>();
     private final List<ManagedProcess> processes = new ArrayList<>(); // workers and server processes
+    private final List<AutoCloseable> resources = new ArrayList<>(); // closed last, after every process
 
     public TestServices.Isolated services() {
         return services;
@@ -84,5 +85,17 @@ public final class Stack implements AutoCloseable {
         }
         servers.forEach(ServerMain::close);
         services.dropDatabase();
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing " + resource, e);
+            }
+        }
+    }
+
+    /** Closes {@code resource} (a private Redis Cluster the stack runs on, say) when the stack closes. */
+    public void closeLast(AutoCloseable resource) {
+        resources.add(resource);
     }
 }

@@ -1,14 +1,19 @@
 package io.parley.server.support;
 
+import io.parley.testkit.PrivateRedisCluster;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The two sets of parts the protocol tests run on: Redis + MySQL (+ a worker process), and standalone mode. */
+/**
+ * The sets of parts the protocol tests run on: Redis + MySQL (+ a worker process), the same on a Redis Cluster of the
+ * test's own (3 masters, 3 replicas), and standalone mode.
+ */
 public enum StackMode {
     REDIS_MYSQL,
+    REDIS_CLUSTER,
     STANDALONE;
 
     /** Running parts: close them to stop everything; {@code database} opens a connection to what they store. */
@@ -29,9 +34,17 @@ public enum StackMode {
                     standalone, standalone.port(), () -> standalone.dataSource().getConnection());
         }
         Stack stack = new Stack();
-        int port = stack.startServer(serverId, overrides).port();
+        List<String> redis = new ArrayList<>();
+        if (this == REDIS_CLUSTER) {
+            PrivateRedisCluster cluster = PrivateRedisCluster.start();
+            stack.closeLast(cluster);
+            redis.addAll(List.of("PARLEY_REDIS_URL", cluster.uri().toString()));
+        }
+        List<String> env = new ArrayList<>(List.of(overrides));
+        env.addAll(redis);
+        int port = stack.startServer(serverId, env.toArray(String[]::new)).port();
         if (worker) {
-            stack.startWorker(serverId + "-worker");
+            stack.startWorker(serverId + "-worker", redis.toArray(String[]::new));
         }
         var db = stack.services().database();
         return new Started(stack, port, () -> DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password()));

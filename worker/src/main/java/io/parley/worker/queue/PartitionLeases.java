@@ -3,16 +3,14 @@ package io.parley.worker.queue;
 import static java.util.Objects.requireNonNull;
 
 import io.parley.infra.LuaScript;
+import io.parley.infra.RedisClient;
 import io.parley.protocol.RedisKeys;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
-import redis.clients.jedis.Pipeline;
-import redis.clients.jedis.Response;
+import java.util.stream.IntStream;
 import redis.clients.jedis.params.SetParams;
 
 /**
@@ -43,13 +41,13 @@ public final class PartitionLeases implements Leases {
             redis.call('pexpire', KEYS[1], ttl * 3)
             return redis.call('zcard', KEYS[1])""");
 
-    private final JedisPool pool;
+    private final RedisClient redis;
     private final RedisKeys keys;
     private final String workerId;
     private final int leaseMs;
 
-    public PartitionLeases(JedisPool pool, RedisKeys keys, String workerId, int leaseMs) {
-        this.pool = requireNonNull(pool, "pool");
+    public PartitionLeases(RedisClient redis, RedisKeys keys, String workerId, int leaseMs) {
+        this.redis = requireNonNull(redis, "redis");
         this.keys = requireNonNull(keys, "keys");
         this.workerId = requireNonNull(workerId, "workerId");
         if (leaseMs <= 0) {
@@ -66,34 +64,27 @@ public final class PartitionLeases implements Leases {
     /** Records this worker as alive for one lease period and answers how many workers are alive now (at least 1). */
     @Override
     public long heartbeat() {
-        try (Jedis jedis = pool.getResource()) {
-            Object live = HEARTBEAT.eval(jedis, List.of(keys.workers()), List.of(workerId, Integer.toString(leaseMs)));
-            return Math.max(1, (Long) live);
-        }
+        Object live =
+                HEARTBEAT.eval(redis.jedis(), List.of(keys.workers()), List.of(workerId, Integer.toString(leaseMs)));
+        return Math.max(1, (Long) live);
     }
 
     /** Removes this worker from the live set, so the others take its share at once instead of after a lease period. */
     @Override
     public void leave() {
-        try (Jedis jedis = pool.getResource()) {
-            jedis.zrem(keys.workers(), workerId);
-        }
+        redis.jedis().zrem(keys.workers(), workerId);
     }
 
     /** The partitions among {@code 0..partitions-1} that nobody holds a lease on. */
     @Override
     public List<Integer> free(int partitions) {
-        String[] leaseKeys = new String[partitions];
-        for (int p = 0; p < partitions; p++) {
-            leaseKeys[p] = keys.lease(p);
-        }
-        List<String> owners;
-        try (Jedis jedis = pool.getResource()) {
-            owners = jedis.mget(leaseKeys);
-        }
+        // One GET per lease, pipelined per node: on a cluster the leases live in their partitions' slots.
+        List<Integer> all = IntStream.range(0, partitions).boxed().toList();
+        List<RedisClient.Reply> owners = redis.pipelined(
+                all, p -> RedisClient.bytes(keys.lease(p)), (pipeline, p) -> pipeline.get(keys.lease(p)));
         List<Integer> free = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
-            if (owners.get(p) == null) {
+            if (owners.get(p).get() == null) {
                 free.add(p);
             }
         }
@@ -102,13 +93,12 @@ public final class PartitionLeases implements Leases {
 
     @Override
     public boolean tryAcquire(int partition) {
-        try (Jedis jedis = pool.getResource()) {
-            return "OK"
-                    .equals(jedis.set(
-                            keys.lease(partition),
-                            workerId,
-                            SetParams.setParams().nx().px(leaseMs)));
-        }
+        return "OK"
+                .equals(redis.jedis()
+                        .set(
+                                keys.lease(partition),
+                                workerId,
+                                SetParams.setParams().nx().px(leaseMs)));
     }
 
     /** Extends every lease in {@code held} by one lease period; answers the ones this worker no longer holds. */
@@ -118,16 +108,12 @@ public final class PartitionLeases implements Leases {
             return Set.of();
         }
         List<Integer> partitions = List.copyOf(held);
-        List<Response<Object>> answers = new ArrayList<>(partitions.size());
-        try (Jedis jedis = pool.getResource()) {
-            // EVAL rather than EVALSHA: a pipeline cannot fall back when Redis restarted and forgot its scripts.
-            Pipeline pipeline = jedis.pipelined();
-            for (int p : partitions) {
-                answers.add(pipeline.eval(
+        // EVAL rather than EVALSHA: a pipeline cannot fall back when Redis restarted and forgot its scripts.
+        List<RedisClient.Reply> answers = redis.pipelined(
+                partitions,
+                p -> RedisClient.bytes(keys.lease(p)),
+                (pipeline, p) -> pipeline.eval(
                         RENEW.source(), List.of(keys.lease(p)), List.of(workerId, Integer.toString(leaseMs))));
-            }
-            pipeline.sync();
-        }
         Set<Integer> lost = new HashSet<>();
         for (int i = 0; i < partitions.size(); i++) {
             if (!Long.valueOf(1).equals(answers.get(i).get())) {
@@ -140,8 +126,6 @@ public final class PartitionLeases implements Leases {
     /** Deletes the lease if this worker still holds it; answers whether it did. */
     @Override
     public boolean release(int partition) {
-        try (Jedis jedis = pool.getResource()) {
-            return Long.valueOf(1).equals(RELEASE.eval(jedis, List.of(keys.lease(partition)), List.of(workerId)));
-        }
+        return Long.valueOf(1).equals(RELEASE.eval(redis.jedis(), List.of(keys.lease(partition)), List.of(workerId)));
     }
 }

@@ -3,6 +3,7 @@ package io.parley.worker.queue;
 import static java.util.Objects.requireNonNull;
 
 import io.parley.infra.LuaScript;
+import io.parley.infra.RedisClient;
 import io.parley.protocol.RedisKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -10,17 +11,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
-import redis.clients.jedis.Pipeline;
+import java.util.stream.IntStream;
 import redis.clients.jedis.Protocol;
-import redis.clients.jedis.Response;
 import redis.clients.jedis.args.ListDirection;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * One worker's view of the partitioned queue. Envelopes move from a partition's queue to its inflight list, and a
  * batch is always read from the old (right) end of the inflight list; so whatever a dead worker left there is
- * processed first and in order, and acknowledging a batch just trims that many envelopes off the right end.
+ * processed first and in order, and acknowledging a batch just trims that many envelopes off the right end. On a
+ * Redis Cluster a script may only touch its partition's slot, so the messages are published on their shard channels
+ * ({@code SPUBLISH}, one pipeline per node) just before the scripts run, which then publish nothing themselves.
  */
 public final class PartitionQueue implements WorkQueue {
     // Publishes the previous batch's messages (ARGV[5..]: channel, frame pairs; stored messages may always be
@@ -56,7 +57,8 @@ public final class PartitionQueue implements WorkQueue {
               return {}
             end
             return redis.call('lrange', KEYS[2], -math.min(n, max), -1)""");
-    private final JedisPool pool;
+    private final RedisClient redis;
+    private final boolean sharded;
     private final RedisKeys keys;
     private final String workerId;
     private final byte[] workerIdBytes;
@@ -64,8 +66,9 @@ public final class PartitionQueue implements WorkQueue {
     // it is still in place. If a reply is lost after the script ran, the retry finds it gone and trims nothing.
     private final Map<Integer, byte[]> newestTaken = new ConcurrentHashMap<>();
 
-    public PartitionQueue(JedisPool pool, RedisKeys keys, String workerId) {
-        this.pool = requireNonNull(pool, "pool");
+    public PartitionQueue(RedisClient redis, RedisKeys keys, String workerId) {
+        this.redis = requireNonNull(redis, "redis");
+        this.sharded = redis.isCluster();
         this.keys = requireNonNull(keys, "keys");
         this.workerId = requireNonNull(workerId, "workerId");
         this.workerIdBytes = bytes(workerId);
@@ -73,11 +76,11 @@ public final class PartitionQueue implements WorkQueue {
 
     @Override
     public Taken publishAckAndTake(int partition, int max, int ackCount, List<byte[]> publish) {
-        Object reply;
-        try (Jedis jedis = pool.getResource()) {
-            reply = PUBLISH_ACK_AND_TAKE.evalBinary(
-                    jedis, takeKeys(partition), takeArgs(partition, max, ackCount, publish));
+        if (sharded) {
+            publishSharded(publish);
         }
+        Object reply = PUBLISH_ACK_AND_TAKE.evalBinary(
+                redis.jedis(), takeKeys(partition), takeArgs(partition, max, ackCount, sharded ? List.of() : publish));
         return taken(partition, reply);
     }
 
@@ -87,26 +90,45 @@ public final class PartitionQueue implements WorkQueue {
      */
     @Override
     public List<Taken> publishAckAndTakeAll(List<Step> steps) {
-        List<Response<Object>> responses = new ArrayList<>(steps.size());
-        try (Jedis jedis = pool.getResource()) {
-            Pipeline pipeline = jedis.pipelined();
-            for (Step t : steps) {
-                responses.add(PUBLISH_ACK_AND_TAKE.evalBinary(
+        if (sharded) {
+            publishSharded(steps.stream().flatMap(t -> t.publish().stream()).toList());
+        }
+        List<RedisClient.Reply> replies = redis.pipelined(
+                steps,
+                t -> bytes(keys.queue(t.partition())),
+                (pipeline, t) -> PUBLISH_ACK_AND_TAKE.evalBinary(
                         pipeline,
                         takeKeys(t.partition()),
-                        takeArgs(t.partition(), t.max(), t.ackCount(), t.publish())));
-            }
-            pipeline.sync();
-        }
+                        takeArgs(t.partition(), t.max(), t.ackCount(), sharded ? List.of() : t.publish())));
         List<Taken> answers = new ArrayList<>(steps.size());
-        for (int i = 0; i < responses.size(); i++) {
+        for (int i = 0; i < replies.size(); i++) {
+            RedisClient.Reply reply = replies.get(i);
+            if (reply.failure() instanceof JedisConnectionException lost) {
+                throw lost; // as a whole pipeline lost: the caller retries every step
+            }
             try {
-                answers.add(taken(steps.get(i).partition(), responses.get(i).get()));
+                answers.add(taken(steps.get(i).partition(), reply.get()));
             } catch (RuntimeException e) {
                 answers.add(new Taken.Failed(e));
             }
         }
         return answers;
+    }
+
+    // Channel, frame pairs, each on the node serving its channel; a failure throws, before anything is acknowledged.
+    private void publishSharded(List<byte[]> channelsAndFrames) {
+        if (channelsAndFrames.isEmpty()) {
+            return;
+        }
+        List<Integer> pairs =
+                IntStream.range(0, channelsAndFrames.size() / 2).boxed().toList();
+        for (RedisClient.Reply reply : redis.pipelined(
+                pairs,
+                i -> channelsAndFrames.get(2 * i),
+                (pipeline, i) -> pipeline.sendCommand(
+                        Protocol.Command.SPUBLISH, channelsAndFrames.get(2 * i), channelsAndFrames.get(2 * i + 1)))) {
+            reply.get();
+        }
     }
 
     private List<byte[]> takeKeys(int partition) {
@@ -149,17 +171,17 @@ public final class PartitionQueue implements WorkQueue {
      */
     @Override
     public void awaitEnvelope(int partition, Duration timeout) {
-        try (Jedis jedis = pool.getResource()) {
-            // Sent as a plain command: Jedis lifts the socket timeout for its blocking commands, so a connection
-            // that silently died would block this thread forever; here the pool's socket timeout still applies.
-            jedis.sendCommand(
-                    Protocol.Command.BLMOVE,
-                    keys.queue(partition),
-                    keys.inflight(partition),
-                    ListDirection.RIGHT.name(),
-                    ListDirection.LEFT.name(),
-                    Double.toString(timeout.toMillis() / 1000.0));
-        }
+        // Sent as a plain command: Jedis lifts the socket timeout for its blocking commands, so a connection
+        // that silently died would block this thread forever; here the pool's socket timeout still applies.
+        redis.jedis()
+                .sendCommand(
+                        keys.queue(partition),
+                        Protocol.Command.BLMOVE,
+                        keys.queue(partition),
+                        keys.inflight(partition),
+                        ListDirection.RIGHT.name(),
+                        ListDirection.LEFT.name(),
+                        Double.toString(timeout.toMillis() / 1000.0));
     }
 
     /**
@@ -168,8 +190,6 @@ public final class PartitionQueue implements WorkQueue {
      */
     @Override
     public long inflightLength(int partition) {
-        try (Jedis jedis = pool.getResource()) {
-            return jedis.llen(keys.inflight(partition));
-        }
+        return redis.jedis().llen(keys.inflight(partition));
     }
 }

@@ -2,6 +2,7 @@ package io.parley.worker.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parley.infra.RedisClient;
 import io.parley.infra.TestServices;
 import io.parley.protocol.RedisKeys;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ class PartitionQueueIT {
     private static final int P = 3;
 
     private JedisPool pool;
+    private RedisClient client;
     private RedisKeys keys;
     private PartitionLeases mine;
     private PartitionLeases theirs;
@@ -31,10 +33,11 @@ class PartitionQueueIT {
     void setUp() {
         TestServices.Isolated services = TestServices.isolated();
         pool = new JedisPool(services.redis().uri());
+        client = RedisClient.open(services.redis(), 4, Duration.ofSeconds(5));
         keys = new RedisKeys(services.redis().prefix());
-        mine = new PartitionLeases(pool, keys, "me", 5_000);
-        theirs = new PartitionLeases(pool, keys, "them", 5_000);
-        queue = new PartitionQueue(pool, keys, "me");
+        mine = new PartitionLeases(client, keys, "me", 5_000);
+        theirs = new PartitionLeases(client, keys, "them", 5_000);
+        queue = new PartitionQueue(client, keys, "me");
     }
 
     @AfterEach
@@ -43,6 +46,7 @@ class PartitionQueueIT {
             jedis.del(keys.queue(P), keys.inflight(P), keys.lease(P), keys.workers());
         }
         pool.close();
+        client.close();
     }
 
     @Test
