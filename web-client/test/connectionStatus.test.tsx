@@ -6,7 +6,17 @@ import { ConnectionStatus } from '../src/ui/ConnectionStatus';
 import { RoomList } from '../src/ui/RoomList';
 
 function state(connection: ConnectionState, reconnectAt: number | null = null): ChatState {
-  return { connection, reconnectAt, server: 'backend-1', user: null, rooms: {}, activeRoom: null, notice: null };
+  return {
+    connection,
+    reconnectAt,
+    server: 'backend-1',
+    user: null,
+    rooms: {},
+    activeRoom: null,
+    notice: null,
+    invites: [],
+    accountDisabled: false,
+  };
 }
 
 const status = () => screen.getByRole('status').textContent;

@@ -1,0 +1,300 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { actionErrorText, api } from '../api';
+import { adminApi, type AdminUser, type Overview } from '../adminApi';
+import type { Room } from '../chat/protocol';
+import { PrivateTag } from './PrivateTag';
+
+interface Props {
+  token: string;
+  me: string;
+  onClose: () => void;
+}
+
+/** The admin page (only linked for `role: "admin"`; the server refuses everyone else): overview, users, rooms. */
+export function AdminView({ token, me, onClose }: Props) {
+  return (
+    <div className="admin">
+      <div className="room-header">
+        <h1 id="admin-title">Administration</h1>
+        <button type="button" className="secondary small back" onClick={onClose}>
+          Back to chat
+        </button>
+      </div>
+      <div className="admin-body">
+        <OverviewPanel token={token} />
+        <UsersPanel token={token} me={me} />
+        <RoomsPanel token={token} />
+      </div>
+    </div>
+  );
+}
+
+function OverviewPanel({ token }: { token: string }) {
+  const [data, setData] = useState<Overview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(async () => {
+    try {
+      setData(await adminApi.overview(token));
+      setError(null);
+    } catch (e) {
+      setError(actionErrorText(e));
+    }
+  }, [token]);
+  useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- loads once when the page opens
+    void load();
+  }, [load]);
+
+  const depth = data?.queue.reduce((n, q) => n + q.depth, 0) ?? 0;
+  return (
+    <section className="admin-panel" aria-labelledby="overview-title">
+      <div className="row">
+        <h2 id="overview-title">Overview</h2>
+        <button type="button" className="link small" onClick={() => void load()}>
+          Refresh overview
+        </button>
+      </div>
+      <div className="error" role="alert">
+        {error}
+      </div>
+      {data && (
+        <dl className="stats">
+          <div>
+            <dt>Stored in the last minute</dt>
+            <dd data-testid="stored-last-minute">{data.storedLastMinute}</dd>
+          </div>
+          <div>
+            <dt>Queued</dt>
+            <dd>
+              {depth} in {data.queue.length} partitions
+            </dd>
+          </div>
+          <div>
+            <dt>Replicas</dt>
+            <dd>
+              <ul className="plain-list" aria-label="Replicas">
+                {data.replicas.map((r) => (
+                  <li key={r.id}>
+                    {r.id}: {r.connections} connections
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </div>
+          <div>
+            <dt>Workers</dt>
+            <dd>
+              <ul className="plain-list" aria-label="Workers">
+                {data.workers.map((w) => (
+                  <li key={w.id}>
+                    {w.id}: partitions {w.partitions.length ? w.partitions.join(', ') : 'none'}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </div>
+        </dl>
+      )}
+    </section>
+  );
+}
+
+function UsersPanel({ token, me }: { token: string; me: string }) {
+  const [query, setQuery] = useState('');
+  // the cursors of the pages before this one, so "Previous page" can go back
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const [page, setPage] = useState<{ users: AdminUser[]; hasMore: boolean } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const [applied, setApplied] = useState('');
+
+  const load = useCallback(
+    async (q: string, after: string | undefined) => {
+      try {
+        setPage(await adminApi.users(token, q, after));
+        setError(null);
+      } catch (e) {
+        setError(actionErrorText(e));
+      }
+    },
+    [token],
+  );
+  useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the first page when the page opens
+    void load('', undefined);
+  }, [load]);
+
+  function search(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const q = query.trim();
+    setApplied(q);
+    setCursors([undefined]);
+    setStatus(null);
+    void load(q, undefined);
+  }
+
+  function next() {
+    const last = page?.users[page.users.length - 1];
+    if (!last) return;
+    setCursors((c) => [...c, last.username]);
+    void load(applied, last.username);
+  }
+
+  function previous() {
+    const c = cursors.slice(0, -1);
+    setCursors(c);
+    void load(applied, c[c.length - 1]);
+  }
+
+  async function toggle(u: AdminUser) {
+    setStatus(null);
+    try {
+      if (u.disabled) await adminApi.enable(token, u.username);
+      else await adminApi.disable(token, u.username);
+      setStatus(`${u.username} is ${u.disabled ? 'enabled' : 'disabled'}.`);
+      await load(applied, cursors[cursors.length - 1]);
+    } catch (e) {
+      setError(actionErrorText(e));
+    }
+  }
+
+  return (
+    <section className="admin-panel" aria-labelledby="users-title">
+      <h2 id="users-title">Users</h2>
+      <form className="row" role="search" onSubmit={search}>
+        <label htmlFor="user-search">Search users</label>
+        <input
+          id="user-search"
+          type="search"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          placeholder="Username starts with…"
+          autoCapitalize="none"
+          spellCheck={false}
+        />
+        <button type="submit" className="small">
+          Search
+        </button>
+      </form>
+      <div className="error" role="alert">
+        {error}
+      </div>
+      <div className="ok small" role="status">
+        {status}
+      </div>
+      {page && page.users.length === 0 && <p className="muted">No users found.</p>}
+      {page && page.users.length > 0 && (
+        <table className="admin-table" aria-labelledby="users-title">
+          <thead>
+            <tr>
+              <th scope="col">Username</th>
+              <th scope="col">Role</th>
+              <th scope="col">Status</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.users.map((u) => (
+              <tr key={u.id ?? u.username}>
+                <th scope="row">{u.username}</th>
+                <td>{u.role === 'admin' ? 'admin' : 'user'}</td>
+                <td>{u.disabled ? 'disabled' : 'active'}</td>
+                <td>
+                  {u.username.toLowerCase() !== me.toLowerCase() && (
+                    <button type="button" className="small secondary" onClick={() => void toggle(u)}>
+                      {u.disabled ? 'Enable' : 'Disable'} <span className="visually-hidden">{u.username}</span>
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div className="row">
+        <button type="button" className="small secondary" onClick={previous} disabled={cursors.length < 2}>
+          Previous page
+        </button>
+        <button type="button" className="small secondary" onClick={next} disabled={!page?.hasMore}>
+          Next page
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function RoomsPanel({ token }: { token: string }) {
+  const [rooms, setRooms] = useState<Room[] | null>(null);
+  const [confirm, setConfirm] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setRooms((await api.rooms(token)).sort((a, b) => a.name.localeCompare(b.name)));
+      setError(null);
+    } catch (e) {
+      setError(actionErrorText(e));
+    }
+  }, [token]);
+  useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- loads once when the page opens
+    void load();
+  }, [load]);
+
+  async function remove(name: string) {
+    setConfirm(null);
+    try {
+      await adminApi.deleteRoom(token, name);
+      setStatus(`#${name} was deleted.`);
+      await load();
+    } catch (e) {
+      setError(actionErrorText(e));
+    }
+  }
+
+  return (
+    <section className="admin-panel" aria-labelledby="rooms-title">
+      <h2 id="rooms-title">Rooms</h2>
+      <p className="muted small">Public rooms, and the private rooms you are a member of.</p>
+      <div className="error" role="alert">
+        {error}
+      </div>
+      <div className="ok small" role="status">
+        {status}
+      </div>
+      {rooms && rooms.length === 0 && <p className="muted">No rooms.</p>}
+      {rooms && rooms.length > 0 && (
+        <ul className="plain-list admin-rooms" aria-labelledby="rooms-title">
+          {rooms.map((r) => (
+            <li key={r.name} className="row">
+              <span className="room-name">
+                #{r.name}
+                <PrivateTag show={r.private} />
+              </span>
+              <span className="muted small">
+                {r.lastSeq} msgs{r.owner ? `, owner ${r.owner}` : ''}
+              </span>
+              {confirm === r.name ? (
+                <span className="row" role="group" aria-label={`Confirm deleting #${r.name}`}>
+                  <button type="button" className="small danger" onClick={() => void remove(r.name)} autoFocus>
+                    Delete #{r.name} for everyone
+                  </button>
+                  <button type="button" className="small secondary" onClick={() => setConfirm(null)}>
+                    Cancel
+                  </button>
+                </span>
+              ) : (
+                <button type="button" className="small secondary" onClick={() => setConfirm(r.name)}>
+                  Delete <span className="visually-hidden">#{r.name}</span>
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
