@@ -61,7 +61,11 @@ describe('AdminView', () => {
     expect(screen.getByTestId('stored-last-minute').textContent).toBe('1234');
     expect(screen.getByRole('list', { name: 'Replicas' }).textContent).toMatch(/backend-1: 3 connections/);
     const table = screen.getByRole('table');
-    expect(within(table).getAllByRole('rowheader').map((c) => c.textContent)).toEqual(['alice', 'bob']);
+    expect(
+      within(table)
+        .getAllByRole('rowheader')
+        .map((c) => c.textContent),
+    ).toEqual(['alice', 'bob']);
     // no button to disable oneself
     expect(screen.queryByRole('button', { name: 'Disable alice' })).toBeNull();
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Disable bob' })));
@@ -69,7 +73,11 @@ describe('AdminView', () => {
     expect(screen.getByRole('button', { name: 'Enable bob' })).toBeTruthy();
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Next page' })));
     expect(calls).toContain('GET /api/admin/users?limit=20&after=bob');
-    expect(within(screen.getByRole('table')).getAllByRole('rowheader').map((c) => c.textContent)).toEqual(['carol']);
+    expect(
+      within(screen.getByRole('table'))
+        .getAllByRole('rowheader')
+        .map((c) => c.textContent),
+    ).toEqual(['carol']);
     fireEvent.change(screen.getByRole('searchbox', { name: 'Search users' }), { target: { value: 'b' } });
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Search' })));
     expect(calls).toContain('GET /api/admin/users?limit=20&query=b');

@@ -70,9 +70,7 @@ describe('MessageItem', () => {
     expect(screen.queryByRole('textbox')).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Edit' }));
     fireEvent.change(screen.getByRole('textbox', { name: 'Edit message' }), { target: { value: 'x' } });
-    await act(async () =>
-      fireEvent.keyDown(screen.getByRole('textbox', { name: 'Edit message' }), { key: 'Enter' }),
-    );
+    await act(async () => fireEvent.keyDown(screen.getByRole('textbox', { name: 'Edit message' }), { key: 'Enter' }));
     expect(screen.getByRole('alert').textContent).toMatch(/no longer exists/);
   });
 
