@@ -26,6 +26,14 @@ public enum ErrorCode {
     /** The user is already a member of as many rooms as allowed. */
     TOO_MANY_ROOMS(403),
     METHOD_NOT_ALLOWED(405),
+    /** The caller may not do this (version 1.1). */
+    FORBIDDEN(403),
+    /** The account is disabled by an admin (version 1.1). */
+    ACCOUNT_DISABLED(403),
+    /** No such message in that room, or it is deleted (version 1.1). */
+    NO_SUCH_MESSAGE(404),
+    /** The caller is banned from that room (version 1.1). */
+    BANNED(403),
     UNAVAILABLE(503),
     INTERNAL(500);
 

@@ -47,6 +47,16 @@ public record RedisKeys(String prefix) {
         return prefix + "user-changes";
     }
 
+    /** Moderation events every replica acts on: disabled accounts, removed members, deleted rooms. */
+    public String moderation() {
+        return prefix + "moderation";
+    }
+
+    /** Per replica: its open WebSocket connections, refreshed on a timer, for the admin overview. */
+    public String replicaConnections() {
+        return prefix + "replica-connections";
+    }
+
     /** Remembers the id a user's clientMsgId was acknowledged with, so a retry is acknowledged again, not re-queued. */
     public String clientMsgId(String userId, String clientMsgId) {
         return prefix + "cmid:" + userId + ":" + clientMsgId;

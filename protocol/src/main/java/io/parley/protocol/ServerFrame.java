@@ -29,8 +29,12 @@ public sealed interface ServerFrame {
         }
     }
 
-    /** The user left a room. */
-    record Left(String ref, String room) implements ServerFrame {
+    /** The user left a room; {@code by} names the moderator when they were removed, banned or the room deleted. */
+    record Left(String ref, String room, String by) implements ServerFrame {
+        public Left(String ref, String room) {
+            this(ref, room, null);
+        }
+
         @Override
         public String type() {
             return "left";
@@ -63,10 +67,16 @@ public sealed interface ServerFrame {
         }
     }
 
-    /** Another member joined or left a room. */
-    record Member(String room, String user, String action) implements ServerFrame {
+    /** Another member joined, left, was removed or banned ({@code by} names the moderator of the last two). */
+    record Member(String room, String user, String action, String by) implements ServerFrame {
         public static final String JOINED = "joined";
         public static final String LEFT = "left";
+        public static final String REMOVED = "removed";
+        public static final String BANNED = "banned";
+
+        public Member(String room, String user, String action) {
+            this(room, user, action, null);
+        }
 
         @Override
         public String type() {

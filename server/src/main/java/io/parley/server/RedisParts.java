@@ -14,6 +14,7 @@ import io.parley.server.bus.RedisSubscriber;
 import io.parley.server.chat.PresenceService;
 import io.parley.server.config.ServerConfig;
 import io.parley.server.metrics.Metrics;
+import io.parley.server.moderation.RedisClusterView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +51,7 @@ final class RedisParts {
                             "parley_redis_commands_pending", "Redis commands waiting to be sent", batcher::pending);
                     metrics.queueLengths(() -> queueLengths(redis, keys, config.queuePartitions()));
                 },
+                new RedisClusterView(redis, keys, config.queuePartitions()),
                 List.of(dataSource, redis, batcher));
     }
 

@@ -21,6 +21,7 @@ import io.parley.infra.Retry;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.Json;
 import io.parley.protocol.RedisKeys;
+import io.parley.server.admin.AdminCli;
 import io.parley.server.auth.PasswordHasher;
 import io.parley.server.auth.Principal;
 import io.parley.server.auth.TokenService;
@@ -29,14 +30,19 @@ import io.parley.server.bus.MessageIds;
 import io.parley.server.bus.Subscriber;
 import io.parley.server.chat.ChatService;
 import io.parley.server.chat.Connection;
+import io.parley.server.chat.Evictions;
 import io.parley.server.chat.LocalHub;
 import io.parley.server.config.ServerConfig;
 import io.parley.server.http.HealthChecks;
 import io.parley.server.http.HttpResponses;
+import io.parley.server.http.ModerationRoutes;
 import io.parley.server.http.RestApi;
 import io.parley.server.http.RestHandler;
 import io.parley.server.http.StaticFiles;
 import io.parley.server.metrics.Metrics;
+import io.parley.server.moderation.Accounts;
+import io.parley.server.moderation.Announcer;
+import io.parley.server.moderation.Moderation;
 import io.parley.server.store.MessageStore;
 import io.parley.server.store.RoomStore;
 import io.parley.server.store.UserStore;
@@ -73,13 +79,22 @@ public final class ServerMain implements AutoCloseable {
             Standalone.main(Env.system());
             return;
         }
+        if (args.length > 0 && args[0].equals("admin")) {
+            System.exit(AdminCli.run(
+                    java.util.Arrays.copyOfRange(args, 1, args.length),
+                    Env.system(),
+                    System.in,
+                    new java.io.PrintWriter(System.out, true, java.nio.charset.StandardCharsets.UTF_8),
+                    new java.io.PrintWriter(System.err, true, java.nio.charset.StandardCharsets.UTF_8)));
+            return;
+        }
         ServerConfig config = ServerConfig.fromEnv(Env.system());
         if (args.length == 1 && args[0].equals("migrate")) {
             Databases.migrate(config.database());
             return;
         }
         if (args.length > 0) {
-            System.err.println("usage: java -jar parley-server.jar [migrate | standalone]");
+            System.err.println("usage: java -jar parley-server.jar [migrate | standalone | admin ...]");
             System.exit(2);
         }
         ServerMain server = start(config);
@@ -145,6 +160,17 @@ public final class ServerMain implements AutoCloseable {
                 metrics,
                 config.serverId());
         var health = new HealthChecks(parts.busUp(), dataSource, responses);
+        var moderation = new Moderation(dataSource);
+        var moderationRoutes = new ModerationRoutes(
+                moderation,
+                new Accounts(dataSource),
+                new Announcer(events, keys, codec, directory),
+                parts.cluster(),
+                hub::connectionCount,
+                config.serverId(),
+                blocking,
+                responses);
+        var evictions = new Evictions(hub, mapper);
         var api = new RestApi(
                 users,
                 rooms,
@@ -159,7 +185,9 @@ public final class ServerMain implements AutoCloseable {
                 blocking,
                 codec,
                 keys,
-                responses);
+                responses,
+                moderation,
+                moderationRoutes);
 
         metrics.gauge("parley_ws_connections", "Open WebSocket connections", hub::connectionCount);
         metrics.gauge("parley_users_online_here", "Users with a connection to this replica", hub::userCount);
@@ -171,11 +199,14 @@ public final class ServerMain implements AutoCloseable {
         parts.instruments().accept(metrics);
 
         subscriber.subscribe(keys.userChanges());
+        subscriber.subscribe(keys.moderation());
         subscriber.start(new Subscriber.Listener() {
             @Override
             public void onMessage(String channel, byte[] payload) {
                 if (channel.equals(keys.userChanges())) {
                     directory.onChange(payload);
+                } else if (channel.equals(keys.moderation())) {
+                    evictions.onEvent(payload);
                 } else {
                     hub.onMessage(channel, payload);
                 }
@@ -189,6 +220,7 @@ public final class ServerMain implements AutoCloseable {
         own(subscriber);
         presence.start();
         own(presence);
+        own(parts.cluster().report(config.serverId(), hub::connectionCount));
 
         AtomicLong connectionIds = new AtomicLong();
         var webSocketAuth = new WebSocketAuthHandler(

@@ -10,6 +10,7 @@ import io.parley.server.bus.Publisher;
 import io.parley.server.bus.Subscriber;
 import io.parley.server.chat.Presence;
 import io.parley.server.metrics.Metrics;
+import io.parley.server.moderation.ClusterView;
 import io.parley.server.store.RoomStore;
 import java.util.Collection;
 import java.util.List;
@@ -25,6 +26,7 @@ import javax.sql.DataSource;
  * @param node       this process's node number for message ids (0-1023)
  * @param busUp      whether the queue and pub/sub answer now (readiness)
  * @param instruments registers the part-specific metrics
+ * @param cluster    the replicas, workers and queue as the admin overview shows them
  * @param resources  closed by the server in reverse order, after its own
  */
 public record ServerParts(
@@ -37,6 +39,7 @@ public record ServerParts(
         PresenceFactory presence,
         BooleanSupplier busUp,
         Consumer<Metrics> instruments,
+        ClusterView cluster,
         List<AutoCloseable> resources) {
 
     /** Builds the presence part once the hub it reports on exists. */
@@ -55,6 +58,7 @@ public record ServerParts(
         requireNonNull(presence, "presence");
         requireNonNull(busUp, "busUp");
         requireNonNull(instruments, "instruments");
+        requireNonNull(cluster, "cluster");
         resources = List.copyOf(resources);
         if (node < 0 || node > 1023) {
             throw new IllegalArgumentException("node: " + node + " (expected: 0-1023)");

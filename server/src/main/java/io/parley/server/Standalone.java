@@ -10,6 +10,7 @@ import io.parley.server.bus.LocalBus;
 import io.parley.server.chat.LocalPresence;
 import io.parley.server.config.ServerConfig;
 import io.parley.server.metrics.Metrics;
+import io.parley.server.moderation.LocalClusterView;
 import io.parley.worker.Worker;
 import io.parley.worker.WorkerMain;
 import io.parley.worker.WorkerParts;
@@ -120,6 +121,7 @@ public final class Standalone implements AutoCloseable {
                                 "Published frames not yet handed to the fan-out",
                                 bus::pending);
                     },
+                    new LocalClusterView(workerConfig.workerId(), queue::depths),
                     List.of());
             ServerMain server;
             try {
@@ -164,6 +166,11 @@ public final class Standalone implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** The embedded database, for tools that act on it in this process (tests making an admin). */
+    public javax.sql.DataSource dataSource() {
+        return database.dataSource();
     }
 
     /** Closes connections (1001), commits what senders wait for, finishes the worker's batches, closes the database. */

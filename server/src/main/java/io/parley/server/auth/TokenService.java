@@ -11,7 +11,10 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
-/** Issues and verifies HS256 JWTs with {@code sub} = user id and {@code name} = username. */
+/**
+ * Issues and verifies HS256 JWTs with {@code sub} = user id, {@code name} = username, {@code role} (admins only,
+ * for clients to show) and {@code epoch} (the account's token epoch, which a disable raises).
+ */
 public final class TokenService {
     private final Algorithm algorithm;
     private final JWTVerifier verifier;
@@ -29,10 +32,18 @@ public final class TokenService {
     }
 
     public String issue(long userId, String username) {
+        return issue(userId, username, false, 0);
+    }
+
+    public String issue(long userId, String username, boolean admin, int tokenEpoch) {
         Instant now = clock.instant();
-        return JWT.create()
-                .withSubject(Long.toString(userId))
+        var builder = JWT.create();
+        if (admin) {
+            builder.withClaim("role", io.parley.protocol.User.ADMIN);
+        }
+        return builder.withSubject(Long.toString(userId))
                 .withClaim("name", username)
+                .withClaim("epoch", tokenEpoch)
                 .withIssuedAt(now)
                 .withExpiresAt(now.plus(ttl))
                 .sign(algorithm);
@@ -56,7 +67,10 @@ public final class TokenService {
             if (!expiresAt.isAfter(clock.instant())) {
                 return Optional.empty();
             }
-            return Optional.of(new Principal(userId, jwt.getClaim("name").asString(), expiresAt));
+            Integer epoch = jwt.getClaim("epoch").asInt();
+            // The role claim is only for clients to show: permissions come from the database (UserDirectory).
+            return Optional.of(new Principal(
+                    userId, jwt.getClaim("name").asString(), expiresAt, false, epoch == null ? 0 : epoch));
         } catch (JWTVerificationException | NumberFormatException | NullPointerException e) {
             return Optional.empty();
         }

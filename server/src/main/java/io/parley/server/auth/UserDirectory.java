@@ -2,6 +2,7 @@ package io.parley.server.auth;
 
 import io.parley.server.Blocking;
 import io.parley.server.bus.Publisher;
+import io.parley.server.store.UserRecord;
 import io.parley.server.store.UserStore;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -30,8 +31,8 @@ public final class UserDirectory implements IdentityCheck {
     private final String changesChannel;
     private final Map<Long, Entry> cache = new ConcurrentHashMap<>();
 
-    /** One cached answer: the current username, or empty for no such user. */
-    private record Entry(Optional<String> username, long loadedNanos) {
+    /** One cached answer: the account as stored now, or empty for no such user. */
+    private record Entry(Optional<UserRecord> account, long loadedNanos) {
         boolean fresh(long now) {
             return now - loadedNanos < TimeUnit.SECONDS.toNanos(TTL_SECONDS);
         }
@@ -52,10 +53,21 @@ public final class UserDirectory implements IdentityCheck {
             if (cache.size() >= MAX_ENTRIES) {
                 cache.clear();
             }
-            entry = new Entry(users.usernameOf(claimed.userId()), now);
+            entry = new Entry(users.findById(claimed.userId()), now);
             cache.put(claimed.userId(), entry);
         }
-        return entry.username().map(name -> new Principal(claimed.userId(), name, claimed.expiresAt()));
+        return current(claimed, entry);
+    }
+
+    /**
+     * The principal as the database has it (username, admin), or empty for no such user, a disabled account, or a
+     * token issued under an earlier token epoch (before a disable).
+     */
+    private static Optional<Principal> current(Principal claimed, Entry entry) {
+        return entry.account()
+                .filter(a -> !a.disabled() && claimed.tokenEpoch() == a.tokenEpoch())
+                .map(a -> new Principal(
+                        claimed.userId(), a.username(), claimed.expiresAt(), a.admin(), claimed.tokenEpoch()));
     }
 
     /** Answers at once from the cache, else after a database lookup on the blocking pool. */
@@ -63,13 +75,12 @@ public final class UserDirectory implements IdentityCheck {
     public CompletableFuture<Optional<Principal>> current(Principal claimed) {
         Entry entry = cache.get(claimed.userId());
         if (entry != null && entry.fresh(System.nanoTime())) {
-            return CompletableFuture.completedFuture(
-                    entry.username().map(name -> new Principal(claimed.userId(), name, claimed.expiresAt())));
+            return CompletableFuture.completedFuture(current(claimed, entry));
         }
         return blocking.call(() -> resolve(claimed));
     }
 
-    /** An account changed (deleted, renamed, disabled): forget it here and on every other replica. */
+    /** An account changed (deleted, renamed, disabled, enabled, granted, revoked): forget it here and on every other replica. */
     public void changed(long userId) {
         cache.remove(userId);
         events.publish(changesChannel, Long.toString(userId).getBytes(StandardCharsets.US_ASCII));

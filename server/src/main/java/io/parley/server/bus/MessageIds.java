@@ -18,6 +18,11 @@ public final class MessageIds {
     }
 
     /** The epoch milliseconds when {@code id} was generated (when a replica accepted the send). */
+    /** The smallest id made at or after {@code epochMs}: ids sort by time, so this bounds a range of them. */
+    public static long firstIdAt(long epochMs) {
+        return Math.max(0, epochMs - EPOCH_MS) << 22;
+    }
+
     public static long millisOf(long id) {
         return (id >>> 22) + EPOCH_MS;
     }

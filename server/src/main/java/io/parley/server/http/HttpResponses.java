@@ -44,6 +44,13 @@ public final class HttpResponses {
         return response;
     }
 
+    /** 204 with no body. */
+    public FullHttpResponse noContent() {
+        FullHttpResponse response = response(204, new byte[0], "application/json; charset=utf-8");
+        response.headers().remove(HttpHeaderNames.CONTENT_TYPE).remove(HttpHeaderNames.CONTENT_LENGTH);
+        return response;
+    }
+
     public FullHttpResponse text(int status, String body, String contentType) {
         return response(status, body.getBytes(StandardCharsets.UTF_8), contentType);
     }

@@ -24,6 +24,7 @@ import io.parley.server.auth.TokenService;
 import io.parley.server.auth.UserDirectory;
 import io.parley.server.bus.Publisher;
 import io.parley.server.metrics.Metrics;
+import io.parley.server.moderation.Moderation;
 import io.parley.server.store.MessageStore;
 import io.parley.server.store.RoomStore;
 import io.parley.server.store.UserRecord;
@@ -58,6 +59,14 @@ public final class RestApi {
     private final FrameCodec codec;
     private final RedisKeys keys;
     private final HttpResponses responses;
+    private final ModerationRoutes moderationRoutes;
+    private final Moderation moderation;
+
+    /** Reads the {@code username} field of a request's JSON body. */
+    @FunctionalInterface
+    interface BodyReader {
+        String username(Request r);
+    }
 
     public RestApi(
             UserStore users,
@@ -73,7 +82,9 @@ public final class RestApi {
             Blocking blocking,
             FrameCodec codec,
             RedisKeys keys,
-            HttpResponses responses) {
+            HttpResponses responses,
+            Moderation moderation,
+            ModerationRoutes moderationRoutes) {
         this.users = Objects.requireNonNull(users, "users");
         this.rooms = Objects.requireNonNull(rooms, "rooms");
         this.messages = Objects.requireNonNull(messages, "messages");
@@ -88,6 +99,8 @@ public final class RestApi {
         this.codec = Objects.requireNonNull(codec, "codec");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.responses = Objects.requireNonNull(responses, "responses");
+        this.moderation = Objects.requireNonNull(moderation, "moderation");
+        this.moderationRoutes = Objects.requireNonNull(moderationRoutes, "moderationRoutes");
     }
 
     /** The request as far as the endpoints need it, copied out of Netty's reference-counted buffers. */
@@ -127,14 +140,19 @@ public final class RestApi {
                         r.method().equals(HttpMethod.POST)
                                 ? blocking.call(() -> createRoom(authenticate(r), r))
                                 : get(r, () -> listRooms(authenticate(r), r));
-                    default ->
-                        segments.size() == 4
-                                        && segments.get(0).equals("api")
-                                        && segments.get(1).equals("rooms")
-                                        && segments.get(3).equals("messages")
-                                ? get(r, () -> history(authenticate(r), r, segments.get(2)))
-                                : CompletableFuture.completedFuture(
-                                        responses.error(ErrorCode.NOT_FOUND, "no such endpoint"));
+                    default -> {
+                        var more = moderationRoutes.route(
+                                r, segments, this::authenticate, q -> stringField(jsonBody(q), "username"));
+                        yield more != null
+                                ? more
+                                : segments.size() == 4
+                                                && segments.get(0).equals("api")
+                                                && segments.get(1).equals("rooms")
+                                                && segments.get(3).equals("messages")
+                                        ? get(r, () -> history(authenticate(r), r, segments.get(2)))
+                                        : CompletableFuture.completedFuture(
+                                                responses.error(ErrorCode.NOT_FOUND, "no such endpoint"));
+                    }
                 };
         return response.exceptionally(failure -> {
             ApiException e = Failures.toApi(failure);
@@ -214,13 +232,20 @@ public final class RestApi {
             throw new ApiException(ErrorCode.INVALID_CREDENTIALS, "unknown username or wrong password");
         }
         UserRecord u = user.get();
+        if (u.disabled()) {
+            // Only after the password matched: a wrong guess learns nothing about the account.
+            throw new ApiException(ErrorCode.ACCOUNT_DISABLED, "this account is disabled");
+        }
         return responses.json(
                 200,
                 Map.of(
                         "token",
-                        tokens.issue(u.id(), u.username()),
+                        tokens.issue(u.id(), u.username(), u.admin(), u.tokenEpoch()),
                         "user",
-                        new io.parley.protocol.User(Long.toString(u.id()), u.username())));
+                        new io.parley.protocol.User(
+                                Long.toString(u.id()),
+                                u.username(),
+                                u.admin() ? io.parley.protocol.User.ADMIN : null)));
     }
 
     private boolean fakeVerify(String password) {
@@ -229,7 +254,15 @@ public final class RestApi {
     }
 
     private FullHttpResponse me(Principal p) throws Exception {
-        return responses.json(200, Map.of("user", p.toUser(), "rooms", rooms.roomsOf(p.userId())));
+        return responses.json(
+                200,
+                Map.of(
+                        "user",
+                        p.toUser(),
+                        "rooms",
+                        rooms.roomsOf(p.userId()),
+                        "invites",
+                        moderation.invitesOf(p.userId())));
     }
 
     /** One page of rooms by name: {@code after} is an exclusive name cursor, {@code limit} 1-1000 (default 1000). */
@@ -241,16 +274,21 @@ public final class RestApi {
         if (after != null && !Validation.isValidRoomName(after)) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "after: expected a room name");
         }
-        RoomStore.Page page = rooms.page(after == null ? "" : after, limit);
+        RoomStore.Page page = rooms.page(after == null ? "" : after, limit, p.userId());
         return responses.json(200, Map.of("rooms", page.rooms(), "hasMore", page.hasMore()));
     }
 
     private FullHttpResponse createRoom(Principal p, Request r) throws Exception {
-        String name = stringField(jsonBody(r), "name");
+        JsonNode body = jsonBody(r);
+        String name = stringField(body, "name");
+        JsonNode privateField = body.get("private");
+        if (privateField != null && !privateField.isBoolean() && !privateField.isNull()) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "private: expected true or false");
+        }
         if (!Validation.isValidRoomName(name)) {
             throw new ApiException(ErrorCode.INVALID_ROOM_NAME, "name: expected 1-48 characters of a-z, 0-9, '-', '_'");
         }
-        Room room = rooms.create(name, p.userId());
+        Room room = rooms.create(name, p.userId(), privateField != null && privateField.asBoolean());
         // The creator's open connections subscribe to the new room, wherever they are.
         events.publish(keys.userChannel(p.id()), codec.write(new MembershipChange(null, true, room)));
         return responses.json(201, Map.of("room", room));
@@ -299,7 +337,7 @@ public final class RestApi {
         return v.textValue();
     }
 
-    private static String stringParam(Request r, String name) {
+    static String stringParam(Request r, String name) {
         List<String> values;
         try {
             values = r.uri().parameters().get(name);
@@ -309,7 +347,7 @@ public final class RestApi {
         return values == null || values.isEmpty() ? null : values.get(0);
     }
 
-    private static Long longParam(Request r, String name, long min, long max) {
+    static Long longParam(Request r, String name, long min, long max) {
         String value = stringParam(r, name);
         if (value == null) {
             return null;

@@ -21,7 +21,8 @@ import javax.sql.DataSource;
 /** Rooms and memberships: creating, joining, leaving and listing. */
 public final class RoomStore {
     private static final String ROOM_COLUMNS =
-            "r.id, r.name, u.username, r.created_at, r.last_seq FROM rooms r JOIN users u ON u.id = r.created_by";
+            "r.id, r.name, u.username, r.created_at, r.last_seq, r.is_private FROM rooms r"
+                    + " JOIN users u ON u.id = r.created_by";
 
     private final DataSource dataSource;
     private final int maxRoomsPerUser;
@@ -50,13 +51,18 @@ public final class RoomStore {
     /** The outcome of a join: the room, and whether the user was not a member before. */
     public record JoinResult(Room room, boolean newMember) {}
 
-    /** Creates a room with its creator as first member; {@code room_exists} when the name is taken. */
+    /** Creates a public room with its creator as first member; {@code room_exists} when the name is taken. */
     public Room create(String name, long userId) throws SQLException {
+        return create(name, userId, false);
+    }
+
+    /** Creates a room with its creator as owner and first member; {@code room_exists} when the name is taken. */
+    public Room create(String name, long userId, boolean privateRoom) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             requireRoomBudget(c, userId);
             c.setAutoCommit(false);
             try {
-                long roomId = insertRoom(c, name, userId);
+                long roomId = insertRoom(c, name, userId, privateRoom);
                 insertMembership(c, roomId, userId);
                 c.commit();
             } catch (SQLIntegrityConstraintViolationException e) {
@@ -70,7 +76,10 @@ public final class RoomStore {
         }
     }
 
-    /** Makes the user a member, creating the room when it is missing; {@code too_many_rooms} past the limit. */
+    /**
+     * Makes the user a member, creating a public room when it is missing; {@code too_many_rooms} past the limit,
+     * {@code banned} for a banned user, {@code forbidden} for a private room without an invite (used up here).
+     */
     public JoinResult join(String name, long userId) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             if (roomCount(c, userId) >= maxRoomsPerUser && !isMember(c, name, userId)) {
@@ -83,31 +92,44 @@ public final class RoomStore {
                 ps.setString(3, SqlTime.utc(Instant.now()));
                 ps.executeUpdate();
             }
-            Row row = findRow(c, name);
-            boolean newMember = insertMembership(c, row.id(), userId);
-            return new JoinResult(row.room(), newMember);
+            c.setAutoCommit(false);
+            try {
+                // The room row's lock orders this join against a ban or removal of the same user (RoomGate).
+                RoomGate.Locked gate = RoomGate.lock(c, name, userId);
+                boolean newMember = false;
+                if (!gate.member()) {
+                    gate.requireMayJoin(name);
+                    newMember = insertMembership(c, gate.roomId(), userId);
+                    RoomGate.useInvite(c, gate.roomId(), userId);
+                }
+                c.commit();
+                return new JoinResult(findRow(c, name).room(), newMember);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 
     /** Ends a membership; {@code no_such_room} or {@code not_member} when there is none. */
     public void leave(String name, long userId) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            long roomId = idOf(c, name);
-            try (PreparedStatement ps =
-                    c.prepareStatement("DELETE FROM memberships WHERE room_id = ? AND user_id = ?")) {
-                ps.setLong(1, roomId);
-                ps.setLong(2, userId);
-                if (ps.executeUpdate() == 0) {
-                    throw new ApiException(ErrorCode.NOT_MEMBER, "not a member of room " + name);
-                }
+        Access access = access(name, userId);
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement("DELETE FROM memberships WHERE room_id = ? AND user_id = ?")) {
+            ps.setLong(1, access.roomId());
+            ps.setLong(2, userId);
+            if (ps.executeUpdate() == 0) {
+                throw new ApiException(ErrorCode.NOT_MEMBER, "not a member of room " + name);
             }
         }
     }
 
+    /** A room's id and the user's membership; a private room the user is not in is {@code no_such_room}. */
     public Access access(String name, long userId) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT r.id, m.user_id FROM rooms r LEFT JOIN memberships m"
-                        + " ON m.room_id = r.id AND m.user_id = ? WHERE r.name = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT r.id, m.user_id, r.is_private FROM rooms r"
+                        + " LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = ? WHERE r.name = ?")) {
             ps.setLong(1, userId);
             ps.setString(2, name);
             try (ResultSet rs = ps.executeQuery()) {
@@ -116,7 +138,11 @@ public final class RoomStore {
                 }
                 long roomId = rs.getLong(1);
                 rs.getLong(2);
-                return new Access(roomId, !rs.wasNull());
+                boolean member = !rs.wasNull();
+                if (!member && rs.getBoolean(3)) {
+                    throw noSuchRoom(name); // a private room's existence is not revealed to outsiders
+                }
+                return new Access(roomId, member);
             }
         }
     }
@@ -128,13 +154,18 @@ public final class RoomStore {
                 userId);
     }
 
-    /** Rooms by name after an exclusive cursor ({@code ""} for the first page), at most {@code limit}. */
-    public Page page(String after, int limit) throws SQLException {
+    /**
+     * Rooms by name after an exclusive cursor ({@code ""} for the first page), at most {@code limit}: the public
+     * ones and the private ones {@code userId} is a member of.
+     */
+    public Page page(String after, int limit, long userId) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps =
-                        c.prepareStatement("SELECT " + ROOM_COLUMNS + " WHERE r.name > ? ORDER BY r.name LIMIT ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT " + ROOM_COLUMNS + " WHERE r.name > ? AND"
+                        + " (r.is_private = FALSE OR EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = r.id"
+                        + " AND m.user_id = ?)) ORDER BY r.name LIMIT ?")) {
             ps.setString(1, after);
-            ps.setInt(2, limit + 1);
+            ps.setLong(2, userId);
+            ps.setInt(3, limit + 1);
             try (ResultSet rs = ps.executeQuery()) {
                 List<Room> rooms = new ArrayList<>();
                 while (rs.next()) {
@@ -177,13 +208,14 @@ public final class RoomStore {
         }
     }
 
-    private static long insertRoom(Connection c, String name, long userId) throws SQLException {
+    private static long insertRoom(Connection c, String name, long userId, boolean privateRoom) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO rooms (name, created_by, created_at) VALUES (?, ?, ?)",
+                "INSERT INTO rooms (name, created_by, created_at, is_private) VALUES (?, ?, ?, ?)",
                 PreparedStatement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, name);
             ps.setLong(2, userId);
             ps.setString(3, SqlTime.utc(Instant.now()));
+            ps.setBoolean(4, privateRoom);
             ps.executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {
                 keys.next();
@@ -240,18 +272,6 @@ public final class RoomStore {
                 "a user can be a member of at most " + maxRoomsPerUser + " rooms; leave one first");
     }
 
-    private static long idOf(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM rooms WHERE name = ?")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw noSuchRoom(name);
-                }
-                return rs.getLong(1);
-            }
-        }
-    }
-
     private record Row(long id, Room room) {}
 
     private static Row findRow(Connection c, String name) throws SQLException {
@@ -266,15 +286,23 @@ public final class RoomStore {
         }
     }
 
-    private static Room room(ResultSet rs) throws SQLException {
+    /** A room from the columns of {@link #ROOM_COLUMNS}; the owner is its creator. */
+    public static Room room(ResultSet rs) throws SQLException {
         return new Room(
                 rs.getString(2),
                 rs.getString(3),
                 Timestamps.format(SqlTime.instant(rs.getObject(4, LocalDateTime.class))),
-                rs.getLong(5));
+                rs.getLong(5),
+                rs.getBoolean(6) ? Boolean.TRUE : null,
+                rs.getString(3));
     }
 
-    private static ApiException noSuchRoom(String name) {
+    /** The columns {@link #room} reads, from {@code rooms r} joined with its creator {@code u}. */
+    public static String roomColumns() {
+        return ROOM_COLUMNS;
+    }
+
+    public static ApiException noSuchRoom(String name) {
         return new ApiException(ErrorCode.NO_SUCH_ROOM, "no such room: " + name);
     }
 }

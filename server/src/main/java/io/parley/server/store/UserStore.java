@@ -43,25 +43,29 @@ public final class UserStore {
         }
     }
 
-    /** The username of a user id, empty when there is no such user (never registered, or deleted). */
-    public Optional<String> usernameOf(long id) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT username FROM users WHERE id = ?")) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-        }
+    public Optional<UserRecord> findByUsername(String username) throws SQLException {
+        return find("username_key = ?", Validation.usernameKey(username));
     }
 
-    public Optional<UserRecord> findByUsername(String username) throws SQLException {
+    /** A user by id with role, disabled flag and token epoch; empty when there is no such user. */
+    public Optional<UserRecord> findById(long id) throws SQLException {
+        return find("id = ?", id);
+    }
+
+    private Optional<UserRecord> find(String where, Object key) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps =
-                        c.prepareStatement("SELECT id, username, password_hash FROM users WHERE username_key = ?")) {
-            ps.setString(1, Validation.usernameKey(username));
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT id, username, password_hash, role, disabled, token_epoch FROM users WHERE " + where)) {
+            ps.setObject(1, key);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next()
-                        ? Optional.of(new UserRecord(rs.getLong(1), rs.getString(2), rs.getString(3)))
+                        ? Optional.of(new UserRecord(
+                                rs.getLong(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                io.parley.protocol.User.ADMIN.equals(rs.getString(4)),
+                                rs.getBoolean(5),
+                                rs.getInt(6)))
                         : Optional.empty();
             }
         }

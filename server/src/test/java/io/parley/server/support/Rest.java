@@ -51,6 +51,14 @@ public final class Rest {
         return send(b.build());
     }
 
+    public Reply delete(String path, String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).DELETE();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return send(b.build());
+    }
+
     public Reply register(String username, String password) {
         return post("/api/auth/register", null, json("username", username, "password", password));
     }

@@ -39,6 +39,10 @@ public final class StandaloneInstance implements AutoCloseable {
         return standalone.port();
     }
 
+    public javax.sql.DataSource dataSource() {
+        return standalone.dataSource();
+    }
+
     @Override
     public void close() {
         standalone.close();
