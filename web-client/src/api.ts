@@ -125,8 +125,15 @@ export function actionErrorText(e: unknown): string {
       return 'Cannot reach the server.';
     case 'unauthorized':
       return 'Your session has expired. Please log in again.';
+    case 'rate_limited':
+      return describeError(code);
     default:
-      return code ? describeError(code, e instanceof Error ? e.message : undefined) : 'Something went wrong.';
+      // the other refusals name the user or room they are about ("bob is not a member of room x"): say that
+      return e instanceof Error && e.message && e.message !== code
+        ? e.message
+        : code
+          ? describeError(code)
+          : 'Something went wrong.';
   }
 }
 

@@ -379,6 +379,8 @@ export class ChatClient {
     this.removeRoom(f.room);
     if (had && typeof f.by === 'string') {
       this.set({ notice: `You are no longer in #${f.room}: removed by ${f.by}.` });
+      // a removal keeps an earlier invitation of a private room: it shows again
+      void this.account?.refresh();
     }
   }
 
