@@ -49,6 +49,7 @@ export function MessageList({ client, room, me }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const list = useRef<HTMLUListElement>(null);
   const atBottom = useRef(true);
+  const lastTop = useRef(0);
   const prev = useRef({ first: undefined as number | undefined, height: 0, pending: 0 });
   const { hasOlder } = room.log;
   // edit and delete entries keep their seq in the log; what they changed shows on their targets
@@ -63,7 +64,11 @@ export function MessageList({ client, room, me }: Props) {
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
-    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    // Only the reader scrolling up unsticks the list from the bottom: content that grew between our own jump to the
+    // bottom and its scroll event (actions appearing once the room's owner is known) must not.
+    const up = el.scrollTop < lastTop.current;
+    lastTop.current = el.scrollTop;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40 || (atBottom.current && !up);
     if (el.scrollTop < 80 && hasOlder && !loadingOlder && opened) loadOlder();
   };
 
