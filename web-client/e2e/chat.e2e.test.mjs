@@ -111,13 +111,7 @@ before(async () => {
   pages.url = stack.url;
 });
 
-after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await stopTwoReplicaStack(stack);
-  }
-});
+after(() => stopTwoReplicaStack(stack, browser));
 
 // ------------------------------------------------------------ the story
 

@@ -105,13 +105,7 @@ before(async () => {
   p.admin = await newPage(browser, DESKTOP, 'admin');
 });
 
-after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await stopTwoReplicaStack(stack);
-  }
-});
+after(() => stopTwoReplicaStack(stack, browser));
 
 test('private rooms, edits and deletions, moderation and the admin page', async (t) => {
   const { owner, bob, admin } = p;

@@ -290,10 +290,14 @@ export async function startTwoReplicaStack() {
   return stack;
 }
 
-/** Stops every process and drops the run's database and keys. */
-export async function stopTwoReplicaStack(stack) {
-  await stopAll();
-  if (stack) cleanupData(stack.run.id, stack.run.env);
+/** Closes the browser (when there is one), stops every process and drops the run's database and keys. */
+export async function stopTwoReplicaStack(stack, browser) {
+  try {
+    await browser?.close();
+  } finally {
+    await stopAll();
+    if (stack) cleanupData(stack.run.id, stack.run.env);
+  }
 }
 
 /**

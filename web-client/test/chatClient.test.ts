@@ -29,6 +29,17 @@ function setup(extra: Partial<ChatClientOptions> = {}) {
 }
 
 const flush = () => vi.advanceTimersByTimeAsync(0);
+
+/** A client connected to `server` with #general open. */
+async function openGeneral(server: FakeServer) {
+  const harness = setup();
+  harness.client.start();
+  server.accept(harness.last());
+  await flush();
+  harness.client.openRoom('general');
+  await flush();
+  return harness;
+}
 const seqs = (c: ChatClient, room: string) => c.getState().rooms[room].log.messages.map((m) => m.seq);
 
 beforeEach(() => {
@@ -456,12 +467,7 @@ describe('ChatClient 1.1: edits, moderation, account', () => {
     const server = new FakeServer();
     const mine = server.store('general', 'alice', 'teh typo');
     const theirs = server.store('general', 'bob', 'hello');
-    const { client, last } = setup();
-    client.start();
-    server.accept(last());
-    await flush();
-    client.openRoom('general');
-    await flush();
+    const { client, last } = await openGeneral(server);
     await client.editMessage('general', mine.id, 'the typo');
     await flush();
     const edit = last().sentOfType('edit')[0];
@@ -485,12 +491,7 @@ describe('ChatClient 1.1: edits, moderation, account', () => {
     const server = new FakeServer();
     const a = server.store('general', 'bob', 'first');
     const b = server.store('general', 'bob', 'second');
-    const { client, last } = setup();
-    client.start();
-    server.accept(last());
-    await flush();
-    client.openRoom('general');
-    await flush();
+    const { client, last } = await openGeneral(server);
     last().drop(1006);
     server.applyEntry('general', 'edit', a, 'first, edited', 'bob');
     server.applyEntry('general', 'delete', b, '', 'bob');

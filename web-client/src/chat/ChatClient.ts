@@ -90,23 +90,26 @@ export interface ChatClientOptions {
   historyPageSize?: number;
 }
 
+/** Before the first connection: nothing known yet. */
+export const INITIAL_STATE: ChatState = {
+  connection: 'connecting',
+  reconnectAt: null,
+  server: null,
+  user: null,
+  rooms: {},
+  activeRoom: null,
+  notice: null,
+  invites: [],
+  accountDisabled: false,
+};
+
 /**
  * Framework-free client for PROTOCOL.md v1: the store React reads through subscribe()/getState()
  * (useSyncExternalStore) and the dispatcher of server frames. The socket, catch-up, sends and read markers are
  * their own modules.
  */
 export class ChatClient {
-  private state: ChatState = {
-    connection: 'connecting',
-    reconnectAt: null,
-    server: null,
-    user: null,
-    rooms: {},
-    activeRoom: null,
-    notice: null,
-    invites: [],
-    accountDisabled: false,
-  };
+  private state: ChatState = INITIAL_STATE;
   private readonly listeners = new Set<() => void>();
   private readonly now: () => number;
   private readonly random: () => number;

@@ -3,6 +3,7 @@ import { actionErrorText, api } from '../api';
 import { adminApi, type AdminUser, type Overview } from '../adminApi';
 import type { Room } from '../chat/protocol';
 import { PrivateTag } from './PrivateTag';
+import { useLoad } from './useLoad';
 
 interface Props {
   token: string;
@@ -30,20 +31,7 @@ export function AdminView({ token, me, onClose }: Props) {
 }
 
 function OverviewPanel({ token }: { token: string }) {
-  const [data, setData] = useState<Overview | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    try {
-      setData(await adminApi.overview(token));
-      setError(null);
-    } catch (e) {
-      setError(actionErrorText(e));
-    }
-  }, [token]);
-  useEffect(() => {
-    // eslint-disable-next-line react-hooks/set-state-in-effect -- loads once when the page opens
-    void load();
-  }, [load]);
+  const { data, error, reload: load } = useLoad<Overview>(useCallback(() => adminApi.overview(token), [token]));
 
   const depth = data?.queue.reduce((n, q) => n + q.depth, 0) ?? 0;
   return (
@@ -226,23 +214,16 @@ function UsersPanel({ token, me }: { token: string; me: string }) {
 }
 
 function RoomsPanel({ token }: { token: string }) {
-  const [rooms, setRooms] = useState<Room[] | null>(null);
   const [confirm, setConfirm] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setRooms((await api.rooms(token)).sort((a, b) => a.name.localeCompare(b.name)));
-      setError(null);
-    } catch (e) {
-      setError(actionErrorText(e));
-    }
-  }, [token]);
-  useEffect(() => {
-    // eslint-disable-next-line react-hooks/set-state-in-effect -- loads once when the page opens
-    void load();
-  }, [load]);
+  const {
+    data: rooms,
+    error,
+    setError,
+    reload: load,
+  } = useLoad<Room[]>(
+    useCallback(async () => (await api.rooms(token)).sort((a, b) => a.name.localeCompare(b.name)), [token]),
+  );
 
   async function remove(name: string) {
     setConfirm(null);

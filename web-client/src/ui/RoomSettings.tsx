@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import { actionErrorText, api, type Ban } from '../api';
+import { useLoad } from './useLoad';
 
 interface Props {
   token: string;
@@ -115,22 +116,12 @@ function InviteForm({ token, room }: { token: string; room: string }) {
 }
 
 function Moderation({ token, room }: { token: string; room: string }) {
-  const [bans, setBans] = useState<Ban[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setBans(await api.bans(token, room));
-      setError(null);
-    } catch (e) {
-      setError(actionErrorText(e));
-    }
-  }, [token, room]);
-
-  useEffect(() => {
-    // eslint-disable-next-line react-hooks/set-state-in-effect -- loads once when the panel opens
-    void load();
-  }, [load]);
+  const {
+    data: bans,
+    error,
+    setError,
+    reload: load,
+  } = useLoad<Ban[]>(useCallback(() => api.bans(token, room), [token, room]));
 
   async function lift(username: string) {
     try {
