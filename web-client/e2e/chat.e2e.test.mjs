@@ -22,6 +22,7 @@ import {
   joinRoom,
   launchBrowser,
   messageList,
+  newPage,
   register,
   send,
   waitForMessage,
@@ -100,14 +101,9 @@ before(async () => {
   userA = `alice_${suffix}`;
   userB = `bob_${suffix}`;
   browser = await launchBrowser();
-  // A on a desktop-sized window, B phone-sized; both through Nginx. bypassCSP lets the test inject axe-core.
-  const ctxA = await browser.newContext({ viewport: DESKTOP, bypassCSP: true });
-  const ctxB = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, bypassCSP: true });
-  pages.a = await ctxA.newPage();
-  pages.b = await ctxB.newPage();
-  for (const [k, p] of Object.entries(pages)) {
-    p.on('pageerror', (e) => console.error(`[page ${k}] ${e.message}`));
-  }
+  // A on a desktop-sized window, B phone-sized; both through Nginx
+  pages.a = await newPage(browser, DESKTOP, 'a');
+  pages.b = await newPage(browser, PHONE, 'b');
   pages.url = stack.url;
 });
 
