@@ -68,6 +68,7 @@ describe('MessageItem', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Edit' }));
     fireEvent.keyDown(screen.getByRole('textbox', { name: 'Edit message' }), { key: 'Escape' });
     expect(screen.queryByRole('textbox')).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Edit' }));
     fireEvent.click(screen.getByRole('button', { name: 'Edit' }));
     fireEvent.change(screen.getByRole('textbox', { name: 'Edit message' }), { target: { value: 'x' } });
     await act(async () => fireEvent.keyDown(screen.getByRole('textbox', { name: 'Edit message' }), { key: 'Enter' }));

@@ -1,4 +1,4 @@
-import { memo, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { ChatClient } from '../chat/ChatClient';
 import { errorText } from '../chat/errors';
 import type { Message } from '../chat/protocol';
@@ -47,15 +47,21 @@ export const MessageItem = memo(function MessageItem({ m, mine, canEdit, canDele
   // after the ack, the new text shows until the edit entry arrives and replaces this message object
   const [saved, setSaved] = useState<{ body: string; of: Message } | null>(null);
   const actionsRef = useRef<HTMLDivElement>(null);
+  const returnFocus = useRef(false);
+  // back to where the user was once the editor or the confirmation closes: the actions of this message
+  useEffect(() => {
+    if (mode !== 'view' || !returnFocus.current) return;
+    returnFocus.current = false;
+    actionsRef.current?.querySelector('button')?.focus();
+  }, [mode]);
   const t = formatTime(m.createdAt);
   const body = saved && saved.of === m ? saved.body : m.body;
   const edited = !m.deleted && (m.editedAt !== undefined || (saved !== null && saved.of === m));
 
   function close() {
+    returnFocus.current = true;
     setMode('view');
     setError(null);
-    // back to where the user was: the actions of this message
-    queueMicrotask(() => actionsRef.current?.querySelector('button')?.focus());
   }
 
   async function save() {
