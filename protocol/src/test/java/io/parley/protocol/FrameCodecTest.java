@@ -119,6 +119,32 @@ class FrameCodecTest {
     }
 
     @Test
+    void versionOnePointOneFieldsAreWrittenOnlyWhenSetAndRoundTrip() throws Exception {
+        Room publicRoom = new Room("general", "alice", "2026-11-27T17:20:11.123Z", 0, null, "alice");
+        Room privateRoom = new Room("team", "alice", "2026-11-27T17:20:11.123Z", 3, true, "alice");
+        assertThat(new String(codec.encode(new ServerFrame.Joined(null, publicRoom)), UTF_8))
+                .isEqualTo("{\"type\":\"joined\",\"room\":{\"name\":\"general\",\"createdBy\":\"alice\","
+                        + "\"createdAt\":\"2026-11-27T17:20:11.123Z\",\"lastSeq\":0,\"owner\":\"alice\"}}");
+        assertThat(new String(codec.write(privateRoom), UTF_8)).contains("\"private\":true");
+        assertThat(new String(codec.write(new User("1", "root", User.ADMIN)), UTF_8))
+                .isEqualTo("{\"id\":\"1\",\"username\":\"root\",\"role\":\"admin\"}");
+        assertThat(codec.mapper()
+                        .readValue(codec.write(new MembershipChange(null, true, privateRoom)), MembershipChange.class)
+                        .room())
+                .isEqualTo(privateRoom);
+        List<ServerFrame> frames = List.of(
+                new ServerFrame.Joined("1", privateRoom),
+                new ServerFrame.Left(null, "team", "alice"),
+                new ServerFrame.Member("team", "bob", ServerFrame.Member.BANNED, "alice"),
+                new ServerFrame.Error("2", ErrorCode.ACCOUNT_DISABLED, "disabled"));
+        for (ServerFrame frame : frames) {
+            assertThat(codec.decodeServer(codec.encode(frame))).isEqualTo(frame);
+        }
+        assertThat(ErrorCode.FORBIDDEN.httpStatus()).isEqualTo(403);
+        assertThat(ErrorCode.BANNED.wireName()).isEqualTo("banned");
+    }
+
+    @Test
     void clientFramesRoundTripThroughTheServerDecoder() throws Exception {
         ClientFrame send = new ClientFrame.Send("5", "r", "hello", "c");
         assertThat(codec.decodeClient(codec.encodeClient(send))).isEqualTo(send);

@@ -33,7 +33,6 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "admin",
         mixinStandardHelpOptions = true,
-        subcommands = {AdminCli.Create.class, AdminCli.Grant.class, AdminCli.Revoke.class, AdminCli.ListAdmins.class},
         description = "Creates administrators and grants or revokes the admin role.")
 public final class AdminCli implements Callable<Integer> {
     /** Exit codes, one per kind of failure, so scripts can tell them apart. */
@@ -92,16 +91,20 @@ public final class AdminCli implements Callable<Integer> {
             err.println("parley admin: " + e.getMessage());
             return exitCodeOf(e.code());
         } catch (SQLException | EmbeddedDatabase.DataDirException | IllegalArgumentException e) {
-            err.println("parley admin: the database is not available: " + e.getMessage());
-            return DATABASE_DOWN;
+            return databaseDown(err, e);
         } catch (RuntimeException e) {
             if (e.getCause() instanceof SQLException) {
-                err.println("parley admin: the database is not available: "
-                        + e.getCause().getMessage());
-                return DATABASE_DOWN;
+                return databaseDown(err, e.getCause());
             }
             throw e;
         }
+    }
+
+    private int databaseDown(PrintWriter err, Throwable e) {
+        String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+        err.println("parley admin: the database is not available (" + reason + "): check "
+                + (dataDir != null ? "--data-dir (stop standalone mode first)" : "PARLEY_DB_URL and that it runs"));
+        return DATABASE_DOWN;
     }
 
     @FunctionalInterface
@@ -133,91 +136,46 @@ public final class AdminCli implements Callable<Integer> {
     }
 
     @Command(name = "create", description = "Registers NAME as an admin; password from PARLEY_ADMIN_PASSWORD or stdin.")
-    static final class Create implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        AdminCli parent;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Parameters(paramLabel = "NAME")
-        String name;
-
-        @Override
-        public Integer call() throws Exception {
-            CommandLine line = spec.commandLine();
-            if (!Validation.isValidUsername(name)) {
-                line.getErr().println("parley admin: invalid username: expected 3-32 characters of A-Za-z0-9_.-");
-                return INVALID_INPUT;
-            }
-            String password = parent.password();
-            if (password == null || !Validation.isValidPassword(password)) {
-                line.getErr()
-                        .println("parley admin: weak password: expected 8-128 characters"
-                                + " (from PARLEY_ADMIN_PASSWORD or the first line of stdin)");
-                return INVALID_INPUT;
-            }
-            String hash = new PasswordHasher(parent.env.integer("PARLEY_BCRYPT_COST", 10, 4, 16)).hash(password);
-            return parent.withAccounts(line, (dataSource, out) -> {
-                UserRecord user = new UserStore(dataSource).create(name, hash);
-                new Accounts(dataSource).setAdmin(user.username(), true);
-                out.println("created admin " + user.username() + " (id " + user.id() + ")");
-                return OK;
-            });
+    int create(@Parameters(paramLabel = "NAME") String name) throws java.io.IOException {
+        CommandLine line = spec.commandLine();
+        if (!Validation.isValidUsername(name)) {
+            line.getErr().println("parley admin: invalid username: expected 3-32 characters of A-Za-z0-9_.-");
+            return INVALID_INPUT;
         }
+        String password = password();
+        if (password == null || !Validation.isValidPassword(password)) {
+            line.getErr()
+                    .println("parley admin: weak password: expected 8-128 characters"
+                            + " (from PARLEY_ADMIN_PASSWORD or the first line of stdin)");
+            return INVALID_INPUT;
+        }
+        String hash = new PasswordHasher(env.integer("PARLEY_BCRYPT_COST", 10, 4, 16)).hash(password);
+        return withAccounts(line, (dataSource, out) -> {
+            UserRecord user = new UserStore(dataSource).create(name, hash);
+            new Accounts(dataSource).setAdmin(user.username(), true);
+            out.println("created admin " + user.username() + " (id " + user.id() + ")");
+            return OK;
+        });
     }
 
     @Command(name = "grant", description = "Makes the existing user NAME an admin.")
-    static final class Grant implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        AdminCli parent;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Parameters(paramLabel = "NAME")
-        String name;
-
-        @Override
-        public Integer call() {
-            return parent.setRole(spec.commandLine(), name, true);
-        }
+    int grant(@Parameters(paramLabel = "NAME") String name) {
+        return setRole(spec.commandLine(), name, true);
     }
 
     @Command(name = "revoke", description = "Takes the admin role from NAME.")
-    static final class Revoke implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        AdminCli parent;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Parameters(paramLabel = "NAME")
-        String name;
-
-        @Override
-        public Integer call() {
-            return parent.setRole(spec.commandLine(), name, false);
-        }
+    int revoke(@Parameters(paramLabel = "NAME") String name) {
+        return setRole(spec.commandLine(), name, false);
     }
 
     @Command(name = "list", description = "Lists the admins, one per line: username, id, and 'disabled' if so.")
-    static final class ListAdmins implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        AdminCli parent;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            return parent.withAccounts(spec.commandLine(), (dataSource, out) -> {
-                for (Accounts.AdminUser a : new Accounts(dataSource).admins()) {
-                    out.println(a.username() + "\t" + a.id() + (a.disabled() ? "\tdisabled" : ""));
-                }
-                return OK;
-            });
-        }
+    int list() {
+        return withAccounts(spec.commandLine(), (dataSource, out) -> {
+            for (Accounts.AdminUser a : new Accounts(dataSource).admins()) {
+                out.println(a.username() + "\t" + a.id() + (a.disabled() ? "\tdisabled" : ""));
+            }
+            return OK;
+        });
     }
 
     private int setRole(CommandLine line, String name, boolean admin) {

@@ -52,21 +52,7 @@ public final class Moderation {
                 throw outsider(room, gate, caller);
             }
             Account target = accountNamed(c, username);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO invites (room_id, user_id, invited_by,"
-                    + " created_at) SELECT ?, ?, ?, ? FROM users WHERE id = ? AND NOT EXISTS (SELECT 1 FROM invites"
-                    + " WHERE room_id = ? AND user_id = ?) AND NOT EXISTS (SELECT 1 FROM memberships WHERE"
-                    + " room_id = ? AND user_id = ?)")) {
-                ps.setLong(1, gate.roomId());
-                ps.setLong(2, target.id());
-                ps.setLong(3, callerId);
-                ps.setString(4, SqlTime.utc(Instant.now()));
-                ps.setLong(5, target.id());
-                ps.setLong(6, gate.roomId());
-                ps.setLong(7, target.id());
-                ps.setLong(8, gate.roomId());
-                ps.setLong(9, target.id());
-                ps.executeUpdate();
-            }
+            insertOnce(c, "invites", "invited_by", gate.roomId(), target.id(), callerId, true);
             return new Invite(room, target.username(), caller.username());
         });
     }
@@ -102,18 +88,7 @@ public final class Moderation {
             boolean wasMember = deleteRow(c, "memberships", gate.roomId(), target.id());
             if (ban) {
                 deleteRow(c, "invites", gate.roomId(), target.id());
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO bans (room_id, user_id, banned_by,"
-                        + " created_at) SELECT ?, ?, ?, ? FROM users WHERE id = ? AND NOT EXISTS (SELECT 1 FROM bans"
-                        + " WHERE room_id = ? AND user_id = ?)")) {
-                    ps.setLong(1, gate.roomId());
-                    ps.setLong(2, target.id());
-                    ps.setLong(3, callerId);
-                    ps.setString(4, SqlTime.utc(Instant.now()));
-                    ps.setLong(5, target.id());
-                    ps.setLong(6, gate.roomId());
-                    ps.setLong(7, target.id());
-                    ps.executeUpdate();
-                }
+                insertOnce(c, "bans", "banned_by", gate.roomId(), target.id(), callerId, false);
             } else if (!wasMember) {
                 throw new ApiException(ErrorCode.NOT_MEMBER, username + " is not a member of room " + room);
             }
@@ -221,6 +196,29 @@ public final class Moderation {
                 throw new ApiException(ErrorCode.NOT_FOUND, missing);
             }
             return new Account(rs.getLong(1), rs.getString(2), User.ADMIN.equals(rs.getString(3)));
+        }
+    }
+
+    /** Inserts an invite or ban row unless there is one (and, for invites, unless the user is a member). */
+    private static void insertOnce(
+            Connection c, String table, String byColumn, long roomId, long userId, long byId, boolean unlessMember)
+            throws SQLException {
+        String sql = "INSERT INTO " + table + " (room_id, user_id, " + byColumn + ", created_at)"
+                + " SELECT ?, ?, ?, ? FROM rooms WHERE id = ?"
+                + " AND NOT EXISTS (SELECT 1 FROM " + table + " WHERE room_id = ? AND user_id = ?)"
+                + (unlessMember ? " AND NOT EXISTS (SELECT 1 FROM memberships WHERE room_id = ? AND user_id = ?)" : "");
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            ps.setLong(i++, roomId);
+            ps.setLong(i++, userId);
+            ps.setLong(i++, byId);
+            ps.setString(i++, SqlTime.utc(Instant.now()));
+            ps.setLong(i++, roomId);
+            for (int k = 0; k < (unlessMember ? 2 : 1); k++) {
+                ps.setLong(i++, roomId);
+                ps.setLong(i++, userId);
+            }
+            ps.executeUpdate();
         }
     }
 

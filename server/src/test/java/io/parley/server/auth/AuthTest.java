@@ -23,6 +23,22 @@ class AuthTest {
     }
 
     @Test
+    void tokensCarryTheTokenEpochAndTheRoleOnlyForClientsToShow() {
+        TokenService tokens = new TokenService(SECRET, Duration.ofHours(24), Clock.systemUTC());
+        String token = tokens.issue(17, "Alice", true, 3);
+        Principal p = tokens.verify(token).orElseThrow();
+        assertThat(p.tokenEpoch()).isEqualTo(3);
+        assertThat(p.admin())
+                .as("permissions come from the database, never the token")
+                .isFalse();
+        assertThat(JWT.decode(token).getClaim("role").asString()).isEqualTo("admin");
+        assertThat(JWT.decode(tokens.issue(18, "Bob")).getClaim("role").isMissing())
+                .isTrue();
+        assertThat(tokens.verify(tokens.issue(18, "Bob")).orElseThrow().tokenEpoch())
+                .isZero();
+    }
+
+    @Test
     void refusesExpiredForgedAndMalformedTokens() {
         TokenService past = new TokenService(
                 SECRET, Duration.ofSeconds(10), Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC));
