@@ -72,7 +72,7 @@ class EmbeddedDatabaseTest {
         }
         assertThatThrownBy(() -> EmbeddedDatabase.open(dir, 2))
                 .isInstanceOf(EmbeddedDatabase.DataDirException.class)
-                .hasMessage("data directory " + dir + " holds schema version 99, newer than this Parley's 1: run the"
+                .hasMessage("data directory " + dir + " holds schema version 99, newer than this Parley's 3: run the"
                         + " newer Parley that wrote it, or set PARLEY_DATA_DIR to another directory");
         assertThat(Files.exists(dir.resolve("parley.mv.db"))).isTrue();
     }

@@ -13,6 +13,12 @@ public sealed interface ClientFrame {
     /** Posts a message; {@code clientMsgId} makes retries idempotent. */
     record Send(String ref, String room, String body, String clientMsgId) implements ClientFrame {}
 
+    /** Replaces the body of one of the user's messages, as a new {@code edit} entry of the room's log. */
+    record Edit(String ref, String room, String id, String body, String clientMsgId) implements ClientFrame {}
+
+    /** Removes a message's text, as a new {@code delete} entry of the room's log. */
+    record Delete(String ref, String room, String id, String clientMsgId) implements ClientFrame {}
+
     /** Asks for a page of stored messages. */
     record History(String ref, String room, HistoryQuery query) implements ClientFrame {}
 

@@ -42,6 +42,8 @@ public final class FrameCodec {
             case "join" -> new ClientFrame.Join(f.ref, f.room());
             case "leave" -> new ClientFrame.Leave(f.ref, f.room());
             case "send" -> decodeSend(f);
+            case "edit" -> decodeEdit(f);
+            case "delete" -> new ClientFrame.Delete(f.ref, f.room(), f.requiredString("id"), f.clientMsgId());
             case "history" -> new ClientFrame.History(f.ref, f.room(), f.historyQuery());
             case "typing" -> new ClientFrame.Typing(f.ref, f.room());
             case "presence" -> new ClientFrame.Presence(f.ref, f.room());
@@ -53,20 +55,18 @@ public final class FrameCodec {
     private static ClientFrame.Send decodeSend(Fields f) throws FrameException {
         String room = f.room();
         String body = f.requiredString("body");
-        String clientMsgId = f.optionalString("clientMsgId");
-        if (!Validation.isValidClientMsgId(clientMsgId)) {
-            throw f.error(
-                    ErrorCode.BAD_REQUEST,
-                    "clientMsgId: expected 1-" + Limits.MAX_CLIENT_MSG_ID_CODE_POINTS + " characters");
-        }
-        ErrorCode bodyError = Validation.checkBody(body);
-        if (bodyError == ErrorCode.BODY_TOO_LONG) {
-            throw f.error(bodyError, "body: more than " + Limits.MAX_BODY_CODE_POINTS + " characters");
-        }
-        if (bodyError == ErrorCode.EMPTY_BODY) {
-            throw f.error(bodyError, "body: empty or only whitespace");
-        }
+        String clientMsgId = f.clientMsgId();
+        f.checkBody(body);
         return new ClientFrame.Send(f.ref, room, body, clientMsgId);
+    }
+
+    private static ClientFrame.Edit decodeEdit(Fields f) throws FrameException {
+        String room = f.room();
+        String id = f.requiredString("id");
+        String body = f.requiredString("body");
+        String clientMsgId = f.clientMsgId();
+        f.checkBody(body);
+        return new ClientFrame.Edit(f.ref, room, id, body, clientMsgId);
     }
 
     public byte[] encodeClient(ClientFrame frame) {
@@ -78,6 +78,18 @@ public final class FrameCodec {
                 node.put("type", "send").put("room", s.room()).put("body", s.body());
                 if (s.clientMsgId() != null) {
                     node.put("clientMsgId", s.clientMsgId());
+                }
+            }
+            case ClientFrame.Edit e -> {
+                node.put("type", "edit").put("room", e.room()).put("id", e.id()).put("body", e.body());
+                if (e.clientMsgId() != null) {
+                    node.put("clientMsgId", e.clientMsgId());
+                }
+            }
+            case ClientFrame.Delete d -> {
+                node.put("type", "delete").put("room", d.room()).put("id", d.id());
+                if (d.clientMsgId() != null) {
+                    node.put("clientMsgId", d.clientMsgId());
                 }
             }
             case ClientFrame.History h -> {
@@ -202,6 +214,26 @@ public final class FrameCodec {
                 throw error(ErrorCode.BAD_REQUEST, name + ": expected a string");
             }
             return v.textValue();
+        }
+
+        String clientMsgId() throws FrameException {
+            String clientMsgId = optionalString("clientMsgId");
+            if (!Validation.isValidClientMsgId(clientMsgId)) {
+                throw error(
+                        ErrorCode.BAD_REQUEST,
+                        "clientMsgId: expected 1-" + Limits.MAX_CLIENT_MSG_ID_CODE_POINTS + " characters");
+            }
+            return clientMsgId;
+        }
+
+        void checkBody(String body) throws FrameException {
+            ErrorCode bodyError = Validation.checkBody(body);
+            if (bodyError == ErrorCode.BODY_TOO_LONG) {
+                throw error(bodyError, "body: more than " + Limits.MAX_BODY_CODE_POINTS + " characters");
+            }
+            if (bodyError == ErrorCode.EMPTY_BODY) {
+                throw error(bodyError, "body: empty or only whitespace");
+            }
         }
 
         String room() throws FrameException {

@@ -49,10 +49,46 @@ public sealed interface ServerFrame {
         }
     }
 
-    /** A stored message; also the element type of history pages. */
-    @JsonPropertyOrder({"type", "id", "room", "seq", "sender", "body", "clientMsgId", "createdAt"})
-    record Message(String id, String room, long seq, String sender, String body, String clientMsgId, String createdAt)
+    /**
+     * A stored entry of a room's log; also the element type of history pages. {@code kind} is null for a plain message
+     * (absent on the wire means {@code "message"}), else {@code "edit"} or {@code "delete"} with the {@code target}
+     * id; a message read back carries {@code editedAt} after an edit and {@code deleted: true} after a delete.
+     */
+    @JsonPropertyOrder({
+        "type",
+        "id",
+        "room",
+        "seq",
+        "sender",
+        "body",
+        "clientMsgId",
+        "createdAt",
+        "kind",
+        "target",
+        "editedAt",
+        "deleted"
+    })
+    record Message(
+            String id,
+            String room,
+            long seq,
+            String sender,
+            String body,
+            String clientMsgId,
+            String createdAt,
+            String kind,
+            String target,
+            String editedAt,
+            Boolean deleted)
             implements ServerFrame {
+        public static final String KIND_MESSAGE = "message";
+
+        /** A plain message as version 1 knows it. */
+        public Message(
+                String id, String room, long seq, String sender, String body, String clientMsgId, String createdAt) {
+            this(id, room, seq, sender, body, clientMsgId, createdAt, null, null, null, null);
+        }
+
         @Override
         public String type() {
             return "message";

@@ -153,6 +153,48 @@ class FrameCodecTest {
     }
 
     @Test
+    void decodesEditAndDeleteWithTheBodyRulesOfSend() throws Exception {
+        assertThat(decode("{\"type\":\"edit\",\"ref\":\"e\",\"room\":\"r\",\"id\":\"9\",\"body\":\"new\"}"))
+                .isEqualTo(new ClientFrame.Edit("e", "r", "9", "new", null));
+        assertThat(decode("{\"type\":\"delete\",\"room\":\"r\",\"id\":\"9\",\"clientMsgId\":\"d\"}"))
+                .isEqualTo(new ClientFrame.Delete(null, "r", "9", "d"));
+        assertThat(rejected("{\"type\":\"edit\",\"room\":\"r\",\"id\":\"9\",\"body\":\" \"}")
+                        .code())
+                .isEqualTo(ErrorCode.EMPTY_BODY);
+        assertThat(rejected("{\"type\":\"edit\",\"room\":\"r\",\"id\":\"9\",\"body\":\""
+                                + "x".repeat(Limits.MAX_BODY_CODE_POINTS + 1) + "\"}")
+                        .code())
+                .isEqualTo(ErrorCode.BODY_TOO_LONG);
+        assertThat(rejected("{\"type\":\"edit\",\"room\":\"r\",\"body\":\"x\"}").code())
+                .isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(rejected("{\"type\":\"delete\",\"room\":\"r\",\"id\":9}").code())
+                .isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(rejected("{\"type\":\"delete\",\"room\":\"r\",\"id\":\"9\",\"clientMsgId\":\"\"}")
+                        .code())
+                .isEqualTo(ErrorCode.BAD_REQUEST);
+        for (ClientFrame frame :
+                List.of(new ClientFrame.Edit("1", "r", "9", "b", "c"), new ClientFrame.Delete("2", "r", "9", null))) {
+            assertThat(codec.decodeClient(codec.encodeClient(frame))).isEqualTo(frame);
+        }
+    }
+
+    @Test
+    void encodesLogEntriesAfterTheVersionOneFieldsAndRoundTripsThem() throws Exception {
+        ServerFrame.Message edit = new ServerFrame.Message(
+                "10", "general", 43, "alice", "fixed", null, "2026-11-27T17:20:12.000Z", "edit", "9", null, null);
+        byte[] encoded = codec.encode(edit);
+        assertThat(new String(encoded, UTF_8))
+                .isEqualTo("{\"type\":\"message\",\"id\":\"10\",\"room\":\"general\",\"seq\":43,"
+                        + "\"sender\":\"alice\",\"body\":\"fixed\",\"createdAt\":\"2026-11-27T17:20:12.000Z\","
+                        + "\"kind\":\"edit\",\"target\":\"9\"}");
+        assertThat(FrameCodec.messageIdOf(encoded)).isEqualTo(10L);
+        assertThat(codec.decodeServer(encoded)).isEqualTo(edit);
+        ServerFrame.Message deleted = new ServerFrame.Message(
+                "9", "general", 42, "alice", "", null, "2026-11-27T17:20:11.123Z", null, null, null, true);
+        assertThat(codec.decodeServer(codec.encode(deleted))).isEqualTo(deleted);
+    }
+
+    @Test
     void partitionOfIsStableAndInRange() {
         assertThat(RedisKeys.partitionOf("general", 8))
                 .isEqualTo(RedisKeys.partitionOf("general", 8))

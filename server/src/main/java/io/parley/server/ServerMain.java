@@ -32,6 +32,7 @@ import io.parley.server.chat.ChatService;
 import io.parley.server.chat.Connection;
 import io.parley.server.chat.Evictions;
 import io.parley.server.chat.LocalHub;
+import io.parley.server.chat.LogEntries;
 import io.parley.server.config.ServerConfig;
 import io.parley.server.http.HealthChecks;
 import io.parley.server.http.HttpResponses;
@@ -43,7 +44,9 @@ import io.parley.server.metrics.Metrics;
 import io.parley.server.moderation.Accounts;
 import io.parley.server.moderation.Announcer;
 import io.parley.server.moderation.Moderation;
+import io.parley.server.store.DatabaseRoomRoles;
 import io.parley.server.store.MessageStore;
+import io.parley.server.store.MessageTargets;
 import io.parley.server.store.RoomStore;
 import io.parley.server.store.UserStore;
 import io.parley.server.ws.ClosingHandshake;
@@ -146,6 +149,8 @@ public final class ServerMain implements AutoCloseable {
                 .map(Connection::principal)
                 .distinct()
                 .toList());
+        var ids = new MessageIds(parts.node());
+        var logEntries = new LogEntries(rooms, new MessageTargets(dataSource), new DatabaseRoomRoles(dataSource), ids);
         var chat = new ChatService(
                 rooms,
                 messages,
@@ -154,11 +159,12 @@ public final class ServerMain implements AutoCloseable {
                 presence,
                 hub,
                 blocking,
-                new MessageIds(parts.node()),
+                ids,
                 codec,
                 keys,
                 metrics,
-                config.serverId());
+                config.serverId(),
+                logEntries);
         var health = new HealthChecks(parts.busUp(), dataSource, responses);
         var moderation = new Moderation(dataSource);
         var moderationRoutes = new ModerationRoutes(
@@ -187,7 +193,9 @@ public final class ServerMain implements AutoCloseable {
                 keys,
                 responses,
                 moderation,
-                moderationRoutes);
+                moderationRoutes,
+                logEntries,
+                producer);
 
         metrics.gauge("parley_ws_connections", "Open WebSocket connections", hub::connectionCount);
         metrics.gauge("parley_users_online_here", "Users with a connection to this replica", hub::userCount);

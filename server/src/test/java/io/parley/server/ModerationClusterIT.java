@@ -46,7 +46,8 @@ class ModerationClusterIT {
 
     private Rest.Account admin() throws Exception {
         Rest.Account a = rest1.newAccount("admin");
-        Admins.setAdmin(new StackMode.Started(stack, port1), a.username(), true);
+        // merge of m11-backend and m11-edits: Started gained the database; setAdmin reads only the parts
+        Admins.setAdmin(new StackMode.Started(stack, port1, null), a.username(), true);
         return a;
     }
 

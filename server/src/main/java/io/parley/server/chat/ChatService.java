@@ -41,6 +41,7 @@ public final class ChatService {
     private final RedisKeys keys;
     private final Metrics metrics;
     private final String serverId;
+    private final LogEntries logEntries;
 
     public ChatService(
             RoomStore rooms,
@@ -54,7 +55,8 @@ public final class ChatService {
             FrameCodec codec,
             RedisKeys keys,
             Metrics metrics,
-            String serverId) {
+            String serverId,
+            LogEntries logEntries) {
         this.rooms = Objects.requireNonNull(rooms, "rooms");
         this.messages = Objects.requireNonNull(messages, "messages");
         this.producer = Objects.requireNonNull(producer, "producer");
@@ -67,6 +69,7 @@ public final class ChatService {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.serverId = Objects.requireNonNull(serverId, "serverId");
+        this.logEntries = Objects.requireNonNull(logEntries, "logEntries");
     }
 
     /** A connection finished its handshake: load its rooms, subscribe them, then say {@code ready}. */
@@ -108,6 +111,10 @@ public final class ChatService {
             case ClientFrame.Join j -> join(c, j);
             case ClientFrame.Leave l -> leave(c, l);
             case ClientFrame.Send s -> send(c, s);
+            case ClientFrame.Edit e ->
+                change(c, e.ref(), LogEntries.Change.edit(e.room(), e.id(), e.body(), e.clientMsgId()));
+            case ClientFrame.Delete d ->
+                change(c, d.ref(), LogEntries.Change.delete(d.room(), d.id(), d.clientMsgId()));
             case ClientFrame.History h -> history(c, h);
             case ClientFrame.Typing t -> typing(c, t);
             case ClientFrame.Presence p -> presence(c, p);
@@ -164,15 +171,35 @@ public final class ChatService {
             return;
         }
         long id = ids.next();
-        String idText = Long.toString(id);
         QueueEnvelope envelope = new QueueEnvelope(
-                idText,
+                Long.toString(id),
                 s.room(),
                 c.principal().id(),
                 c.principal().username(),
                 s.body(),
                 s.clientMsgId(),
                 System.currentTimeMillis());
+        enqueue(c, s.ref(), id, envelope);
+    }
+
+    /** Edit or delete: checked against the database, then queued like a send. */
+    private void change(Connection c, String ref, LogEntries.Change change) {
+        if (!c.rooms().contains(change.room())) {
+            requireMember(c, ref, change.room(), () -> change(c, ref, change));
+            return;
+        }
+        onLoop(c, ref, blocking.call(() -> logEntries.check(c.principal(), change, false)), checked -> {
+            switch (checked) {
+                case LogEntries.Checked.Queue q ->
+                    enqueue(c, ref, Long.parseLong(q.envelope().id()), q.envelope());
+                case LogEntries.Checked.Stored stored ->
+                    c.send(new ServerFrame.Ack(ref, change.room(), stored.id(), change.clientMsgId()));
+            }
+        });
+    }
+
+    /** Queues an accepted entry; its ack goes out before its message frame (see {@link Connection#sendPending}). */
+    private void enqueue(Connection c, String ref, long id, QueueEnvelope envelope) {
         c.sendPending(id);
         long sentAt = System.nanoTime();
         metrics.send();
@@ -182,10 +209,10 @@ public final class ChatService {
                     if (failure != null) {
                         ApiException e = Failures.toApi(failure);
                         metrics.error(e.code());
-                        c.acknowledged(id, new ServerFrame.Error(s.ref(), e.code(), e.getMessage()));
+                        c.acknowledged(id, new ServerFrame.Error(ref, e.code(), e.getMessage()));
                     } else {
                         metrics.ack(sentAt);
-                        c.acknowledged(id, new ServerFrame.Ack(s.ref(), s.room(), ackedId, s.clientMsgId()));
+                        c.acknowledged(id, new ServerFrame.Ack(ref, envelope.room(), ackedId, envelope.clientMsgId()));
                     }
                 }));
     }

@@ -11,6 +11,7 @@ import io.parley.protocol.FrameCodec;
 import io.parley.protocol.HistoryQuery;
 import io.parley.protocol.Limits;
 import io.parley.protocol.MembershipChange;
+import io.parley.protocol.QueueEnvelope;
 import io.parley.protocol.RedisKeys;
 import io.parley.protocol.Room;
 import io.parley.protocol.Validation;
@@ -22,7 +23,9 @@ import io.parley.server.auth.PasswordHasher;
 import io.parley.server.auth.Principal;
 import io.parley.server.auth.TokenService;
 import io.parley.server.auth.UserDirectory;
+import io.parley.server.bus.MessageQueue;
 import io.parley.server.bus.Publisher;
+import io.parley.server.chat.LogEntries;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.moderation.Moderation;
 import io.parley.server.store.MessageStore;
@@ -61,6 +64,8 @@ public final class RestApi {
     private final HttpResponses responses;
     private final ModerationRoutes moderationRoutes;
     private final Moderation moderation;
+    private final LogEntries logEntries;
+    private final MessageQueue producer;
 
     /** Reads the {@code username} field of a request's JSON body. */
     @FunctionalInterface
@@ -84,7 +89,9 @@ public final class RestApi {
             RedisKeys keys,
             HttpResponses responses,
             Moderation moderation,
-            ModerationRoutes moderationRoutes) {
+            ModerationRoutes moderationRoutes,
+            LogEntries logEntries,
+            MessageQueue producer) {
         this.users = Objects.requireNonNull(users, "users");
         this.rooms = Objects.requireNonNull(rooms, "rooms");
         this.messages = Objects.requireNonNull(messages, "messages");
@@ -101,6 +108,8 @@ public final class RestApi {
         this.responses = Objects.requireNonNull(responses, "responses");
         this.moderation = Objects.requireNonNull(moderation, "moderation");
         this.moderationRoutes = Objects.requireNonNull(moderationRoutes, "moderationRoutes");
+        this.logEntries = Objects.requireNonNull(logEntries, "logEntries");
+        this.producer = Objects.requireNonNull(producer, "producer");
     }
 
     /** The request as far as the endpoints need it, copied out of Netty's reference-counted buffers. */
@@ -127,8 +136,9 @@ public final class RestApi {
                     responses.error(ErrorCode.BAD_REQUEST, "path: malformed percent-encoding"));
         }
         String path = "/" + String.join("/", segments);
-        CompletableFuture<FullHttpResponse> response =
-                switch (path) {
+        CompletableFuture<FullHttpResponse> response = isRoomMessage(segments)
+                ? deleteMessage(r, segments.get(2), segments.get(4))
+                : switch (path) {
                     case "/healthz" -> get(r, () -> responses.json(200, Map.of("status", "ok")));
                     case "/readyz" -> get(r, health::readiness);
                     case "/metrics" ->
@@ -307,6 +317,47 @@ public final class RestApi {
         RoomStore.Access access = rooms.access(room, p.userId()).requireMember(room);
         MessageStore.Page page = messages.history(access.roomId(), room, query);
         return responses.json(200, Map.of("messages", page.messages(), "hasMore", page.hasMore()));
+    }
+
+    /** {@code /api/rooms/{name}/messages/{id}}, the one path of a single log entry. */
+    private static boolean isRoomMessage(List<String> segments) {
+        return segments.size() == 5
+                && segments.get(0).equals("api")
+                && segments.get(1).equals("rooms")
+                && segments.get(3).equals("messages");
+    }
+
+    /** {@code DELETE /api/rooms/{name}/messages/{id}}: 204 once the delete entry is durably queued. */
+    private CompletableFuture<FullHttpResponse> deleteMessage(Request r, String room, String id) {
+        if (!r.method().equals(HttpMethod.DELETE)) {
+            return CompletableFuture.completedFuture(responses.error(
+                    ErrorCode.METHOD_NOT_ALLOWED, "expected DELETE " + r.uri().rawPath()));
+        }
+        return blocking.call(() -> {
+                    Principal p = authenticate(r);
+                    if (!Validation.isValidRoomName(room)) {
+                        throw new ApiException(
+                                ErrorCode.INVALID_ROOM_NAME, "room: expected 1-48 characters of a-z, 0-9, '-', '_'");
+                    }
+                    return logEntries.check(p, LogEntries.Change.delete(room, id, null), true);
+                })
+                .thenCompose(checked -> switch (checked) {
+                    case LogEntries.Checked.Stored stored -> CompletableFuture.completedFuture(stored.id());
+                    case LogEntries.Checked.Queue q -> queued(q.envelope());
+                })
+                .thenApply(queuedId -> responses.noContent());
+    }
+
+    private CompletableFuture<String> queued(QueueEnvelope envelope) {
+        CompletableFuture<String> done = new CompletableFuture<>();
+        producer.enqueue(envelope, (id, failure) -> {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+            } else {
+                done.complete(id);
+            }
+        });
+        return done;
     }
 
     /** The token's user as the database knows it now; a deleted or unknown user is refused like a bad token. */

@@ -5,7 +5,10 @@ import java.util.List;
 /** Maps a request path to its route template, so that metrics get one series per endpoint, never one per URL. */
 public final class HttpRoutes {
     static final String ROOM_MESSAGES = "/api/rooms/{room}/messages";
+    static final String ROOM_MESSAGE = "/api/rooms/{room}/messages/{id}";
     static final String OTHER = "other";
+    private static final java.util.regex.Pattern ROOM_MESSAGE_PATH =
+            java.util.regex.Pattern.compile("/api/rooms/[^/]+/messages/[^/]+");
     static final List<String> ALL = List.of(
             "/healthz",
             "/readyz",
@@ -15,6 +18,7 @@ public final class HttpRoutes {
             "/api/me",
             "/api/rooms",
             ROOM_MESSAGES,
+            ROOM_MESSAGE,
             OTHER);
 
     private HttpRoutes() {}
@@ -25,6 +29,9 @@ public final class HttpRoutes {
         String p = query < 0 ? path : path.substring(0, query);
         if (p.startsWith("/api/rooms/") && p.endsWith("/messages")) {
             return ROOM_MESSAGES;
+        }
+        if (ROOM_MESSAGE_PATH.matcher(p).matches()) {
+            return ROOM_MESSAGE;
         }
         return ALL.contains(p) && !p.equals(OTHER) ? p : OTHER;
     }

@@ -61,7 +61,7 @@ public final class Metrics {
     private final Map<Integer, CounterDataPoint> byStatus = new ConcurrentHashMap<>();
     private final Map<String, CounterDataPoint> framesOutByType = new ConcurrentHashMap<>();
     private final Map<String, DistributionDataPoint> httpDurations = new HashMap<>();
-    private final CounterDataPoint[] framesInByType = new CounterDataPoint[8];
+    private final CounterDataPoint[] framesInByType = new CounterDataPoint[10];
     private final CounterDataPoint broadcastsOut = framesOut.labelValues("message");
     private final CounterDataPoint eventsOut = framesOut.labelValues("event");
 
@@ -70,7 +70,8 @@ public final class Metrics {
         for (ErrorCode code : ErrorCode.values()) {
             errors.put(code, errorCounter.labelValues(code.wireName()));
         }
-        String[] types = {"join", "leave", "send", "history", "typing", "presence", "ping", "invalid"};
+        String[] types = {"join", "leave", "send", "history", "typing", "presence", "ping", "invalid", "edit", "delete"
+        };
         for (int i = 0; i < types.length; i++) {
             framesInByType[i] = framesIn.labelValues(types[i]);
         }
@@ -144,6 +145,8 @@ public final class Metrics {
                     case ClientFrame.Presence p -> 5;
                     case ClientFrame.Ping p -> 6;
                     case null -> 7;
+                    case ClientFrame.Edit e -> 8;
+                    case ClientFrame.Delete d -> 9;
                 };
         framesInByType[index].inc();
     }

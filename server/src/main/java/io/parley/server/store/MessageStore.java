@@ -29,7 +29,8 @@ public final class MessageStore {
 
     public Page history(long roomId, String room, HistoryQuery q) throws SQLException {
         StringBuilder sql = new StringBuilder(
-                "SELECT id, seq, sender_name, body, client_msg_id, created_at" + " FROM messages WHERE room_id = ?");
+                "SELECT id, seq, sender_name, body, client_msg_id, created_at, kind, target_id, edited_at, deleted"
+                        + " FROM messages WHERE room_id = ?");
         if (q.after() != null) {
             sql.append(" AND seq > ?");
         }
@@ -70,8 +71,8 @@ public final class MessageStore {
             throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(
-                        "SELECT m.id, m.seq, m.sender_name, m.body, m.client_msg_id,"
-                                + " m.created_at FROM messages m JOIN rooms r ON r.id = m.room_id WHERE r.name = ?"
+                        "SELECT m.id, m.seq, m.sender_name, m.body, m.client_msg_id, m.created_at, m.kind,"
+                                + " m.target_id, m.edited_at, m.deleted FROM messages m JOIN rooms r ON r.id = m.room_id WHERE r.name = ?"
                                 + " AND m.seq > GREATEST(?, r.last_seq - ?) AND m.created_at >= ? ORDER BY m.seq ASC LIMIT ?")) {
             ps.setString(1, room);
             ps.setLong(2, afterSeq);
@@ -86,6 +87,10 @@ public final class MessageStore {
         List<ServerFrame.Message> messages = new ArrayList<>(expected);
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
+                String kind = rs.getString(7);
+                long target = rs.getLong(8);
+                String targetText = rs.wasNull() ? null : Long.toString(target);
+                LocalDateTime editedAt = rs.getObject(9, LocalDateTime.class);
                 messages.add(new ServerFrame.Message(
                         Long.toString(rs.getLong(1)),
                         room,
@@ -93,7 +98,12 @@ public final class MessageStore {
                         rs.getString(3),
                         rs.getString(4),
                         rs.getString(5),
-                        Timestamps.format(SqlTime.instant(rs.getObject(6, LocalDateTime.class)))));
+                        Timestamps.format(SqlTime.instant(rs.getObject(6, LocalDateTime.class))),
+                        // Plain messages leave kind out, as version 1 wrote them.
+                        ServerFrame.Message.KIND_MESSAGE.equals(kind) ? null : kind,
+                        targetText,
+                        editedAt == null ? null : Timestamps.format(SqlTime.instant(editedAt)),
+                        rs.getBoolean(10) ? Boolean.TRUE : null));
             }
         }
         return messages;

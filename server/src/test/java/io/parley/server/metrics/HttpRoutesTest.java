@@ -9,6 +9,9 @@ class HttpRoutesTest {
     void mapsPathsToTheirTemplateAndEverythingElseToOther() {
         assertThat(HttpRoutes.of("/api/rooms/general/messages?before=10&limit=5"))
                 .isEqualTo("/api/rooms/{room}/messages");
+        assertThat(HttpRoutes.of("/api/rooms/general/messages/90071992547409931"))
+                .isEqualTo("/api/rooms/{room}/messages/{id}");
+        assertThat(HttpRoutes.of("/api/rooms/general/messages/1/x")).isEqualTo("other");
         assertThat(HttpRoutes.of("/api/rooms?x=1")).isEqualTo("/api/rooms");
         assertThat(HttpRoutes.of("/metrics")).isEqualTo("/metrics");
         assertThat(HttpRoutes.of("/api/auth/login")).isEqualTo("/api/auth/login");

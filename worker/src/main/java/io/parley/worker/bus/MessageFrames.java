@@ -36,7 +36,11 @@ public final class MessageFrames {
                     m.sender(),
                     m.body(),
                     m.clientMsgId(),
-                    Timestamps.formatMillis(m.acceptedAt()))));
+                    Timestamps.formatMillis(m.acceptedAt()),
+                    m.kind(),
+                    m.target(),
+                    null,
+                    null)));
         }
         return args;
     }

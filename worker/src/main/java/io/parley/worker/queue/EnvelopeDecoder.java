@@ -73,6 +73,17 @@ public final class EnvelopeDecoder {
         if (!Validation.isValidClientMsgId(e.clientMsgId())) {
             return "clientMsgId: expected 1-64 characters";
         }
+        if (e.kind() == null ? e.target() != null : !isLong(e.target())) {
+            return "target: expected a decimal 64-bit integer with a kind, and none without";
+        }
+        if (e.kind() != null
+                && !e.kind().equals(QueueEnvelope.EDIT)
+                && !e.kind().equals(QueueEnvelope.DELETE)) {
+            return "kind: expected edit, delete or none";
+        }
+        if (QueueEnvelope.DELETE.equals(e.kind()) && !e.body().isEmpty()) {
+            return "body: a delete carries none";
+        }
         if (e.acceptedAt() <= 0) {
             return "acceptedAt: expected epoch milliseconds";
         }

@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -23,8 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Stores a batch of queue envelopes in one transaction: locks the batch's rooms, drops duplicates (same id, or same
- * sender + clientMsgId, in the database or earlier in the batch), gives each room's messages the next seqs in queue
- * order and inserts them with multi-row statements. Safe to run again on the same batch. Batches known to be fresh
+ * sender + clientMsgId, in the database or earlier in the batch), gives each room's entries the next seqs in queue
+ * order and inserts them with multi-row statements; edits and deletes also change their targets ({@link LogChanges}). Safe to run again on the same batch. Batches known to be fresh
  * skip the duplicate look-ups and rely on the unique keys instead.
  */
 public final class MessageBatchWriter {
@@ -112,6 +113,7 @@ public final class MessageBatchWriter {
 
         List<StoredMessage> toPublish = new ArrayList<>(batch.size());
         List<NewRow> inserts = new ArrayList<>(batch.size());
+        List<LogChanges.Change> changes = new ArrayList<>();
         int duplicates = inBatchDuplicates;
         int dropped = 0;
         for (QueueEnvelope e : batch) {
@@ -125,7 +127,8 @@ public final class MessageBatchWriter {
             if (stored != null) {
                 duplicates++;
                 if (stored.roomId() == room.id()) {
-                    toPublish.add(message(e, stored.seq()));
+                    // As stored: an edit may have been stored empty, a message emptied by a delete since.
+                    toPublish.add(message(e, stored.seq(), stored.body(), stored.createdAt()));
                 } else {
                     log.warn(
                             "Message id={} is already stored in another room; not publishing it to '{}'",
@@ -139,13 +142,19 @@ public final class MessageBatchWriter {
                 continue;
             }
             long seq = ++room.lastSeq;
+            if (e.changesTarget()) {
+                changes.add(new LogChanges.Change(e, room.id(), seq));
+                continue;
+            }
             inserts.add(new NewRow(e, room.id(), seq));
-            toPublish.add(message(e, seq));
+            toPublish.add(message(e, seq, e.body(), e.acceptedAt()));
         }
         insert(c, inserts);
+        // After the messages, so that a target stored in this same batch is found.
+        toPublish.addAll(LogChanges.apply(c, changes));
         updateLastSeqs(c, rooms.values());
         toPublish.sort(Comparator.comparing(StoredMessage::room).thenComparingLong(StoredMessage::seq));
-        return new BatchResult(toPublish, inserts.size(), duplicates, dropped);
+        return new BatchResult(toPublish, inserts.size() + changes.size(), duplicates, dropped);
     }
 
     /** Keeps the first envelope of every id and of every sender + clientMsgId; answers how many it dropped. */
@@ -188,7 +197,8 @@ public final class MessageBatchWriter {
     }
 
     private static Map<Long, StoredRow> storedById(Connection c, List<QueueEnvelope> batch) throws SQLException {
-        String sql = "SELECT id, room_id, seq FROM messages WHERE id IN (" + placeholders(batch.size()) + ")";
+        String sql = "SELECT id, room_id, seq, body, created_at FROM messages WHERE id IN ("
+                + placeholders(batch.size()) + ")";
         Map<Long, StoredRow> stored = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < batch.size(); i++) {
@@ -196,7 +206,14 @@ public final class MessageBatchWriter {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    stored.put(rs.getLong(1), new StoredRow(rs.getLong(2), rs.getLong(3)));
+                    stored.put(
+                            rs.getLong(1),
+                            new StoredRow(
+                                    rs.getLong(2),
+                                    rs.getLong(3),
+                                    rs.getString(4),
+                                    SqlTime.instant(rs.getObject(5, LocalDateTime.class))
+                                            .toEpochMilli()));
                 }
             }
         }
@@ -271,8 +288,9 @@ public final class MessageBatchWriter {
         }
     }
 
-    private static StoredMessage message(QueueEnvelope e, long seq) {
-        return new StoredMessage(e.id(), e.room(), seq, e.sender(), e.body(), e.clientMsgId(), e.acceptedAt());
+    private static StoredMessage message(QueueEnvelope e, long seq, String body, long createdAt) {
+        return new StoredMessage(
+                e.id(), e.room(), seq, e.sender(), body, e.clientMsgId(), createdAt, e.kind(), e.target());
     }
 
     private static String placeholders(int n) {
@@ -304,7 +322,7 @@ public final class MessageBatchWriter {
         }
     }
 
-    private record StoredRow(long roomId, long seq) {}
+    private record StoredRow(long roomId, long seq, String body, long createdAt) {}
 
     private record NewRow(QueueEnvelope envelope, long roomId, long seq) {}
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.protocol.Json;
 import io.parley.protocol.QueueEnvelope;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -18,6 +19,34 @@ class EnvelopeDecoderTest {
         String raw = Json.newMapper().writeValueAsString(envelope);
 
         assertThat(decoder.decode(raw)).contains(envelope);
+    }
+
+    @Test
+    void decodesEditAndDeleteEnvelopes() throws Exception {
+        for (QueueEnvelope envelope : List.of(
+                new QueueEnvelope("2", "general", "17", "alice", "fixed", "c-2", 5L, QueueEnvelope.EDIT, "1"),
+                new QueueEnvelope("3", "general", "17", "alice", "", null, 6L, QueueEnvelope.DELETE, "1"))) {
+            String raw = Json.newMapper().writeValueAsString(envelope);
+            assertThat(decoder.decode(raw)).contains(envelope);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                """
+            {"id":"2","room":"general","senderId":"17","sender":"alice","body":"x","acceptedAt":5,"kind":"edit"}""",
+                """
+            {"id":"2","room":"general","senderId":"17","sender":"alice","body":"x","acceptedAt":5,"target":"1"}""",
+                """
+            {"id":"2","room":"general","senderId":"17","sender":"alice","body":"x","acceptedAt":5,"kind":"pin",            "target":"1"}""",
+                """
+            {"id":"2","room":"general","senderId":"17","sender":"alice","body":"x","acceptedAt":5,"kind":"delete",            "target":"1"}""",
+                """
+            {"id":"2","room":"general","senderId":"17","sender":"alice","body":"x","acceptedAt":5,"kind":"edit",            "target":"x1"}"""
+            })
+    void dropsEditsAndDeletesThatCouldNeverBeApplied(String raw) {
+        assertThat(decoder.decode(raw)).isEmpty();
     }
 
     @Test

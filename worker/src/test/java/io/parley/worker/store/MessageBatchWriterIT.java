@@ -9,6 +9,8 @@ import io.parley.infra.TestServices;
 import io.parley.protocol.QueueEnvelope;
 import io.parley.worker.Fixtures;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -256,6 +258,177 @@ class MessageBatchWriterIT {
                 .extracting(Fixtures.Row::seq)
                 .containsExactly(1L, 2L);
         assertThat(fixtures.lastSeq("fallback-cmid")).isEqualTo(2);
+    }
+
+    // ---------------------------------------------------------------- edits and deletes (LogChanges)
+
+    @Test
+    void twoEditsInOneBatchAreBothStoredAndTheLaterWins() throws Exception {
+        fixtures.createRoom("edits", alice);
+        QueueEnvelope m = message("edits", alice, "alice", "first draft");
+        write(List.of(m));
+        QueueEnvelope one = change(QueueEnvelope.EDIT, m, alice, "alice", "one");
+        QueueEnvelope two = change(QueueEnvelope.EDIT, m, alice, "alice", "two");
+
+        BatchResult result = writeFresh(List.of(one, two));
+
+        assertThat(result.stored()).isEqualTo(2);
+        assertThat(result.toPublish()).extracting(StoredMessage::seq).containsExactly(2L, 3L);
+        assertThat(result.toPublish()).extracting(StoredMessage::body).containsExactly("one", "two");
+        assertThat(result.toPublish()).extracting(StoredMessage::kind).containsOnly("edit");
+        assertThat(result.toPublish()).extracting(StoredMessage::target).containsOnly(m.id());
+        assertThat(row(m.id())).isEqualTo(new State("message", null, "two", true, false));
+        assertThat(row(two.id())).isEqualTo(new State("edit", m.id(), "two", false, false));
+        assertThat(fixtures.lastSeq("edits")).isEqualTo(3);
+    }
+
+    @Test
+    void aDeleteEmptiesTheTargetAndItsEditsAndALaterEditCannotBringTextBack() throws Exception {
+        fixtures.createRoom("deletes", alice);
+        QueueEnvelope m = message("deletes", alice, "alice", "secret");
+        QueueEnvelope edit = change(QueueEnvelope.EDIT, m, alice, "alice", "still secret");
+        // Message, edit, delete and a late edit in one batch: the target is found although stored by this batch.
+        QueueEnvelope delete = change(QueueEnvelope.DELETE, m, alice, "alice", "");
+        QueueEnvelope late = change(QueueEnvelope.EDIT, m, alice, "alice", "back again");
+
+        BatchResult result = write(List.of(m, edit, delete, late));
+
+        assertThat(result.stored()).isEqualTo(4);
+        assertThat(result.toPublish()).extracting(StoredMessage::seq).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(result.toPublish().get(3).body()).isEmpty();
+        assertThat(row(m.id()).body()).isEmpty();
+        assertThat(row(m.id()).deleted()).isTrue();
+        assertThat(row(edit.id()).body()).isEmpty();
+        assertThat(row(late.id())).isEqualTo(new State("edit", m.id(), "", false, false));
+        assertThat(bodiesContaining("secret")).isZero();
+        assertThat(bodiesContaining("back again")).isZero();
+    }
+
+    @Test
+    void anEditBySomeoneElseOrOfAnotherRoomsMessageIsStoredEmptyAndChangesNothing() throws Exception {
+        fixtures.createRoom("mine", alice);
+        fixtures.createRoom("elsewhere", alice);
+        QueueEnvelope m = message("mine", alice, "alice", "alice wrote this");
+        write(List.of(m));
+        QueueEnvelope forged = change(QueueEnvelope.EDIT, m, bob, "bob", "bob rewrote it");
+        QueueEnvelope wrongRoom = new QueueEnvelope(
+                Long.toString(ids.incrementAndGet()),
+                "elsewhere",
+                Long.toString(alice),
+                "alice",
+                "cross-room",
+                null,
+                Fixtures.ACCEPTED_AT,
+                QueueEnvelope.EDIT,
+                m.id());
+
+        BatchResult result = write(List.of(forged, wrongRoom));
+
+        assertThat(result.stored()).isEqualTo(2);
+        assertThat(result.toPublish()).extracting(StoredMessage::body).containsOnly("");
+        assertThat(row(m.id())).isEqualTo(new State("message", null, "alice wrote this", false, false));
+    }
+
+    @Test
+    void aRetriedBatchRepublishesEntriesAsStored() throws Exception {
+        fixtures.createRoom("retry", alice);
+        QueueEnvelope m = message("retry", alice, "alice", "text");
+        QueueEnvelope delete = change(QueueEnvelope.DELETE, m, alice, "alice", "");
+        QueueEnvelope late = change(QueueEnvelope.EDIT, m, alice, "alice", "resurrected");
+        List<QueueEnvelope> batch = List.of(m, delete, late);
+        write(batch);
+
+        BatchResult again = write(batch);
+
+        assertThat(again.stored()).isZero();
+        assertThat(again.duplicates()).isEqualTo(3);
+        // The message and the late edit go out as the database holds them: empty, never as first queued.
+        assertThat(again.toPublish()).extracting(StoredMessage::body).containsExactly("", "", "");
+        assertThat(again.toPublish()).extracting(StoredMessage::kind).containsExactly(null, "delete", "edit");
+    }
+
+    @Test
+    void anEditStoredAfterAnotherIsNeverOlderByItsCreatedAt() throws Exception {
+        fixtures.createRoom("clocks", alice);
+        QueueEnvelope m = message("clocks", alice, "alice", "draft");
+        QueueEnvelope first = at(change(QueueEnvelope.EDIT, m, alice, "alice", "first"), Fixtures.ACCEPTED_AT + 500);
+        // Accepted by a replica whose clock is behind, but queued after the first: it wins, so it must not look older.
+        QueueEnvelope second = at(change(QueueEnvelope.EDIT, m, alice, "alice", "second"), Fixtures.ACCEPTED_AT + 100);
+        write(List.of(m, first));
+
+        BatchResult result = write(List.of(second));
+
+        assertThat(result.toPublish().get(0).acceptedAt()).isEqualTo(Fixtures.ACCEPTED_AT + 501);
+        assertThat(row(m.id()).body()).isEqualTo("second");
+        try (Connection c = fixtures.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT m.edited_at, e.created_at FROM messages m"
+                        + " JOIN messages e ON e.id = ? WHERE m.id = ?")) {
+            ps.setLong(1, Long.parseLong(second.id()));
+            ps.setLong(2, Long.parseLong(m.id()));
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo(rs.getString(2)).endsWith(".624");
+            }
+        }
+    }
+
+    private static QueueEnvelope at(QueueEnvelope e, long acceptedAt) {
+        return new QueueEnvelope(
+                e.id(),
+                e.room(),
+                e.senderId(),
+                e.sender(),
+                e.body(),
+                e.clientMsgId(),
+                acceptedAt,
+                e.kind(),
+                e.target());
+    }
+
+    private record State(String kind, String target, String body, boolean edited, boolean deleted) {}
+
+    private static State row(String id) throws Exception {
+        try (Connection c = fixtures.connect();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT kind, target_id, body, edited_at, deleted FROM messages WHERE id = ?")) {
+            ps.setLong(1, Long.parseLong(id));
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).as("row %s", id).isTrue();
+                long target = rs.getLong(2);
+                String targetText = rs.wasNull() ? null : Long.toString(target);
+                return new State(
+                        rs.getString(1), targetText, rs.getString(3), rs.getObject(4) != null, rs.getBoolean(5));
+            }
+        }
+    }
+
+    private static long bodiesContaining(String text) throws Exception {
+        try (Connection c = fixtures.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM messages WHERE body LIKE ?")) {
+            ps.setString(1, "%" + text + "%");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static QueueEnvelope message(String room, long senderId, String sender, String body) {
+        return envelope(ids.incrementAndGet(), room, senderId, sender, body, null);
+    }
+
+    private static QueueEnvelope change(String kind, QueueEnvelope target, long senderId, String sender, String body) {
+        long id = ids.incrementAndGet();
+        return new QueueEnvelope(
+                Long.toString(id),
+                target.room(),
+                Long.toString(senderId),
+                sender,
+                body,
+                "cm-" + id,
+                Fixtures.ACCEPTED_AT + id % 1000,
+                kind,
+                target.id());
     }
 
     private BatchResult writeFresh(List<QueueEnvelope> batch) throws Exception {
