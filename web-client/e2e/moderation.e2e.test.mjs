@@ -4,6 +4,7 @@
 // accessible name; axe-core checks each new view at 1280 and 390 px.
 // Run: npm run build && npm run test:e2e   (the jars must be built).
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   DESKTOP,
@@ -24,7 +25,7 @@ import {
   send,
   waitForMessage,
 } from './pages.mjs';
-import { adminCli, startTwoReplicaStack, stopTwoReplicaStack, waitUntil } from './stack.mjs';
+import { ARTIFACTS, adminCli, startTwoReplicaStack, stopTwoReplicaStack, waitUntil } from './stack.mjs';
 
 let stack;
 let browser;
@@ -200,6 +201,7 @@ test('private rooms, edits and deletions, moderation and the admin page', async 
       assert.ok(!texts.some((x) => /oops|spam|helo wrld/.test(x)), 'no deleted or replaced text after the reload');
     }
     await assertAccessible(owner, 'a room with edited and deleted messages');
+    await owner.screenshot({ path: path.join(ARTIFACTS, 'screenshot-edits.png') });
   });
 
   await t.test('the owner removes, then bans a member; the member is told and kept out', async () => {
@@ -229,9 +231,10 @@ test('private rooms, edits and deletions, moderation and the admin page', async 
     await logIn(admin, users.admin);
     await button(admin, 'Admin').click();
     await admin.getByRole('heading', { name: 'Administration' }).waitFor({ timeout: UI_MS });
-    await waitText(admin.getByRole('list', { name: 'Replicas' }), /backend-[12]: \d+ connections/, 'the replicas');
+    await waitText(admin.getByRole('list', { name: 'Replicas' }), /backend-[12]: \d+ connections?/, 'the replicas');
     await waitText(admin.getByTestId('stored-last-minute'), /^[1-9]\d*$/, 'messages stored in the last minute');
     await assertAccessible(admin, 'the admin page');
+    await admin.screenshot({ path: path.join(ARTIFACTS, 'screenshot-admin.png') });
     await admin.setViewportSize(PHONE);
     await assertAccessible(admin, 'the admin page');
     await admin.setViewportSize(DESKTOP);

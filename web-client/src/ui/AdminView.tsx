@@ -63,7 +63,7 @@ function OverviewPanel({ token }: { token: string }) {
               <ul className="plain-list" aria-label="Replicas">
                 {data.replicas.map((r) => (
                   <li key={r.id}>
-                    {r.id}: {r.connections} connections
+                    {r.id}: {r.connections} {r.connections === 1 ? 'connection' : 'connections'}
                   </li>
                 ))}
               </ul>
