@@ -72,8 +72,12 @@ class EmbeddedDatabaseTest {
         }
         assertThatThrownBy(() -> EmbeddedDatabase.open(dir, 2))
                 .isInstanceOf(EmbeddedDatabase.DataDirException.class)
-                .hasMessage("data directory " + dir + " holds schema version 99, newer than this Parley's 3: run the"
-                        + " newer Parley that wrote it, or set PARLEY_DATA_DIR to another directory");
+                // This Parley's version is its newest migration, whichever that is.
+                .hasMessageMatching(java.util.regex.Pattern.quote(
+                                "data directory " + dir + " holds schema version 99, newer than this Parley's ")
+                        + "[1-9][0-9]?"
+                        + java.util.regex.Pattern.quote(
+                                ": run the newer Parley that wrote it, or set PARLEY_DATA_DIR to another directory"));
         assertThat(Files.exists(dir.resolve("parley.mv.db"))).isTrue();
     }
 }

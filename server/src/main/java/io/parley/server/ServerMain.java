@@ -176,7 +176,7 @@ public final class ServerMain implements AutoCloseable {
                 config.serverId(),
                 blocking,
                 responses);
-        var evictions = new Evictions(hub, mapper);
+        var evictions = new Evictions(hub, mapper, users, rooms, blocking);
         var api = new RestApi(
                 users,
                 rooms,
@@ -223,6 +223,7 @@ public final class ServerMain implements AutoCloseable {
             @Override
             public void onResubscribed() {
                 hub.onResubscribed();
+                evictions.onResubscribed();
             }
         });
         own(subscriber);

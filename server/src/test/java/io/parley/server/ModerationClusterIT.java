@@ -7,6 +7,7 @@ import io.parley.server.support.Admins;
 import io.parley.server.support.Rest;
 import io.parley.server.support.Stack;
 import io.parley.server.support.StackMode;
+import io.parley.testkit.PrivateRedis;
 import io.parley.testkit.WsClient;
 import java.time.Duration;
 import java.util.HashSet;
@@ -171,6 +172,46 @@ class ModerationClusterIT {
                         .asLong();
             }
             assertThat(stored).isEqualTo(acked);
+        }
+    }
+
+    @Test
+    void aDisableOrRemovalWhilePubSubIsDownTakesEffectOnceItIsBack() throws Exception {
+        try (PrivateRedis redis = new PrivateRedis()) {
+            int port = stack.startServer(
+                            "faulty", "PARLEY_REDIS_URL", redis.uri().toString())
+                    .port();
+            Rest rest = new Rest(port);
+            Rest.Account admin = admin();
+            Rest.Account user = rest.newAccount("user");
+            Rest.Account owner = rest.newAccount("owner");
+            Rest.Account member = rest.newAccount("member");
+            String room = roomName();
+            String kept = roomName();
+            rest.post("/api/rooms", owner.token(), Rest.json("name", room));
+            try (WsClient u = WsClient.connect(port, user.token());
+                    WsClient m = WsClient.connect(port, member.token())) {
+                u.awaitType("ready");
+                m.awaitType("ready");
+                m.reply(m.send("type", "join", "room", room));
+                m.reply(m.send("type", "join", "room", kept));
+                redis.kill();
+                // The database answers, so both are committed; their events are lost with Redis.
+                assertThat(rest.post("/api/admin/users/" + user.username() + "/disable", admin.token(), "{}")
+                                .status())
+                        .isEqualTo(204);
+                assertThat(rest.delete("/api/rooms/" + room + "/members/" + member.username(), owner.token())
+                                .status())
+                        .isEqualTo(204);
+                assertThat(u.awaitClosed(Duration.ofSeconds(1))).isNull();
+                redis.start();
+                assertThat(u.awaitClosed(Duration.ofSeconds(30))).isEqualTo(4003);
+                JsonNode left = m.await(f -> f.path("type").asText().equals("left"), Duration.ofSeconds(30));
+                assertThat(left.path("room").asText()).isEqualTo(room);
+                assertThat(m.drain("left"))
+                        .as("the room still a member of stays")
+                        .isEmpty();
+            }
         }
     }
 }

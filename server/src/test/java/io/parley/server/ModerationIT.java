@@ -312,6 +312,13 @@ class ModerationIT {
         rest.post("/api/rooms", owner.token(), "{\"name\":\"" + room + "\",\"private\":true}");
         assertThat(rest.delete("/api/admin/rooms/" + room, owner.token()).errorCode())
                 .isEqualTo("forbidden");
+        assertThat(rest.get("/api/admin/rooms", owner.token()).errorCode()).isEqualTo("forbidden");
+        // The admin's room list holds private rooms too (an addition for the admin page).
+        JsonNode all = rest.get(
+                        "/api/admin/rooms?limit=100&after=" + room.substring(0, room.length() - 1), admin.token())
+                .body();
+        assertThat(all.path("rooms").get(0).path("name").asText()).isEqualTo(room);
+        assertThat(all.path("rooms").get(0).path("private").asBoolean()).isTrue();
         try (WsClient o = WsClient.connect(port, owner.token())) {
             o.awaitType("ready");
             o.reply(o.send("type", "send", "room", room, "body", "soon gone"));

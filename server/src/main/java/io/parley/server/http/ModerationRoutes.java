@@ -106,6 +106,9 @@ public final class ModerationRoutes {
                 && (s.get(4).equals("disable") || s.get(4).equals("enable"))) {
             return call(r, HttpMethod.POST, () -> setDisabled(admin(auth.authenticate(r)), s.get(3), s.get(4)));
         }
+        if (n == 3 && s.get(2).equals("rooms")) {
+            return call(r, HttpMethod.GET, () -> allRooms(admin(auth.authenticate(r)), r));
+        }
         if (n == 4 && s.get(2).equals("rooms")) {
             return call(r, HttpMethod.DELETE, () -> deleteRoom(admin(auth.authenticate(r)), room(s.get(3))));
         }
@@ -153,6 +156,19 @@ public final class ModerationRoutes {
                 .orElse(DEFAULT_USERS);
         Accounts.Page page = accounts.users(query, after.toLowerCase(java.util.Locale.ROOT), limit);
         return responses.json(200, Map.of("users", page.users(), "hasMore", page.hasMore()));
+    }
+
+    /** Every room, private ones included (an addition to PROTOCOL.md 1.1 for the admin page). */
+    private FullHttpResponse allRooms(Principal p, RestApi.Request r) throws Exception {
+        String after = Optional.ofNullable(RestApi.stringParam(r, "after")).orElse("");
+        if (!after.isEmpty() && !Validation.isValidRoomName(after)) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "after: expected a room name");
+        }
+        int limit = Optional.ofNullable(RestApi.longParam(r, "limit", 1, MAX_USERS))
+                .map(Long::intValue)
+                .orElse(DEFAULT_USERS);
+        Accounts.RoomPage page = accounts.rooms(after, limit);
+        return responses.json(200, Map.of("rooms", page.rooms(), "hasMore", page.hasMore()));
     }
 
     private FullHttpResponse setDisabled(Principal p, String username, String action) throws Exception {

@@ -2,10 +2,12 @@ package io.parley.server.moderation;
 
 import io.parley.infra.SqlTime;
 import io.parley.protocol.ErrorCode;
+import io.parley.protocol.Room;
 import io.parley.protocol.Timestamps;
 import io.parley.protocol.User;
 import io.parley.server.ApiException;
 import io.parley.server.store.RoomGate;
+import io.parley.server.store.RoomStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -50,6 +52,27 @@ public final class Accounts {
                 }
                 boolean hasMore = users.size() > limit;
                 return new Page(hasMore ? users.subList(0, limit) : users, hasMore);
+            }
+        }
+    }
+
+    /** One page of rooms by name, and whether more follow. */
+    public record RoomPage(List<Room> rooms, boolean hasMore) {}
+
+    /** Every room, private ones included, by name after the exclusive cursor {@code after}: for admins only. */
+    public RoomPage rooms(String after, int limit) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT " + RoomStore.roomColumns() + " WHERE r.name > ? ORDER BY r.name LIMIT ?")) {
+            ps.setString(1, after);
+            ps.setInt(2, limit + 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Room> rooms = new ArrayList<>();
+                while (rs.next()) {
+                    rooms.add(RoomStore.room(rs));
+                }
+                boolean hasMore = rooms.size() > limit;
+                return new RoomPage(hasMore ? rooms.subList(0, limit) : rooms, hasMore);
             }
         }
     }
