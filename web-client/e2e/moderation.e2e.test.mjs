@@ -267,6 +267,8 @@ test('private rooms, edits and deletions, moderation and the admin page', async 
     await button(admin, 'Admin').click();
     const del = button(admin, 'Delete #doomed');
     await del.waitFor({ timeout: UI_MS });
+    // every room, the private one too
+    assert.equal(await button(admin, `Delete #${SECRET}`).count(), 1);
     await del.click();
     await assertAccessible(admin, 'the room delete confirmation');
     await button(admin, 'Delete #doomed for everyone').click();

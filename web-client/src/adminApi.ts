@@ -1,5 +1,5 @@
 import { call, seg } from './api';
-import type { User } from './chat/protocol';
+import type { Room, User } from './chat/protocol';
 
 /** REST calls under /api/admin (PROTOCOL.md 1.1); the server answers `forbidden` to anyone but an admin. */
 
@@ -20,6 +20,7 @@ export interface Overview {
   storedLastMinute: number;
 }
 
+/** Rows per page of the admin lists. */
 export const USER_PAGE_SIZE = 20;
 
 export const adminApi = {
@@ -30,6 +31,13 @@ export const adminApi = {
     if (after) q.set('after', after);
     const r = await call<UserPage>('GET', `/admin/users?${q.toString()}`, token);
     return { users: Array.isArray(r?.users) ? r.users : [], hasMore: r?.hasMore === true };
+  },
+  /** One page of every room, private ones included, ordered by name (`after`: exclusive name cursor). */
+  rooms: async (token: string, after?: string): Promise<{ rooms: Room[]; hasMore: boolean }> => {
+    const q = new URLSearchParams({ limit: String(USER_PAGE_SIZE) });
+    if (after) q.set('after', after);
+    const r = await call<{ rooms: Room[]; hasMore: boolean }>('GET', `/admin/rooms?${q.toString()}`, token);
+    return { rooms: Array.isArray(r?.rooms) ? r.rooms : [], hasMore: r?.hasMore === true };
   },
   disable: (token: string, username: string) => call<unknown>('POST', `/admin/users/${seg(username)}/disable`, token),
   enable: (token: string, username: string) => call<unknown>('POST', `/admin/users/${seg(username)}/enable`, token),

@@ -53,7 +53,7 @@ describe('AdminView', () => {
         disabled.add('bob');
         return { status: 204 };
       }
-      if (url.pathname === '/api/rooms') return { status: 200, json: { rooms: [{ name: 'lobby', lastSeq: 5 }] } };
+      if (url.pathname === '/api/admin/rooms') return { status: 200, json: { rooms: [], hasMore: false } };
       return { status: 404, json: { error: { code: 'no_such_room', message: '' } } };
     });
     render(<AdminView token="tok" me="alice" onClose={() => undefined} />);
@@ -71,7 +71,7 @@ describe('AdminView', () => {
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Disable bob' })));
     expect(calls).toContain('POST /api/admin/users/bob/disable');
     expect(screen.getByRole('button', { name: 'Enable bob' })).toBeTruthy();
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Next page' })));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Next page of users' })));
     expect(calls).toContain('GET /api/admin/users?limit=20&after=bob');
     expect(
       within(screen.getByRole('table'))
@@ -81,15 +81,18 @@ describe('AdminView', () => {
     fireEvent.change(screen.getByRole('searchbox', { name: 'Search users' }), { target: { value: 'b' } });
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Search' })));
     expect(calls).toContain('GET /api/admin/users?limit=20&query=b');
-    expect((screen.getByRole('button', { name: 'Previous page' }) as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByRole('button', { name: 'Previous page of users' }) as HTMLButtonElement).disabled).toBe(true);
   });
 
   it('deletes a room after confirmation; forbidden reads clearly', async () => {
-    let rooms = [{ name: 'lobby', lastSeq: 5 }];
+    let rooms: { name: string; lastSeq: number; private?: boolean }[] = [
+      { name: 'lobby', lastSeq: 5 },
+      { name: 'secret', lastSeq: 1, private: true },
+    ];
     const calls = stubFetch((method, url) => {
-      if (url.pathname === '/api/rooms') return { status: 200, json: { rooms } };
+      if (url.pathname === '/api/admin/rooms') return { status: 200, json: { rooms, hasMore: false } };
       if (url.pathname === '/api/admin/rooms/lobby' && method === 'DELETE') {
-        rooms = [];
+        rooms = rooms.filter((r) => r.name !== 'lobby');
         return { status: 204 };
       }
       return { status: 403, json: { error: { code: 'forbidden', message: 'admins only' } } };
@@ -101,7 +104,10 @@ describe('AdminView', () => {
     expect(calls).not.toContain('DELETE /api/admin/rooms/lobby');
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Delete #lobby for everyone' })));
     expect(calls).toContain('DELETE /api/admin/rooms/lobby');
-    expect(screen.getByText('No rooms.')).toBeTruthy();
+    expect(calls).toContain('GET /api/admin/rooms?limit=20');
+    expect(screen.queryByRole('button', { name: 'Delete #lobby' })).toBeNull();
+    // private rooms too, for an admin
+    expect(screen.getByRole('button', { name: 'Delete #secret' })).toBeTruthy();
   });
 });
 

@@ -1,9 +1,11 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { actionErrorText, api } from '../api';
+import { useCallback, useState, type FormEvent } from 'react';
+import { actionErrorText } from '../api';
 import { adminApi, type AdminUser, type Overview } from '../adminApi';
 import type { Room } from '../chat/protocol';
 import { PrivateTag } from './PrivateTag';
+import { Pager } from './Pager';
 import { useLoad } from './useLoad';
+import { usePages } from './usePages';
 
 interface Props {
   token: string;
@@ -89,49 +91,21 @@ function OverviewPanel({ token }: { token: string }) {
 
 function UsersPanel({ token, me }: { token: string; me: string }) {
   const [query, setQuery] = useState('');
-  // the cursors of the pages before this one, so "Previous page" can go back
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const [page, setPage] = useState<{ users: AdminUser[]; hasMore: boolean } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
   const [applied, setApplied] = useState('');
-
-  const load = useCallback(
-    async (q: string, after: string | undefined) => {
-      try {
-        setPage(await adminApi.users(token, q, after));
-        setError(null);
-      } catch (e) {
-        setError(actionErrorText(e));
-      }
+  const [status, setStatus] = useState<string | null>(null);
+  const fetchPage = useCallback(
+    async (after?: string) => {
+      const r = await adminApi.users(token, applied, after);
+      return { items: r.users, hasMore: r.hasMore };
     },
-    [token],
+    [token, applied],
   );
-  useEffect(() => {
-    // eslint-disable-next-line react-hooks/set-state-in-effect -- the first page when the page opens
-    void load('', undefined);
-  }, [load]);
+  const { page, error, setError, reload, next, previous } = usePages<AdminUser>(fetchPage, (u) => u.username);
 
   function search(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    const q = query.trim();
-    setApplied(q);
-    setCursors([undefined]);
+    setApplied(query.trim());
     setStatus(null);
-    void load(q, undefined);
-  }
-
-  function next() {
-    const last = page?.users[page.users.length - 1];
-    if (!last) return;
-    setCursors((c) => [...c, last.username]);
-    void load(applied, last.username);
-  }
-
-  function previous() {
-    const c = cursors.slice(0, -1);
-    setCursors(c);
-    void load(applied, c[c.length - 1]);
   }
 
   async function toggle(u: AdminUser) {
@@ -140,7 +114,7 @@ function UsersPanel({ token, me }: { token: string; me: string }) {
       if (u.disabled) await adminApi.enable(token, u.username);
       else await adminApi.disable(token, u.username);
       setStatus(`${u.username} is ${u.disabled ? 'enabled' : 'disabled'}.`);
-      await load(applied, cursors[cursors.length - 1]);
+      await reload();
     } catch (e) {
       setError(actionErrorText(e));
     }
@@ -170,8 +144,8 @@ function UsersPanel({ token, me }: { token: string; me: string }) {
       <div className="ok small" role="status">
         {status}
       </div>
-      {page && page.users.length === 0 && <p className="muted">No users found.</p>}
-      {page && page.users.length > 0 && (
+      {page && page.items.length === 0 && <p className="muted">No users found.</p>}
+      {page && page.items.length > 0 && (
         <table className="admin-table" aria-labelledby="users-title">
           <thead>
             <tr>
@@ -184,7 +158,7 @@ function UsersPanel({ token, me }: { token: string; me: string }) {
             </tr>
           </thead>
           <tbody>
-            {page.users.map((u) => (
+            {page.items.map((u) => (
               <tr key={u.id ?? u.username}>
                 <th scope="row">{u.username}</th>
                 <td>{u.role === 'admin' ? 'admin' : 'user'}</td>
@@ -201,14 +175,7 @@ function UsersPanel({ token, me }: { token: string; me: string }) {
           </tbody>
         </table>
       )}
-      <div className="row">
-        <button type="button" className="small secondary" onClick={previous} disabled={cursors.length < 2}>
-          Previous page
-        </button>
-        <button type="button" className="small secondary" onClick={next} disabled={!page?.hasMore}>
-          Next page
-        </button>
-      </div>
+      <Pager what="users" previous={previous} next={next} />
     </section>
   );
 }
@@ -216,14 +183,15 @@ function UsersPanel({ token, me }: { token: string; me: string }) {
 function RoomsPanel({ token }: { token: string }) {
   const [confirm, setConfirm] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
-  const {
-    data: rooms,
-    error,
-    setError,
-    reload: load,
-  } = useLoad<Room[]>(
-    useCallback(async () => (await api.rooms(token)).sort((a, b) => a.name.localeCompare(b.name)), [token]),
+  const fetchPage = useCallback(
+    async (after?: string) => {
+      const r = await adminApi.rooms(token, after);
+      return { items: r.rooms, hasMore: r.hasMore };
+    },
+    [token],
   );
+  const { page, error, setError, reload: load, next, previous } = usePages<Room>(fetchPage, (r) => r.name);
+  const rooms = page?.items ?? null;
 
   async function remove(name: string) {
     setConfirm(null);
@@ -239,7 +207,6 @@ function RoomsPanel({ token }: { token: string }) {
   return (
     <section className="admin-panel" aria-labelledby="rooms-title">
       <h2 id="rooms-title">Rooms</h2>
-      <p className="muted small">Public rooms, and the private rooms you are a member of.</p>
       <div className="error" role="alert">
         {error}
       </div>
@@ -276,6 +243,7 @@ function RoomsPanel({ token }: { token: string }) {
           ))}
         </ul>
       )}
+      <Pager what="rooms" previous={previous} next={next} />
     </section>
   );
 }
