@@ -261,9 +261,20 @@ test('private rooms, edits and deletions, moderation and the admin page', async 
     await connectedServer(bob);
   });
 
-  await t.test('the admin deletes a room; its members are told', async () => {
+  await t.test('an admin deletes any message in a room; then the room; its members are told', async () => {
     await joinRoom(owner, 'doomed', 'Create room');
+    await send(owner, 'an admin will remove this');
     await button(admin, 'Back to chat').click();
+    await joinRoom(admin, 'doomed', 'Join');
+    const target = message(admin, 'an admin will remove this');
+    await target.waitFor({ timeout: UI_MS });
+    assert.equal(await target.getByRole('button', { name: 'Edit', exact: true }).count(), 0, 'admins do not edit');
+    await target.getByRole('button', { name: 'Delete', exact: true }).click();
+    await admin.getByRole('button', { name: 'Delete message' }).click();
+    await waitUntil(async () => (await message(owner, 'an admin will remove this').count()) === 0, {
+      timeoutMs: UI_MS,
+      what: "the admin's deletion on the owner's page",
+    });
     await button(admin, 'Admin').click();
     const del = button(admin, 'Delete #doomed');
     await del.waitFor({ timeout: UI_MS });
