@@ -1,5 +1,4 @@
 import { useCallback, useState, type FormEvent } from 'react';
-import { actionErrorText } from '../api';
 import { adminApi, type AdminUser, type Overview } from '../adminApi';
 import type { Room } from '../chat/protocol';
 import { PrivateTag } from './PrivateTag';
@@ -92,7 +91,6 @@ function OverviewPanel({ token }: { token: string }) {
 function UsersPanel({ token, me }: { token: string; me: string }) {
   const [query, setQuery] = useState('');
   const [applied, setApplied] = useState('');
-  const [status, setStatus] = useState<string | null>(null);
   const fetchPage = useCallback(
     async (after?: string) => {
       const r = await adminApi.users(token, applied, after);
@@ -100,25 +98,19 @@ function UsersPanel({ token, me }: { token: string; me: string }) {
     },
     [token, applied],
   );
-  const { page, error, setError, reload, next, previous } = usePages<AdminUser>(fetchPage, (u) => u.username);
+  const { page, error, status, change, next, previous } = usePages<AdminUser>(fetchPage, (u) => u.username);
 
   function search(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setApplied(query.trim());
-    setStatus(null);
   }
 
-  async function toggle(u: AdminUser) {
-    setStatus(null);
-    try {
+  const toggle = (u: AdminUser) =>
+    change(async () => {
       if (u.disabled) await adminApi.enable(token, u.username);
       else await adminApi.disable(token, u.username);
-      setStatus(`${u.username} is ${u.disabled ? 'enabled' : 'disabled'}.`);
-      await reload();
-    } catch (e) {
-      setError(actionErrorText(e));
-    }
-  }
+      return `${u.username} is ${u.disabled ? 'enabled' : 'disabled'}.`;
+    });
 
   return (
     <section className="admin-panel" aria-labelledby="users-title">
@@ -182,7 +174,6 @@ function UsersPanel({ token, me }: { token: string; me: string }) {
 
 function RoomsPanel({ token }: { token: string }) {
   const [confirm, setConfirm] = useState<string | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
   const fetchPage = useCallback(
     async (after?: string) => {
       const r = await adminApi.rooms(token, after);
@@ -190,18 +181,15 @@ function RoomsPanel({ token }: { token: string }) {
     },
     [token],
   );
-  const { page, error, setError, reload: load, next, previous } = usePages<Room>(fetchPage, (r) => r.name);
+  const { page, error, status, change, next, previous } = usePages<Room>(fetchPage, (r) => r.name);
   const rooms = page?.items ?? null;
 
-  async function remove(name: string) {
+  function remove(name: string) {
     setConfirm(null);
-    try {
+    return change(async () => {
       await adminApi.deleteRoom(token, name);
-      setStatus(`#${name} was deleted.`);
-      await load();
-    } catch (e) {
-      setError(actionErrorText(e));
-    }
+      return `#${name} was deleted.`;
+    });
   }
 
   return (

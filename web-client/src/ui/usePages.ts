@@ -8,13 +8,14 @@ export interface Page<T> {
 
 /**
  * Cursor paging over an admin list (`after` = the last name of the page before): the page shown, the cursors
- * behind it for going back, and the last error as a sentence. A new `fetchPage` (another search) starts over at
+ * behind it for going back, the last error as a sentence and the outcome of the last change. A new `fetchPage` (another search) starts over at
  * the first page; `fetchPage` must be stable (a useCallback).
  */
 export function usePages<T>(fetchPage: (after?: string) => Promise<Page<T>>, cursorOf: (item: T) => string) {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const [page, setPage] = useState<Page<T> | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
 
   const load = useCallback(
     async (after: string | undefined) => {
@@ -34,12 +35,21 @@ export function usePages<T>(fetchPage: (after?: string) => Promise<Page<T>>, cur
   }, [load]);
 
   const last = page?.items[page.items.length - 1];
+  const reload = () => load(cursors[cursors.length - 1]);
   return {
     page,
     error,
-    setError,
-    /** The page shown, again (after a change in it). */
-    reload: () => load(cursors[cursors.length - 1]),
+    status,
+    /** Runs a change of the list (disable, delete): its text as the status, or the error; then the page again. */
+    change: async (run: () => Promise<string>) => {
+      setStatus(null);
+      try {
+        setStatus(await run());
+        await reload();
+      } catch (e) {
+        setError(actionErrorText(e));
+      }
+    },
     next:
       last && page?.hasMore
         ? () => {
