@@ -104,9 +104,9 @@ export const INITIAL_STATE: ChatState = {
 };
 
 /**
- * Framework-free client for PROTOCOL.md v1: the store React reads through subscribe()/getState()
- * (useSyncExternalStore) and the dispatcher of server frames. The socket, catch-up, sends and read markers are
- * their own modules.
+ * Framework-free client for PROTOCOL.md v1 and 1.1: the store React reads through subscribe()/getState()
+ * (useSyncExternalStore) and the dispatcher of server frames. The socket, catch-up, sends, read markers, edit/delete
+ * entries, message actions and the account data of `GET /api/me` are their own modules.
  */
 export class ChatClient {
   private state: ChatState = INITIAL_STATE;
