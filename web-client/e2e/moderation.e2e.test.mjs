@@ -69,8 +69,8 @@ async function invite(page, username) {
   await waitText(page.locator('#invite-username-result'), new RegExp(`Invited ${username}`), 'the invite');
 }
 
-/** Bob (phone) accepts the invitation to the secret room from the sidebar. */
-async function acceptInvite(page) {
+/** Bob (phone) accepts the invitation to the secret room from the sidebar; `seen` runs once it shows. */
+async function acceptInvite(page, seen = async () => undefined) {
   if (await button(page, 'Rooms').isVisible()) {
     if ((await button(page, 'Rooms').getAttribute('aria-expanded')) === 'false') await button(page, 'Rooms').click();
   }
@@ -83,6 +83,7 @@ async function acceptInvite(page) {
     },
     { timeoutMs: UI_MS, intervalMs: 500, what: 'the invitation' },
   );
+  await seen();
   await accept.click();
   await page.getByRole('heading', { name: `#${SECRET}`, exact: true }).waitFor({ timeout: UI_MS });
 }
@@ -140,8 +141,14 @@ test('private rooms, edits and deletions, moderation and the admin page', async 
     await assertAccessible(owner, 'the room settings');
     await invite(owner, users.bob);
     await button(owner, 'Close settings').click();
-    await acceptInvite(bob);
+    await acceptInvite(bob, () => assertAccessible(bob, 'the invitations'));
     await assertAccessible(bob, 'a private room');
+    // any member of a private room invites: the settings at phone width
+    await openSettings(bob);
+    await byLabel(bob, 'Invite by username').waitFor({ timeout: UI_MS });
+    assert.equal(await byLabel(bob, 'Member username').count(), 0, 'no moderation for a plain member');
+    await assertAccessible(bob, 'the room settings');
+    await button(bob, 'Close settings').click();
     await send(owner, 'welcome to the private room');
     await waitForMessage(bob, 'welcome to the private room');
   });
