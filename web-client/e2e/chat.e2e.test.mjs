@@ -3,40 +3,38 @@
 // config serving the built client in front of both replicas.
 // Run: npm run build && npm run test:e2e   (the jars must be built).
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
 import {
-  ARTIFACTS,
-  cleanupData,
-  freePort,
-  isolatedEnv,
-  killHard,
-  requireBuilt,
-  startNginx,
-  startServer,
-  startWorker,
-  stopAll,
-  waitHttpOk,
-  waitUntil,
-} from './stack.mjs';
+  DESKTOP,
+  alertText,
+  stored,
+  PASSWORD as password,
+  PHONE,
+  UI_MS,
+  assertAccessible,
+  button,
+  byLabel,
+  connectedServer,
+  fillAuth,
+  items,
+  joinRoom,
+  launchBrowser,
+  messageList,
+  newPage,
+  register,
+  send,
+  waitForMessage,
+} from './pages.mjs';
+import { ARTIFACTS, killHard, startTwoReplicaStack, stopTwoReplicaStack, waitUntil } from './stack.mjs';
 
-const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
-const STARTUP_MS = 120_000; // two JVMs and a worker on a shared 2-core machine
-const UI_MS = 15_000;
-
-const run = isolatedEnv();
-const stack = {};
+let stack;
 let browser;
 const pages = {};
-const suffix = run.id.slice(0, 6);
-const userA = `alice_${suffix}`;
-const userB = `bob_${suffix}`;
-const password = 'correct horse battery';
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 780 };
+let suffix;
+let userA;
+let userB;
 // enough to scroll at both widths (and what the README screenshots show)
 const CONVERSATION = [
   'Deploy of 2.4 is done on backend-1, rolling on to the next replica',
@@ -53,83 +51,8 @@ const CONVERSATION = [
   'See you tomorrow!',
 ];
 const LAST_LINE = CONVERSATION[CONVERSATION.length - 1];
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 // ------------------------------------------------------------ page helpers
-
-const byLabel = (page, name) => page.getByLabel(name, { exact: true });
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-const messageList = (page) => page.getByRole('list', { name: 'Messages', exact: true });
-
-async function fillAuth(page, username, pw) {
-  await byLabel(page, 'Username').fill(username);
-  await byLabel(page, 'Password').fill(pw);
-}
-
-async function alertText(page) {
-  const alert = page.locator('form.login-card [role="alert"]');
-  await waitUntil(async () => (await alert.innerText()).trim().length > 0, {
-    timeoutMs: UI_MS,
-    what: 'an error message',
-  });
-  return (await alert.innerText()).trim();
-}
-
-async function register(page, url, username) {
-  await page.goto(url);
-  await fillAuth(page, username, password);
-  await button(page, 'Register').click();
-  await button(page, 'Log out').waitFor({ timeout: UI_MS });
-}
-
-/** Waits for the connection to be open and returns the replica name shown. */
-async function connectedServer(page, timeoutMs = UI_MS) {
-  await page.locator('[data-state="open"]').waitFor({ timeout: timeoutMs });
-  return (await page.getByTestId('server-name').innerText()).trim();
-}
-
-async function items(page) {
-  return messageList(page).getByRole('listitem').allInnerTexts();
-}
-
-async function waitForMessage(page, text, timeoutMs = UI_MS) {
-  await waitUntil(async () => (await items(page)).some((t) => t.includes(text)), {
-    timeoutMs,
-    what: `a message containing ${JSON.stringify(text)}`,
-  });
-}
-
-/** The stored messages shown (not pending ones): [seq, text]. */
-async function stored(page) {
-  return messageList(page)
-    .locator('li[data-seq]')
-    .evaluateAll((els) => els.map((e) => [Number(e.getAttribute('data-seq')), e.innerText]));
-}
-
-async function joinRoom(page, name, how) {
-  await byLabel(page, 'Room name').fill(name);
-  await button(page, how).click();
-  await page.getByRole('heading', { name: `#${name}`, exact: true }).waitFor({ timeout: UI_MS });
-}
-
-async function send(page, text) {
-  const box = byLabel(page, 'Message');
-  await box.fill(text);
-  await box.press('Enter');
-}
-
-/**
- * axe-core in the page, every rule it runs by default; any violation fails the test. The script is injected by
- * Playwright (the contexts bypass the CSP for it), never shipped with the client.
- */
-async function assertAccessible(page, view) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE });
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  assert.deepEqual(violations, [], `axe-core violations on ${view} at ${page.viewportSize().width} px`);
-}
 
 /** The newest message of the open room is fully inside the scrolled list, not under the composer. */
 async function assertNewestVisible(page, when) {
@@ -173,50 +96,18 @@ function assertNoDuplicates(list) {
 // ------------------------------------------------------------ the stack
 
 before(async () => {
-  requireBuilt();
-  rmSync(path.join(ARTIFACTS, 'logs'), { recursive: true, force: true });
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const [p1, p2, web] = await Promise.all([freePort(), freePort(), freePort()]);
-  Object.assign(stack, { ports: { 'backend-1': p1, 'backend-2': p2 }, servers: {} });
-  // the first replica applies the migrations alone; the second starts once it is ready
-  stack.servers['backend-1'] = startServer('server-1', 'backend-1', p1, run.env);
-  await waitHttpOk(`http://127.0.0.1:${p1}/readyz`, STARTUP_MS, stack.servers['backend-1']);
-  stack.servers['backend-2'] = startServer('server-2', 'backend-2', p2, run.env);
-  stack.worker = startWorker(run.env);
-  await waitHttpOk(`http://127.0.0.1:${p2}/readyz`, STARTUP_MS, stack.servers['backend-2']);
-  stack.nginx = startNginx(web, [p1, p2]);
-  await waitHttpOk(`http://127.0.0.1:${web}/nginx-health`, STARTUP_MS, stack.nginx);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
-  // A on a desktop-sized window, B phone-sized; both through Nginx. bypassCSP lets the test inject axe-core.
-  const ctxA = await browser.newContext({ viewport: DESKTOP, bypassCSP: true });
-  const ctxB = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, bypassCSP: true });
-  pages.a = await ctxA.newPage();
-  pages.b = await ctxB.newPage();
-  for (const [k, p] of Object.entries(pages)) {
-    p.on('pageerror', (e) => console.error(`[page ${k}] ${e.message}`));
-  }
-  pages.url = `http://127.0.0.1:${web}/`;
+  stack = await startTwoReplicaStack();
+  suffix = stack.run.id.slice(0, 6);
+  userA = `alice_${suffix}`;
+  userB = `bob_${suffix}`;
+  browser = await launchBrowser();
+  // A on a desktop-sized window, B phone-sized; both through Nginx
+  pages.a = await newPage(browser, DESKTOP, 'a');
+  pages.b = await newPage(browser, PHONE, 'b');
+  pages.url = stack.url;
 });
 
-after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await stopAll();
-    cleanupData(run.id, run.env);
-  }
-});
+after(() => stopTwoReplicaStack(stack, browser));
 
 // ------------------------------------------------------------ the story
 

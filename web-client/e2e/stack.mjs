@@ -263,3 +263,52 @@ export function cleanupData(id, env) {
     // ignore
   }
 }
+
+const STARTUP_MS = 120_000; // two JVMs and a worker on a shared 2-core machine
+
+/**
+ * The stack of the browser tests on a fresh database and Redis prefix: two server replicas (`backend-1`,
+ * `backend-2`), a worker and the project's Nginx config serving dist/ in front of both. Returns the run, the
+ * processes by name and the URL the browser opens.
+ */
+export async function startTwoReplicaStack() {
+  requireBuilt();
+  rmSync(path.join(ARTIFACTS, 'logs'), { recursive: true, force: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const run = isolatedEnv();
+  const [p1, p2, web] = await Promise.all([freePort(), freePort(), freePort()]);
+  const stack = { run, ports: { 'backend-1': p1, 'backend-2': p2 }, servers: {} };
+  // the first replica applies the migrations alone; the second starts once it is ready
+  stack.servers['backend-1'] = startServer('server-1', 'backend-1', p1, run.env);
+  await waitHttpOk(`http://127.0.0.1:${p1}/readyz`, STARTUP_MS, stack.servers['backend-1']);
+  stack.servers['backend-2'] = startServer('server-2', 'backend-2', p2, run.env);
+  stack.worker = startWorker(run.env);
+  await waitHttpOk(`http://127.0.0.1:${p2}/readyz`, STARTUP_MS, stack.servers['backend-2']);
+  stack.nginx = startNginx(web, [p1, p2]);
+  await waitHttpOk(`http://127.0.0.1:${web}/nginx-health`, STARTUP_MS, stack.nginx);
+  stack.url = `http://127.0.0.1:${web}/`;
+  return stack;
+}
+
+/** Closes the browser (when there is one), stops every process and drops the run's database and keys. */
+export async function stopTwoReplicaStack(stack, browser) {
+  try {
+    await browser?.close();
+  } finally {
+    await stopAll();
+    if (stack) cleanupData(stack.run.id, stack.run.env);
+  }
+}
+
+/**
+ * `java -jar parley-server.jar admin ARGS…` against the run's database (PROTOCOL.md 1.1: admins are made from the
+ * command line only); the password of `create` through PARLEY_ADMIN_PASSWORD, never on the command line.
+ */
+export function adminCli(run, args, password) {
+  return execFileSync(JAVA, ['-jar', SERVER_JAR, 'admin', ...args], {
+    env: { ...process.env, ...run.env, ...(password ? { PARLEY_ADMIN_PASSWORD: password } : {}) },
+    encoding: 'utf8',
+    timeout: 120_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}

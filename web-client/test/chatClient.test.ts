@@ -39,6 +39,13 @@ async function acceptedBy(server: FakeServer, extra: Partial<ChatClientOptions> 
   return started;
 }
 
+/** A client connected to `server` with #general open. */
+async function openGeneral(server: FakeServer) {
+  const harness = await acceptedBy(server);
+  harness.client.openRoom('general');
+  await flush();
+  return harness;
+}
 const seqs = (c: ChatClient, room: string) => c.getState().rooms[room].log.messages.map((m) => m.seq);
 
 beforeEach(() => {
@@ -426,6 +433,109 @@ describe('ChatClient reconnect catch-up', () => {
     await vi.advanceTimersByTimeAsync(3000);
     expect(s.sentOfType('history')).toHaveLength(60);
     for (let i = 0; i < 60; i++) expect(client.getState().rooms[`room-${i}`].log.syncedSeq).toBe(2);
+    client.stop();
+  });
+});
+
+describe('ChatClient 1.1: edits, moderation, account', () => {
+  it('edits and deletes own messages: ack, then the entry updates the target live', async () => {
+    const server = new FakeServer();
+    const mine = server.store('general', 'alice', 'teh typo');
+    const theirs = server.store('general', 'bob', 'hello');
+    const { client, last } = await openGeneral(server);
+    await client.editMessage('general', mine.id, 'the typo');
+    await flush();
+    const edit = last().sentOfType('edit')[0];
+    expect(edit).toMatchObject({ room: 'general', id: mine.id, body: 'the typo' });
+    expect(typeof edit.clientMsgId).toBe('string');
+    let held = client.getState().rooms.general.log.messages;
+    expect(held.find((m) => m.id === mine.id)).toMatchObject({ body: 'the typo', editedAt: expect.any(String) });
+    await expect(client.editMessage('general', theirs.id, 'not mine')).rejects.toMatchObject({ code: 'forbidden' });
+    await client.deleteMessage('general', mine.id);
+    await flush();
+    held = client.getState().rooms.general.log.messages;
+    expect(held.find((m) => m.id === mine.id)).toMatchObject({ body: '', deleted: true });
+    await expect(client.deleteMessage('general', mine.id)).rejects.toMatchObject({ code: 'no_such_message' });
+    await expect(client.editMessage('general', theirs.id, '  ')).rejects.toMatchObject({ code: 'empty_body' });
+    // entries are not unread, and the log stays gapless by seq
+    expect(client.getState().rooms.general.log.syncedSeq).toBe(4);
+    client.stop();
+  });
+
+  it('after a reconnect, catch-up brings edits and deletes made meanwhile', async () => {
+    const server = new FakeServer();
+    const a = server.store('general', 'bob', 'first');
+    const b = server.store('general', 'bob', 'second');
+    const { client, last } = await openGeneral(server);
+    last().drop(1006);
+    server.applyEntry('general', 'edit', a, 'first, edited', 'bob');
+    server.applyEntry('general', 'delete', b, '', 'bob');
+    await vi.advanceTimersByTimeAsync(1000);
+    server.accept(last());
+    await flush();
+    await flush();
+    const shown = client.getState().rooms.general.log.messages.filter((m) => !m.kind);
+    expect(shown.map((m) => [m.body, !!m.deleted])).toEqual([
+      ['first, edited', false],
+      ['', true],
+    ]);
+    expect(unreadCount(client.getState().rooms.general, client.getState().user)).toBe(0);
+    client.stop();
+  });
+
+  it('removed by a moderator: the room goes, with who did it; others see removed / banned', async () => {
+    const server = new FakeServer();
+    server.room('general');
+    server.room('side');
+    const { client, last } = setup();
+    client.start();
+    server.accept(last());
+    await flush();
+    last().receive({ type: 'presence', room: 'side', online: ['alice', 'mallory'] });
+    last().receive({ type: 'member', room: 'side', user: 'mallory', action: 'banned', by: 'olga' });
+    expect(client.getState().rooms.side.online).toEqual(['alice']);
+    expect(client.getState().rooms.side.activity).toBe('mallory was banned by olga.');
+    last().receive({ type: 'left', room: 'general', by: 'olga' });
+    expect(client.getState().rooms.general).toBeUndefined();
+    expect(client.getState().notice).toBe('You are no longer in #general: removed by olga.');
+    client.stop();
+  });
+
+  it('stops on close 4003 (account disabled), says so and does not reconnect', async () => {
+    const onAccountDisabled = vi.fn();
+    const { client, sockets, last } = setup({ onAccountDisabled });
+    client.start();
+    new FakeServer().accept(last());
+    await flush();
+    last().drop(4003);
+    expect(onAccountDisabled).toHaveBeenCalledOnce();
+    expect(client.getState()).toMatchObject({ connection: 'closed', accountDisabled: true });
+    expect(client.getState().notice).toMatch(/disabled/);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(sockets).toHaveLength(1);
+  });
+
+  it('loads invites, private/owner and the role from /api/me after ready; joining drops the invite', async () => {
+    const server = new FakeServer();
+    server.room('general');
+    const loadAccount = vi.fn(async () => ({
+      user: { id: '1', username: 'alice', role: 'admin' },
+      rooms: [{ name: 'general', lastSeq: 0, private: true, owner: 'alice' }],
+      invites: [{ name: 'secret', lastSeq: 0, private: true, owner: 'olga' }],
+    }));
+    const { client, last } = setup({ loadAccount });
+    client.start();
+    server.accept(last());
+    await flush();
+    await flush();
+    const s = client.getState();
+    expect(loadAccount).toHaveBeenCalledOnce();
+    expect(s.user?.role).toBe('admin');
+    expect(s.rooms.general.meta).toMatchObject({ private: true, owner: 'alice' });
+    expect(s.invites.map((r) => r.name)).toEqual(['secret']);
+    await client.join('secret');
+    expect(client.getState().invites).toEqual([]);
+    expect(client.getState().rooms.secret).toBeDefined();
     client.stop();
   });
 });

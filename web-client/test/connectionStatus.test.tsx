@@ -1,12 +1,12 @@
 // @vitest-environment jsdom
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ChatState, ConnectionState } from '../src/chat/ChatClient';
+import { INITIAL_STATE, type ChatState, type ConnectionState } from '../src/chat/ChatClient';
 import { ConnectionStatus } from '../src/ui/ConnectionStatus';
 import { RoomList } from '../src/ui/RoomList';
 
 function state(connection: ConnectionState, reconnectAt: number | null = null): ChatState {
-  return { connection, reconnectAt, server: 'backend-1', user: null, rooms: {}, activeRoom: null, notice: null };
+  return { ...INITIAL_STATE, connection, reconnectAt, server: 'backend-1' };
 }
 
 const status = () => screen.getByRole('status').textContent;

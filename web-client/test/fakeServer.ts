@@ -94,6 +94,22 @@ export class FakeServer {
     return m;
   }
 
+  /** Stores an edit or delete entry and applies it to the target, as the worker would (not delivered). */
+  applyEntry(room: string, kind: 'edit' | 'delete', target: Message, body: string, sender = this.username): Message {
+    const entry = { ...this.store(room, sender, kind === 'delete' ? '' : body), kind, target: target.id };
+    const list = this.room(room);
+    list[list.length - 1] = entry;
+    if (kind === 'edit') {
+      target.body = body;
+      target.editedAt = entry.createdAt;
+    } else {
+      target.body = '';
+      target.deleted = true;
+      for (const m of list) if (m.target === target.id) m.body = '';
+    }
+    return entry;
+  }
+
   storeMany(room: string, n: number, sender = 'bob'): Message[] {
     return Array.from({ length: n }, (_, i) => this.store(room, sender, `m${i}`));
   }
@@ -146,6 +162,23 @@ export class FakeServer {
         const m = dup ?? this.store(room, this.username, f.body as string, cid);
         s.receive({ type: 'ack', ref, room, id: m.id, clientMsgId: cid });
         if (!dup) this.broadcast(m);
+        break;
+      }
+      case 'edit':
+      case 'delete': {
+        // PROTOCOL.md 1.1: the target must be a live message of the room; only its sender edits
+        const target = this.room(room).find((m) => m.id === f.id && (m.kind ?? 'message') === 'message');
+        if (!target || target.deleted) {
+          s.receive({ type: 'error', ref, code: 'no_such_message', message: 'no such message' });
+          break;
+        }
+        if (target.sender !== this.username) {
+          s.receive({ type: 'error', ref, code: 'forbidden', message: 'forbidden' });
+          break;
+        }
+        const entry = this.applyEntry(room, f.type, target, (f.body as string | undefined) ?? '');
+        s.receive({ type: 'ack', ref, room, id: entry.id });
+        this.broadcast(entry);
         break;
       }
       case 'presence':

@@ -1,7 +1,20 @@
+import type { Me } from '../api';
+import { AccountSync } from './account';
 import { GapFiller, fetchHistory } from './catchUp';
 import { ProtocolError, describeError, errorText } from './errors';
 import { resolvePending, validateBody, type PendingMessage } from './pending';
-import type { ClientFrame, HistoryFrame, Message, ReadyFrame, Room, ServerFrame, User } from './protocol';
+import { deleteMessage, editMessage } from './messageActions';
+import type {
+  ClientFrame,
+  HistoryFrame,
+  LeftFrame,
+  MemberFrame,
+  Message,
+  ReadyFrame,
+  Room,
+  ServerFrame,
+  User,
+} from './protocol';
 import { ReadMarkers } from './readMarkers';
 import {
   applyAfterPage,
@@ -31,6 +44,8 @@ export interface RoomState {
   /** Username → time (ms) until which "is typing" shows. */
   readonly typing: Readonly<Record<string, number>>;
   readonly lastReadSeq: number;
+  /** The latest moderation event of the room ("bob was removed by alice"), shown in the room. */
+  readonly activity: string | null;
 }
 
 export interface ChatState {
@@ -43,6 +58,10 @@ export interface ChatState {
   readonly activeRoom: string | null;
   /** The latest problem worth telling the user about. */
   readonly notice: string | null;
+  /** 1.1: private rooms the user is invited to and has not joined (from `GET /api/me`). */
+  readonly invites: readonly Room[];
+  /** 1.1: the server closed the connection with 4003; the client no longer reconnects. */
+  readonly accountDisabled: boolean;
 }
 
 export interface ChatClientOptions {
@@ -53,6 +72,10 @@ export interface ChatClientOptions {
   checkAuth?: AuthCheck;
   /** Called once when the token is no longer accepted (close 4001 or 401). */
   onAuthExpired?: () => void;
+  /** Called once when the server closed the connection because the account was disabled (4003). */
+  onAccountDisabled?: () => void;
+  /** `GET /api/me`, for the 1.1 data `ready` does not carry (invites, private, owner, role). */
+  loadAccount?: () => Promise<Me>;
   storage?: Pick<Storage, 'getItem' | 'setItem'> | null;
   random?: () => number;
   now?: () => number;
@@ -67,21 +90,26 @@ export interface ChatClientOptions {
   historyPageSize?: number;
 }
 
+/** Before the first connection: nothing known yet. */
+export const INITIAL_STATE: ChatState = {
+  connection: 'connecting',
+  reconnectAt: null,
+  server: null,
+  user: null,
+  rooms: {},
+  activeRoom: null,
+  notice: null,
+  invites: [],
+  accountDisabled: false,
+};
+
 /**
- * Framework-free client for PROTOCOL.md v1: the store React reads through subscribe()/getState()
- * (useSyncExternalStore) and the dispatcher of server frames. The socket, catch-up, sends and read markers are
- * their own modules.
+ * Framework-free client for PROTOCOL.md v1 and 1.1: the store React reads through subscribe()/getState()
+ * (useSyncExternalStore) and the dispatcher of server frames. The socket, catch-up, sends, read markers, edit/delete
+ * entries, message actions and the account data of `GET /api/me` are their own modules.
  */
 export class ChatClient {
-  private state: ChatState = {
-    connection: 'connecting',
-    reconnectAt: null,
-    server: null,
-    user: null,
-    rooms: {},
-    activeRoom: null,
-    notice: null,
-  };
+  private state: ChatState = INITIAL_STATE;
   private readonly listeners = new Set<() => void>();
   private readonly now: () => number;
   private readonly random: () => number;
@@ -90,6 +118,7 @@ export class ChatClient {
   private readonly gaps: GapFiller;
   private readonly sender: Sender;
   private readonly markers: ReadMarkers;
+  private readonly account: AccountSync | null;
   private readonly opts: Required<
     Pick<ChatClientOptions, 'typingIntervalMs' | 'typingShowMs' | 'catchUpLimit' | 'historyPageSize'>
   >;
@@ -124,6 +153,7 @@ export class ChatClient {
         frame: (f) => this.onFrame(f),
         status: (connection, reconnectAt) => this.set({ connection, reconnectAt }),
         authExpired: () => this.authExpired(),
+        accountDisabled: () => this.accountDisabled(),
       },
     );
     this.request = (frame) => this.connection.request(frame);
@@ -140,6 +170,10 @@ export class ChatClient {
       discard: (room, id) => this.discard(room, id),
       holds: (room, id) => this.state.rooms[room]?.log.messages.some((m) => m.id === id) ?? false,
     });
+    const load = options.loadAccount;
+    this.account = load
+      ? new AccountSync(load, { generation: () => this.connection.generation, apply: (me) => this.applyAccount(me) })
+      : null;
   }
 
   // ---------------------------------------------------------------- store
@@ -200,6 +234,12 @@ export class ChatClient {
     this.options.onAuthExpired?.();
   }
 
+  private accountDisabled(): void {
+    this.stop();
+    this.set({ accountDisabled: true, notice: describeError('account_disabled') });
+    this.options.onAccountDisabled?.();
+  }
+
   // -------------------------------------------------------------- input
 
   /** Every frame from the server; answers to requests were settled by the connection already. */
@@ -216,10 +256,10 @@ export class ChatClient {
         this.addRoom(f.room);
         break;
       case 'left':
-        this.removeRoom(f.room);
+        this.onLeft(f);
         break;
       case 'member':
-        this.setOnline(f.room, f.user, f.action === 'joined');
+        this.onMember(f);
         break;
       case 'presence':
         if (Array.isArray(f.online)) {
@@ -242,7 +282,12 @@ export class ChatClient {
 
   private onReady(f: ReadyFrame): void {
     this.connection.ready();
-    const user = f.user;
+    // keep the role /api/me told until it is loaded again (a server may leave it out of ready)
+    const old = this.state.user;
+    const user =
+      f.user && f.user.role === undefined && old?.role !== undefined && old.username === f.user.username
+        ? { ...f.user, role: old.role }
+        : f.user;
     const saved = this.markers.load(user);
     const rooms: Record<string, RoomState> = {};
     const resets: string[] = [];
@@ -266,6 +311,7 @@ export class ChatClient {
     const activeRoom = this.state.activeRoom && rooms[this.state.activeRoom] ? this.state.activeRoom : null;
     this.set({ connection: 'open', reconnectAt: null, server: f.server ?? null, user, rooms, activeRoom });
     void this.catchUp();
+    void this.account?.refresh();
   }
 
   /** After (re)connecting: fetch exactly what each room missed, then resend unacknowledged sends. */
@@ -315,6 +361,9 @@ export class ChatClient {
 
   private addRoom(room: Room): void {
     if (!room || typeof room.name !== 'string') return;
+    if (this.state.invites.some((r) => r.name === room.name)) {
+      this.set({ invites: this.state.invites.filter((r) => r.name !== room.name) });
+    }
     const existing = this.state.rooms[room.name];
     const lastSeq = typeof room.lastSeq === 'number' ? room.lastSeq : 0;
     if (existing) {
@@ -325,6 +374,42 @@ export class ChatClient {
     const created = { ...newRoom(room.name, lastSeq, lastSeq), meta: room };
     this.markers.save(this.state.user, room.name, lastSeq);
     this.set({ rooms: { ...this.state.rooms, [room.name]: created } });
+  }
+
+  /** `left`: we left here or on another connection, or (1.1, with `by`) a moderator removed us. */
+  private onLeft(f: LeftFrame): void {
+    const had = f.room in this.state.rooms;
+    this.removeRoom(f.room);
+    if (had && typeof f.by === 'string') {
+      this.set({ notice: `You are no longer in #${f.room}: removed by ${f.by}.` });
+      // a removal keeps an earlier invitation of a private room: it shows again
+      void this.account?.refresh();
+    }
+  }
+
+  private onMember(f: MemberFrame): void {
+    this.setOnline(f.room, f.user, f.action === 'joined');
+    if (f.action === 'removed' || f.action === 'banned') {
+      const what = f.action === 'banned' ? 'was banned' : 'was removed';
+      const activity = `${f.user} ${what}${f.by ? ` by ${f.by}` : ''}.`;
+      this.patchRoom(f.room, (r) => ({ ...r, activity }));
+    }
+  }
+
+  /** The 1.1 account data from `GET /api/me`: the role, each room's private/owner, the open invites. */
+  private applyAccount(me: Me): void {
+    const rooms = { ...this.state.rooms };
+    let changed = false;
+    for (const meta of Array.isArray(me.rooms) ? me.rooms : []) {
+      const r = meta && rooms[meta.name];
+      if (!r) continue;
+      rooms[meta.name] = { ...r, meta: { ...r.meta, ...meta } };
+      changed = true;
+    }
+    const invites = (Array.isArray(me.invites) ? me.invites : []).filter((r) => r && !(r.name in this.state.rooms));
+    const role = me.user?.role;
+    const user = this.state.user && role !== this.state.user.role ? { ...this.state.user, role } : this.state.user;
+    this.set({ invites, user, ...(changed ? { rooms } : {}) });
   }
 
   private removeRoom(name: string): void {
@@ -473,6 +558,21 @@ export class ChatClient {
   dismissNotice(): void {
     this.set({ notice: null });
   }
+
+  /** Loads invites, rooms' private/owner and the role again (`GET /api/me`). */
+  async refreshAccount(): Promise<void> {
+    await this.account?.refresh();
+  }
+
+  /** Edits one's own message; resolves on `ack`, the edit entry then updates the message in place. */
+  async editMessage(room: string, id: string, body: string): Promise<void> {
+    await editMessage(this.request, room, id, body, this.random);
+  }
+
+  /** Deletes a message (one's own, or any as the room's owner or an admin); resolves on `ack`. */
+  async deleteMessage(room: string, id: string): Promise<void> {
+    await deleteMessage(this.request, room, id);
+  }
 }
 
 // ---------------------------------------------------------------- helpers
@@ -487,5 +587,6 @@ function newRoom(name: string, lastSeq: number, lastReadSeq: number): RoomState 
     online: null,
     typing: {},
     lastReadSeq: Math.min(lastReadSeq, lastSeq),
+    activity: null,
   };
 }

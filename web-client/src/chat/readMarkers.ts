@@ -1,3 +1,4 @@
+import { isEntry } from './edits';
 import type { User } from './protocol';
 import type { RoomLog } from './roomLog';
 
@@ -34,12 +35,13 @@ function key(user: User): string {
   return `parley.lastRead.${user.username.toLowerCase()}`;
 }
 
-/** Unread messages of a room: newer than what was read, not counting our own. */
+/** Unread messages of a room: newer than what was read, not counting our own nor edits and deletions. */
 export function unreadCount(r: { readonly log: RoomLog; readonly lastReadSeq: number }, me: User | null): number {
   const behind = r.log.latestSeq - r.lastReadSeq;
   if (behind <= 0) return 0;
-  const mine = me
-    ? r.log.messages.filter((m) => m.seq > r.lastReadSeq && m.sender.toLowerCase() === me.username.toLowerCase()).length
-    : 0;
-  return Math.max(0, behind - mine);
+  const name = me?.username.toLowerCase();
+  const notCounted = r.log.messages.filter(
+    (m) => m.seq > r.lastReadSeq && (isEntry(m) || m.sender.toLowerCase() === name),
+  ).length;
+  return Math.max(0, behind - notCounted);
 }

@@ -1,3 +1,4 @@
+import { settleEntries } from './edits';
 import type { Message } from './protocol';
 
 /**
@@ -35,14 +36,18 @@ function hasSeq(messages: readonly Message[], seq: number): boolean {
   return false;
 }
 
-/** Merge without duplicates (by seq), keeping ascending order. */
+/**
+ * Merge without duplicates (by seq), keeping ascending order; edit and delete entries among the new ones are
+ * applied to the messages they target (and held entries to new messages).
+ */
 export function mergeMessages(existing: readonly Message[], incoming: readonly Message[]): Message[] {
   const fresh = incoming.filter((m) => !hasSeq(existing, m.seq));
   if (fresh.length === 0) return existing as Message[];
   const out = existing.concat(fresh);
   out.sort((a, b) => a.seq - b.seq);
   // incoming itself may repeat a seq
-  return out.filter((m, i) => i === 0 || out[i - 1].seq !== m.seq);
+  const unique = out.filter((m, i) => i === 0 || out[i - 1].seq !== m.seq);
+  return settleEntries(unique, fresh) as Message[];
 }
 
 function advanceSynced(messages: readonly Message[], syncedSeq: number): number {

@@ -1,7 +1,14 @@
 import { Backoff } from './backoff';
 import { ProtocolError } from './errors';
 import { TokenBucket } from './limiter';
-import { CLOSE_TOKEN_EXPIRED, SUBPROTOCOL, bearerSubprotocol, type ClientFrame, type ServerFrame } from './protocol';
+import {
+  CLOSE_ACCOUNT_DISABLED,
+  CLOSE_TOKEN_EXPIRED,
+  SUBPROTOCOL,
+  bearerSubprotocol,
+  type ClientFrame,
+  type ServerFrame,
+} from './protocol';
 
 /** The part of the browser WebSocket the client uses; tests pass a fake. */
 export interface SocketLike {
@@ -43,6 +50,8 @@ export interface ConnectionEvents {
   status(connection: 'connecting' | 'reconnecting', reconnectAt: number | null): void;
   /** The token is no longer accepted (close 4001, or REST says 401 after a failed upgrade). */
   authExpired(): void;
+  /** The account was disabled (close 4003): reconnecting is pointless. */
+  accountDisabled?(): void;
 }
 
 interface InFlight {
@@ -173,6 +182,11 @@ export class Connection {
     if (this.stopped) return;
     if (code === CLOSE_TOKEN_EXPIRED) {
       this.events.authExpired();
+      return;
+    }
+    if (code === CLOSE_ACCOUNT_DISABLED) {
+      this.stopped = true;
+      (this.events.accountDisabled ?? this.events.authExpired)();
       return;
     }
     const checkAuth = this.options.checkAuth;

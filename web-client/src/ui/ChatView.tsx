@@ -3,7 +3,9 @@ import { ApiError, api, type Session } from '../api';
 import { ChatClient } from '../chat/ChatClient';
 import { unreadCount } from '../chat/readMarkers';
 import { wsUrl } from '../session';
+import { AdminView } from './AdminView';
 import { ConnectionStatus } from './ConnectionStatus';
+import { Invites } from './Invites';
 import { RoomBrowser } from './RoomBrowser';
 import { RoomForm } from './RoomForm';
 import { RoomList } from './RoomList';
@@ -13,6 +15,9 @@ interface Props {
   session: Session;
   onLogout: (reason?: string) => void;
 }
+
+/** The admin page's hash: `~` is never part of a room name, so it cannot clash with one. */
+const ADMIN_HASH = '~admin';
 
 function roomFromHash(): string | null {
   const h = decodeURIComponent(location.hash.replace(/^#\/?/, ''));
@@ -34,6 +39,8 @@ export function ChatView({ session, onLogout }: Props) {
         token: session.token,
         storage: localStorage,
         onAuthExpired: () => onLogout('Your session has expired. Please log in again.'),
+        onAccountDisabled: () => onLogout('Your account has been disabled. Contact an administrator.'),
+        loadAccount: () => api.me(session.token),
         checkAuth: async () => {
           try {
             await api.me(session.token);
@@ -51,9 +58,13 @@ export function ChatView({ session, onLogout }: Props) {
   useEffect(() => {
     client.start();
     const online = () => client.reconnectNow();
+    // invitations have no push frame: look again when the user comes back to the tab
+    const focus = () => void client.refreshAccount();
     window.addEventListener('online', online);
+    window.addEventListener('focus', focus);
     return () => {
       window.removeEventListener('online', online);
+      window.removeEventListener('focus', focus);
       client.stop();
     };
   }, [client]);
@@ -64,6 +75,9 @@ export function ChatView({ session, onLogout }: Props) {
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
 
+  const me = state.user ?? session.user;
+  const isAdmin = me.role === 'admin';
+  const adminOpen = hashRoom === ADMIN_HASH && isAdmin;
   const isMember = hashRoom !== null && hashRoom in state.rooms;
   const open = state.connection === 'open';
   useEffect(() => {
@@ -71,7 +85,7 @@ export function ChatView({ session, onLogout }: Props) {
     else {
       client.openRoom(null);
       // a room we are no longer in (left here or elsewhere): back to the list
-      if (hashRoom && open) openInHash(null);
+      if (hashRoom && hashRoom !== ADMIN_HASH && open) openInHash(null);
     }
   }, [client, hashRoom, isMember, open]);
 
@@ -88,10 +102,9 @@ export function ChatView({ session, onLogout }: Props) {
   }, []);
 
   const active = state.activeRoom ? state.rooms[state.activeRoom] : undefined;
-  const sidebarOpen = showRooms || !active;
+  const sidebarOpen = showRooms || (!active && !adminOpen);
 
   // "(3) #lobby · Parley": the tab shows how much is unread elsewhere, as chat apps do.
-  const me = state.user ?? session.user;
   const unread = Object.values(state.rooms).reduce(
     (sum, r) => sum + (r.name === state.activeRoom ? 0 : unreadCount(r, me)),
     0,
@@ -119,6 +132,16 @@ export function ChatView({ session, onLogout }: Props) {
         <span className="me" title="Logged in as">
           {session.user.username}
         </span>
+        {isAdmin && (
+          <button
+            type="button"
+            className="secondary"
+            aria-current={adminOpen ? 'page' : undefined}
+            onClick={() => select(adminOpen ? null : ADMIN_HASH)}
+          >
+            Admin
+          </button>
+        )}
         <button type="button" className="secondary" onClick={() => onLogout()}>
           Log out
         </button>
@@ -127,6 +150,7 @@ export function ChatView({ session, onLogout }: Props) {
       <main className="content">
         <div id="sidebar" className="sidebar">
           <RoomList state={state} onSelect={select} />
+          <Invites state={state} client={client} onJoined={select} />
           <RoomForm client={client} token={session.token} onJoined={select} onUnauthorized={onUnauthorized} />
           <RoomBrowser
             state={state}
@@ -136,13 +160,19 @@ export function ChatView({ session, onLogout }: Props) {
             onUnauthorized={onUnauthorized}
           />
         </div>
-        <section className="room" aria-label={active ? `Room ${active.name}` : 'No room open'}>
-          {active ? (
+        <section
+          className="room"
+          aria-label={adminOpen ? 'Administration' : active ? `Room ${active.name}` : 'No room open'}
+        >
+          {adminOpen ? (
+            <AdminView token={session.token} me={me.username} onClose={() => select(null)} />
+          ) : active ? (
             <RoomView
               key={active.name}
               client={client}
               room={active}
-              me={state.user ?? session.user}
+              me={me}
+              token={session.token}
               onLeft={() => select(null)}
             />
           ) : (

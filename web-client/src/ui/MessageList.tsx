@@ -1,51 +1,15 @@
-import { memo, useCallback, useEffect, useLayoutEffect, useRef, type ReactNode } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
 import type { ChatClient, RoomState } from '../chat/ChatClient';
+import { canDelete, canEdit, visibleMessages } from '../chat/edits';
 import type { PendingMessage } from '../chat/pending';
-import type { Message, User } from '../chat/protocol';
+import type { User } from '../chat/protocol';
 import { dayKey, dayLabel } from './days';
+import { MessageItem, Sender } from './MessageItem';
 
 interface Props {
   client: ChatClient;
   room: RoomState;
   me: User;
-}
-
-function formatTime(iso: string): { short: string; full: string } {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return { short: '', full: iso };
-  const sameDay = d.toDateString() === new Date().toDateString();
-  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  return {
-    short: sameDay ? time : `${d.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${time}`,
-    full: d.toLocaleString(),
-  };
-}
-
-// Bodies are rendered as React text children: never parsed as HTML.
-const StoredItem = memo(function StoredItem({ m, mine }: { m: Message; mine: boolean }) {
-  const t = formatTime(m.createdAt);
-  return (
-    <li className={`msg ${mine ? 'mine' : 'theirs'}`} data-seq={m.seq} data-id={m.id}>
-      <div className="meta">
-        <Sender name={m.sender} mine={mine} />{' '}
-        <time dateTime={m.createdAt} title={t.full}>
-          {t.short}
-        </time>
-      </div>
-      <div className="body">{m.body}</div>
-    </li>
-  );
-});
-
-// Own messages say "You" (and sit on the right): told apart without relying on colour.
-function Sender({ name, mine }: { name: string; mine: boolean }) {
-  return mine ? (
-    <span className="sender" title={name}>
-      You
-    </span>
-  ) : (
-    <span className="sender">{name}</span>
-  );
 }
 
 function DaySeparator({ label }: { label: string }) {
@@ -85,8 +49,12 @@ export function MessageList({ client, room, me }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const list = useRef<HTMLUListElement>(null);
   const atBottom = useRef(true);
+  const lastTop = useRef(0);
   const prev = useRef({ first: undefined as number | undefined, height: 0, pending: 0 });
-  const { messages, hasOlder } = room.log;
+  const { hasOlder } = room.log;
+  // edit and delete entries keep their seq in the log; what they changed shows on their targets
+  const messages = useMemo(() => visibleMessages(room.log.messages), [room.log.messages]);
+  const owner = room.meta?.owner;
   const { loadingOlder, pending, opened } = room;
 
   const loadOlder = useCallback(() => {
@@ -96,7 +64,11 @@ export function MessageList({ client, room, me }: Props) {
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
-    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    // Only the reader scrolling up unsticks the list from the bottom: content that grew between our own jump to the
+    // bottom and its scroll event (actions appearing once the room's owner is known) must not.
+    const up = el.scrollTop < lastTop.current;
+    lastTop.current = el.scrollTop;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40 || (atBottom.current && !up);
     if (el.scrollTop < 80 && hasOlder && !loadingOlder && opened) loadOlder();
   };
 
@@ -137,7 +109,16 @@ export function MessageList({ client, room, me }: Props) {
     const key = Number.isNaN(d.getTime()) ? day : dayKey(d);
     if (key !== undefined && key !== day) rows.push(<DaySeparator key={`day-${key}`} label={dayLabel(d, now)} />);
     day = key;
-    rows.push(<StoredItem key={m.seq} m={m} mine={m.sender.toLowerCase() === meLower} />);
+    rows.push(
+      <MessageItem
+        key={m.seq}
+        m={m}
+        mine={m.sender.toLowerCase() === meLower}
+        canEdit={canEdit(m, me)}
+        canDelete={canDelete(m, me, owner)}
+        client={client}
+      />,
+    );
   }
   if (pending.length > 0 && day !== dayKey(now)) rows.push(<DaySeparator key="day-pending" label="Today" />);
   for (const p of pending) rows.push(<PendingItem key={p.clientMsgId} p={p} me={me} client={client} />);
@@ -159,7 +140,7 @@ export function MessageList({ client, room, me }: Props) {
       </ul>
       {/* screen readers hear the newest message from others, not every page loaded */}
       <div className="visually-hidden" aria-live="polite">
-        {newest && newest.sender.toLowerCase() !== meLower ? `${newest.sender}: ${newest.body}` : ''}
+        {newest && newest.sender.toLowerCase() !== meLower && !newest.deleted ? `${newest.sender}: ${newest.body}` : ''}
       </div>
     </div>
   );

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api, roomErrorText } from '../api';
 import type { ChatClient, ChatState } from '../chat/ChatClient';
 import type { Room } from '../chat/protocol';
+import { PrivateTag } from './PrivateTag';
 
 interface Props {
   state: ChatState;
@@ -68,7 +69,10 @@ export function RoomBrowser({ state, token, client, onOpen, onUnauthorized }: Pr
                   onClick={() => void pick(r.name)}
                   aria-describedby={member ? undefined : 'browse-hint'}
                 >
-                  <span className="room-name">#{r.name}</span>
+                  <span className="room-name">
+                    #{r.name}
+                    <PrivateTag show={r.private} />
+                  </span>
                   <span className="muted small">{member ? 'member' : `${r.lastSeq} msgs`}</span>
                 </button>
               </li>

@@ -10,11 +10,15 @@ interface Props {
   onUnauthorized: (e: unknown) => void;
 }
 
-/** Room name + Create room (REST, fails when it exists) / Join (creates it when missing). */
+/**
+ * Room name + Create room (REST, fails when it exists; private when ticked) / Join (creates a public room when
+ * missing; a private one needs an invite).
+ */
 export function RoomForm({ client, token, onJoined, onUnauthorized }: Props) {
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [isPrivate, setPrivate] = useState(false);
 
   async function run(action: 'create' | 'join') {
     const n = name.trim();
@@ -25,10 +29,11 @@ export function RoomForm({ client, token, onJoined, onUnauthorized }: Props) {
     }
     setBusy(true);
     try {
-      if (action === 'create') await api.createRoom(token, n);
+      if (action === 'create') await api.createRoom(token, n, isPrivate);
       // join also subscribes this connection (for a room just created over REST, too)
       await client.join(n);
       setName('');
+      setPrivate(false);
       onJoined(n);
     } catch (e) {
       onUnauthorized(e);
@@ -58,6 +63,18 @@ export function RoomForm({ client, token, onJoined, onUnauthorized }: Props) {
         maxLength={48}
         aria-describedby="room-form-error"
       />
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={isPrivate}
+          onChange={(e) => setPrivate(e.target.checked)}
+          aria-describedby="private-hint"
+        />
+        Private room
+      </label>
+      <small id="private-hint" className="muted small">
+        Only people you invite can join. Applies to Create room.
+      </small>
       <div id="room-form-error" className="error" role="alert">
         {error}
       </div>

@@ -1,5 +1,6 @@
 import type { ChatState, ConnectionState } from '../chat/ChatClient';
 import { unreadCount } from '../chat/readMarkers';
+import { PrivateTag } from './PrivateTag';
 
 // Only the first connection is "loading": once it failed, the list is empty because we are offline.
 function emptyText(connection: ConnectionState): string {
@@ -36,7 +37,10 @@ export function RoomList({ state, onSelect }: { state: ChatState; onSelect: (nam
                   onClick={() => onSelect(r.name)}
                   data-room={r.name}
                 >
-                  <span className="room-name">#{r.name}</span>
+                  <span className="room-name">
+                    #{r.name}
+                    <PrivateTag show={r.meta?.private} />
+                  </span>
                   {unread > 0 && (
                     <span className="badge" data-testid="unread">
                       {unread > 99 ? '99+' : unread}

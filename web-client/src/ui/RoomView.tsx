@@ -1,13 +1,16 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ChatClient, RoomState } from '../chat/ChatClient';
+import { canModerate } from '../chat/edits';
 import type { User } from '../chat/protocol';
 import { Composer } from './Composer';
 import { MessageList } from './MessageList';
+import { RoomSettings } from './RoomSettings';
 
 interface Props {
   client: ChatClient;
   room: RoomState;
   me: User;
+  token: string;
   onLeft: () => void;
 }
 
@@ -19,9 +22,14 @@ function typingText(users: string[]): string {
 }
 
 /** One open room: who is online, the messages, who is typing, the composer. */
-export function RoomView({ client, room, me, onLeft }: Props) {
+export function RoomView({ client, room, me, token, onLeft }: Props) {
   const [leaving, setLeaving] = useState(false);
+  const [settings, setSettings] = useState(false);
   const typing = Object.keys(room.typing).sort();
+  const isPrivate = room.meta?.private === true;
+  const owner = room.meta?.owner;
+  const moderator = canModerate(me, owner);
+  const ownsIt = owner !== undefined && owner.toLowerCase() === me.username.toLowerCase();
 
   async function leave() {
     setLeaving(true);
@@ -38,6 +46,8 @@ export function RoomView({ client, room, me, onLeft }: Props) {
       {/* One line at every width: the title and who is online shrink with an ellipsis, actions sit in a menu. */}
       <div className="room-header">
         <h1 id="room-title">#{room.name}</h1>
+        {isPrivate && <span className="tag">Private</span>}
+        {ownsIt && <span className="tag">Owner</span>}
         <div className="online" aria-label="Online in this room" data-testid="online">
           {room.online === null ? (
             <span className="muted small">…</span>
@@ -56,12 +66,29 @@ export function RoomView({ client, room, me, onLeft }: Props) {
           )}
         </div>
         <RoomMenu>
+          {(isPrivate || moderator) && (
+            <button type="button" className="secondary small" onClick={() => setSettings(true)}>
+              {moderator ? 'Members and bans' : 'Invite people'}
+            </button>
+          )}
           <button type="button" className="secondary small" onClick={() => void leave()} disabled={leaving}>
             Leave room
           </button>
         </RoomMenu>
       </div>
+      {settings && (
+        <RoomSettings
+          token={token}
+          room={room.name}
+          isPrivate={isPrivate}
+          canModerate={moderator}
+          onClose={() => setSettings(false)}
+        />
+      )}
       <MessageList client={client} room={room} me={me} />
+      <div className="activity" role="status" data-testid="activity">
+        {room.activity}
+      </div>
       <div className="typing" aria-live="polite" data-testid="typing">
         {typingText(typing)}
       </div>
@@ -103,7 +130,8 @@ function RoomMenu({ children }: { children: ReactNode }) {
         <span aria-hidden="true">⋯</span>
       </button>
       {open && (
-        <div id="room-actions" className="room-actions">
+        // a chosen action closes the menu (the click bubbles up from its button)
+        <div id="room-actions" className="room-actions" onClick={() => setOpen(false)}>
           {children}
         </div>
       )}
