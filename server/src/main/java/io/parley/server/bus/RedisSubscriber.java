@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.BinaryJedisPubSub;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Owns one Redis pub/sub connection on its own thread and keeps it subscribed to exactly the channels that local
@@ -51,7 +52,7 @@ public final class RedisSubscriber implements Subscriber {
         if (wanted.add(channel)) {
             synchronized (lock) {
                 if (current != null && current.isSubscribed()) {
-                    current.subscribe(bytes(channel));
+                    send(() -> current.subscribe(bytes(channel)));
                 }
             }
         }
@@ -62,9 +63,22 @@ public final class RedisSubscriber implements Subscriber {
         if (wanted.remove(channel)) {
             synchronized (lock) {
                 if (current != null && current.isSubscribed()) {
-                    current.unsubscribe(bytes(channel));
+                    send(() -> current.unsubscribe(bytes(channel)));
                 }
             }
+        }
+    }
+
+    /**
+     * Sends a (un)subscription on the live connection. A connection that is failing makes it throw; {@link #wanted}
+     * already holds the change and the reconnect subscribes exactly that, so the caller (a connection closing, say)
+     * must not fail for it.
+     */
+    private static void send(Runnable command) {
+        try {
+            command.run();
+        } catch (JedisException e) {
+            log.debug("Subscription change not sent, the reconnect applies it: {}", e.toString());
         }
     }
 

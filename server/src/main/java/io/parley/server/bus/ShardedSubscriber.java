@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.BinaryJedisShardedPubSub;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
@@ -247,7 +248,7 @@ public final class ShardedSubscriber implements Subscriber {
         void add(String channel) {
             if (channels.add(channel)) {
                 if (live) {
-                    pubsub.ssubscribe(bytes(channel));
+                    send(() -> pubsub.ssubscribe(bytes(channel)));
                 } else {
                     toSend.add(channel);
                 }
@@ -256,9 +257,21 @@ public final class ShardedSubscriber implements Subscriber {
 
         void remove(String channel) {
             if (channels.remove(channel) && live) {
-                pubsub.sunsubscribe(bytes(channel));
+                send(() -> pubsub.sunsubscribe(bytes(channel)));
             } else {
                 toSend.remove(channel);
+            }
+        }
+
+        /**
+         * A failing connection makes a (un)subscription throw; {@code wanted} already holds the change and the restart
+         * after this shard's connection ends subscribes exactly that, so the caller must not fail for it.
+         */
+        private void send(Runnable command) {
+            try {
+                command.run();
+            } catch (JedisException e) {
+                log.debug("Subscription change not sent, the restart applies it: {}", e.toString());
             }
         }
 
