@@ -397,6 +397,34 @@ class RoomLogIT {
 
     // ---------------------------------------------------------------- helpers
 
+    @Test
+    void oneConnectionsEditsDeletesAndSendsAreStoredInTheOrderItSentThem() throws Exception {
+        Rest.Account alice = rest.newAccount("alice");
+        String room = room("order");
+        try (WsClient a = WsClient.connect(port, alice.token())) {
+            join(a, room);
+            String first = post(a, room, "first");
+            String second = post(a, room, "second");
+            // An edit or delete is checked in the database before it is queued; the sends written right behind it on
+            // the same connection must still be stored after it (PROTOCOL.md, guarantee 3).
+            List<String> refs = new ArrayList<>();
+            for (int round = 0; round < 5; round++) {
+                refs.add(a.send("type", "edit", "room", room, "id", first, "body", "edit " + round));
+                refs.add(a.send("type", "send", "room", room, "body", "after edit " + round));
+            }
+            refs.add(a.send("type", "delete", "room", room, "id", second));
+            refs.add(a.send("type", "send", "room", room, "body", "after delete"));
+            List<String> ids = new ArrayList<>();
+            for (String ref : refs) {
+                ids.add(ack(a, ref));
+            }
+            a.await(message(ids.getLast()));
+            List<String> stored = new ArrayList<>();
+            history(a, room, 2L).forEach(m -> stored.add(m.path("id").asText()));
+            assertThat(stored).as("entries after the first two, by seq").containsExactlyElementsOf(ids);
+        }
+    }
+
     private static String bobsOwn(WsClient b, String room) {
         return post(b, room, "bob's own");
     }

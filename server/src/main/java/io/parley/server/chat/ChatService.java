@@ -22,13 +22,16 @@ import io.parley.server.ws.ClosingHandshake;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What each client frame does: membership, sending, history, typing and presence. Called on the connection's event
  * loop; blocking work goes to {@link Blocking} and results hop back to the loop before touching connection state.
  */
 public final class ChatService {
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     private final RoomStore rooms;
     private final ReadRouting reads;
     private final MessageQueue producer;
@@ -110,11 +113,13 @@ public final class ChatService {
         switch (frame) {
             case ClientFrame.Join j -> join(c, j);
             case ClientFrame.Leave l -> leave(c, l);
-            case ClientFrame.Send s -> send(c, s);
+            case ClientFrame.Send s -> inOrder(c, () -> send(c, s));
             case ClientFrame.Edit e ->
-                change(c, e.ref(), LogEntries.Change.edit(e.room(), e.id(), e.body(), e.clientMsgId()));
+                inOrder(
+                        c,
+                        () -> change(c, e.ref(), LogEntries.Change.edit(e.room(), e.id(), e.body(), e.clientMsgId())));
             case ClientFrame.Delete d ->
-                change(c, d.ref(), LogEntries.Change.delete(d.room(), d.id(), d.clientMsgId()));
+                inOrder(c, () -> change(c, d.ref(), LogEntries.Change.delete(d.room(), d.id(), d.clientMsgId())));
             case ClientFrame.History h -> history(c, h);
             case ClientFrame.Typing t -> typing(c, t);
             case ClientFrame.Presence p -> presence(c, p);
@@ -164,11 +169,26 @@ public final class ChatService {
                         room.name(), user, joined ? ServerFrame.Member.JOINED : ServerFrame.Member.LEFT)));
     }
 
-    private void send(Connection c, ClientFrame.Send s) {
+    /**
+     * Runs a step that queues an entry once the connection's earlier ones have reached the queue: some wait for a
+     * database check first, and one connection's entries must be stored in the order it sent them (PROTOCOL.md,
+     * guarantee 3). Without a check in flight the step runs at once.
+     */
+    private static void inOrder(Connection c, Supplier<CompletableFuture<Void>> step) {
+        CompletableFuture<Void> before = c.queueOrder();
+        if (before.isDone()) {
+            c.queueOrder(step.get());
+        } else {
+            // Earlier steps complete on the connection's loop, so this one runs there too.
+            c.queueOrder(before.thenCompose(v -> step.get()).handle((v, failure) -> null));
+        }
+    }
+
+    /** Completes once the send is in the queue's hands (or answered). */
+    private CompletableFuture<Void> send(Connection c, ClientFrame.Send s) {
         if (!c.rooms().contains(s.room())) {
             // Not subscribed here: either an error, or a membership made elsewhere that has not reached us yet.
-            requireMember(c, s.ref(), s.room(), () -> send(c, s));
-            return;
+            return requireMember(c, s.ref(), s.room(), () -> send(c, s));
         }
         long id = ids.next();
         QueueEnvelope envelope = new QueueEnvelope(
@@ -180,15 +200,15 @@ public final class ChatService {
                 s.clientMsgId(),
                 System.currentTimeMillis());
         enqueue(c, s.ref(), id, envelope);
+        return DONE;
     }
 
-    /** Edit or delete: checked against the database, then queued like a send. */
-    private void change(Connection c, String ref, LogEntries.Change change) {
+    /** Edit or delete: checked against the database, then queued like a send; completes once queued or answered. */
+    private CompletableFuture<Void> change(Connection c, String ref, LogEntries.Change change) {
         if (!c.rooms().contains(change.room())) {
-            requireMember(c, ref, change.room(), () -> change(c, ref, change));
-            return;
+            return requireMember(c, ref, change.room(), () -> change(c, ref, change));
         }
-        onLoop(c, ref, blocking.call(() -> logEntries.check(c.principal(), change, false)), checked -> {
+        return onLoop(c, ref, blocking.call(() -> logEntries.check(c.principal(), change, false)), checked -> {
             switch (checked) {
                 case LogEntries.Checked.Queue q ->
                     enqueue(c, ref, Long.parseLong(q.envelope().id()), q.envelope());
@@ -231,7 +251,10 @@ public final class ChatService {
 
     private void typing(Connection c, ClientFrame.Typing t) {
         if (!c.rooms().contains(t.room())) {
-            requireMember(c, t.ref(), t.room(), () -> typing(c, t));
+            requireMember(c, t.ref(), t.room(), () -> {
+                typing(c, t);
+                return DONE;
+            });
             return;
         }
         events.publish(
@@ -252,31 +275,45 @@ public final class ChatService {
     }
 
     /** Answers no_such_room or not_member, or, when the database says the user is a member, adopts the room. */
-    private void requireMember(Connection c, String ref, String room, Runnable retry) {
-        onLoop(
-                c,
-                ref,
-                blocking.call(() -> rooms.access(room, c.principal().userId()).requireMember(room)),
-                a -> {
-                    if (c.rooms().add(room)) {
-                        hub.listen(c, room);
-                    }
-                    retry.run();
-                });
+    /** Checks membership in the database, then retries; completes when the retry has (or the error is answered). */
+    private CompletableFuture<Void> requireMember(
+            Connection c, String ref, String room, Supplier<CompletableFuture<Void>> retry) {
+        AtomicReference<CompletableFuture<Void>> retried = new AtomicReference<>(DONE);
+        return onLoop(
+                        c,
+                        ref,
+                        blocking.call(
+                                () -> rooms.access(room, c.principal().userId()).requireMember(room)),
+                        a -> {
+                            if (c.rooms().add(room)) {
+                                hub.listen(c, room);
+                            }
+                            retried.set(retry.get());
+                        })
+                .thenCompose(v -> retried.get());
     }
 
-    /** Continues on the connection's loop with the result, or answers the failure as an error frame. */
-    private <T> void onLoop(Connection c, String ref, CompletableFuture<T> work, Consumer<T> then) {
+    /**
+     * Continues on the connection's loop with the result, or answers the failure as an error frame; the answer
+     * completes there once either is done.
+     */
+    private <T> CompletableFuture<Void> onLoop(Connection c, String ref, CompletableFuture<T> work, Consumer<T> then) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
         work.whenComplete((result, failure) -> c.execute(() -> {
-            if (!c.isOpen()) {
-                return;
-            }
-            if (failure != null) {
-                error(c, ref, Failures.toApi(failure));
-            } else {
-                then.accept(result);
+            try {
+                if (!c.isOpen()) {
+                    return;
+                }
+                if (failure != null) {
+                    error(c, ref, Failures.toApi(failure));
+                } else {
+                    then.accept(result);
+                }
+            } finally {
+                done.complete(null);
             }
         }));
+        return done;
     }
 
     public void error(Connection c, String ref, ApiException e) {

@@ -16,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One WebSocket connection's state. Everything mutable here is touched only on the channel's event loop, so it
@@ -48,6 +49,8 @@ public final class Connection {
     private boolean unflushed;
     private boolean open = true;
     private boolean registered;
+    // The newest queue-bound frame's step (ChatService.inOrder): done once it reached the queue or was answered.
+    private CompletableFuture<Void> queueOrder = CompletableFuture.completedFuture(null);
 
     public Connection(
             String id,
@@ -81,6 +84,16 @@ public final class Connection {
 
     Set<String> rooms() {
         return rooms;
+    }
+
+    /** Event loop only. */
+    CompletableFuture<Void> queueOrder() {
+        return queueOrder;
+    }
+
+    /** Event loop only. */
+    void queueOrder(CompletableFuture<Void> step) {
+        queueOrder = step;
     }
 
     boolean isOpen() {
