@@ -82,6 +82,11 @@ public final class PrivateRedisCluster implements AutoCloseable {
         throw new IllegalStateException("no live master serves slot " + slot);
     }
 
+    /** {@code CLUSTER NODES} as a live node sees it, for the record. */
+    public String describe() {
+        return cli(anyLive(), "cluster", "nodes");
+    }
+
     /** SIGKILL of one node: no shutdown, no final write. */
     public void kill(int port) throws InterruptedException {
         Process p = nodes.get(port);

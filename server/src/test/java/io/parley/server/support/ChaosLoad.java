@@ -214,6 +214,20 @@ public final class ChaosLoad implements AutoCloseable {
         return audit(scenario, db, recoverySeconds).report();
     }
 
+    /** When an ack arrived ({@link System#nanoTime()}) and on which sender's connection (its index). */
+    public record Ack(long atNanos, int sender) {}
+
+    /** The first ack of each acknowledged send, by message id. */
+    public Map<String, Ack> acks() {
+        Map<String, Ack> all = new HashMap<>();
+        for (int i = 0; i < senders.size(); i++) {
+            for (Map.Entry<String, Long> e : senders.get(i).ackedAt.entrySet()) {
+                all.put(e.getKey(), new Ack(e.getValue(), i));
+            }
+        }
+        return all;
+    }
+
     /** The ids of every acknowledged send. */
     public Set<String> ackedIds() {
         Set<String> ids = new HashSet<>();
@@ -307,6 +321,7 @@ public final class ChaosLoad implements AutoCloseable {
         private final AtomicLong sent = new AtomicLong();
         private final AtomicLong unavailable = new AtomicLong();
         private final Set<String> acked = ConcurrentHashMap.newKeySet();
+        private final Map<String, Long> ackedAt = new ConcurrentHashMap<>();
 
         Sender(WsClient client, String idPrefix) {
             this.client = requireNonNull(client, "client");
@@ -338,7 +353,10 @@ public final class ChaosLoad implements AutoCloseable {
                     continue;
                 }
                 switch (f.path("type").asText()) {
-                    case "ack" -> acked.add(f.path("id").asText());
+                    case "ack" -> {
+                        ackedAt.putIfAbsent(f.path("id").asText(), System.nanoTime());
+                        acked.add(f.path("id").asText());
+                    }
                     case "error" -> {
                         if ("unavailable".equals(f.path("code").asText())) {
                             unavailable.incrementAndGet();

@@ -62,8 +62,9 @@ public final class PartitionQueue implements WorkQueue {
     private final RedisKeys keys;
     private final String workerId;
     private final byte[] workerIdBytes;
-    // Per partition, the newest envelope of the batch last taken: the acknowledgement of that batch trims only while
-    // it is still in place. If a reply is lost after the script ran, the retry finds it gone and trims nothing.
+    // Per partition, the newest envelope of the batch last handed to the caller (never of one it did not get): the
+    // acknowledgement of that batch trims only while it is still in place. If a reply is lost after the script ran,
+    // the retry finds it gone and trims nothing.
     private final Map<Integer, byte[]> newestTaken = new ConcurrentHashMap<>();
 
     public PartitionQueue(RedisClient redis, RedisKeys keys, String workerId) {
@@ -100,12 +101,18 @@ public final class PartitionQueue implements WorkQueue {
                         pipeline,
                         takeKeys(t.partition()),
                         takeArgs(t.partition(), t.max(), t.ackCount(), sharded ? List.of() : t.publish())));
-        List<Taken> answers = new ArrayList<>(steps.size());
-        for (int i = 0; i < replies.size(); i++) {
-            RedisClient.Reply reply = replies.get(i);
+        // Before any answer is read: reading one records its newest envelope, against which the next acknowledgement
+        // of its partition trims. A step answered here but then thrown away with the rest would make the caller's
+        // retry acknowledge the batch it stored by the newest envelope of one it never saw, trimming that one if both
+        // are the same size (acknowledged messages lost in a cluster whenever another node failed mid-round).
+        for (RedisClient.Reply reply : replies) {
             if (reply.failure() instanceof JedisConnectionException lost) {
                 throw lost; // as a whole pipeline lost: the caller retries every step
             }
+        }
+        List<Taken> answers = new ArrayList<>(steps.size());
+        for (int i = 0; i < replies.size(); i++) {
+            RedisClient.Reply reply = replies.get(i);
             try {
                 answers.add(taken(steps.get(i).partition(), reply.get()));
             } catch (RuntimeException e) {
