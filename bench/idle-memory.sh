@@ -84,7 +84,7 @@ log "server pid $server on :$port ($SERVER_OPTS), worker pid ${pids[1]}"
 load() {
     "$JAVA" -Xmx1g --enable-native-access=ALL-UNNAMED -jar "$LOAD_JAR" connections \
         --target "ws://127.0.0.1:$port/ws" --users "$USERS" --users-cache "$users_cache" --threads 2 \
-        --max-in-flight 400 --setup-timeout 120 --server-pid "$server" "$@"
+        --max-in-flight 400 --setup-timeout 300 --server-pid "$server" "$@"
 }
 
 # shellcheck source=bench/memory.sh
