@@ -145,7 +145,13 @@ conn_summary() {
     echo
     jq -r '.servers[] | "- pid \(.pid): \(.rssBeforeKiB) -> \(.rssAfterKiB) (+\(.rssAfterKiB - .rssBeforeKiB))"' "$f"
     jq -r '.warnings[]? | "- warning: " + .' "$f"
-    if [ -f "$out/heap.txt" ]; then
+    if [ -f "$out/memory.txt" ]; then
+        echo
+        echo "Memory after a full GC (\`jcmd <pid> GC.run\`), the replicas' growth from before connecting to while held"
+        echo "(bench/memory.sh: heap = resident pages of the Java heap, direct = NMT \"Other\", other = the rest of VmRSS):"
+        echo
+        sed 's/^/- /' "$out/memory.txt"
+    elif [ -f "$out/heap.txt" ]; then
         echo
         echo "Live heap after a full GC (\`jcmd <pid> GC.run\`, then \`GC.heap_info\`), before connecting and while held:"
         echo
@@ -256,7 +262,7 @@ $(chat_row s1w1-fanout)
 ${CONN_SERVERS:-6} server replicas (each process may open at most 20,000 files, so each holds at most ~18,500
 connections), 1 worker; the load tester splits the connections over several processes (\`--procs\`), each binding its
 own source address (127.0.0.2, 127.0.0.3, … with \`IP_BIND_ADDRESS_NO_PORT\`). Every one of the 1,000 users joined
-one room first; after holding for 10 s one message goes into that room and every connection should get it. Memory is
+one room first; after holding for 30 s (the memory snapshots) one message goes into that room and every connection should get it. Memory is
 the sum of the replicas' VmRSS growth divided by the connections, so it includes heap the JVMs grew into, not only
 live per-connection state.
 

@@ -95,10 +95,12 @@ stack_env() {
         PARLEY_LOGIN_RATE_LIMIT=1000000 "$@"
 }
 
-# start_server NAME PORT HEAP: a server replica; its pid goes to $out/NAME.pid
+# start_server NAME PORT HEAP [JVM FLAG...]: a server replica with the recommended JVM flags (server/jvm.options); its
+# pid goes to $out/NAME.pid
 start_server() {
     if curl -s -o /dev/null "http://127.0.0.1:$2/"; then echo "run.sh: port $2 is already in use" >&2; exit 1; fi
-    stack_env PARLEY_HTTP_PORT="$2" PARLEY_SERVER_ID="$1" "$JAVA" -Xmx"$3" -jar "$SERVER_JAR" >"$out/$1.log" 2>&1 &
+    stack_env PARLEY_HTTP_PORT="$2" PARLEY_SERVER_ID="$1" "$JAVA" @"$root/server/jvm.options" -Xmx"$3" "${@:4}" \
+        -jar "$SERVER_JAR" >"$out/$1.log" 2>&1 &
     await_ready "$1" "$2" $!
 }
 
@@ -108,7 +110,8 @@ start_standalone() {
     if curl -s -o /dev/null "http://127.0.0.1:$2/"; then echo "run.sh: port $2 is already in use" >&2; exit 1; fi
     env PARLEY_DATA_DIR="$out/$1-data" PARLEY_JWT_SECRET="$secret" PARLEY_RATE_PER_SEC="$RATE_LIMIT" \
         PARLEY_RATE_BURST="$RATE_BURST" PARLEY_BCRYPT_COST=4 PARLEY_LOGIN_RATE_LIMIT=1000000 \
-        PARLEY_HTTP_PORT="$2" PARLEY_SERVER_ID="$1" "$JAVA" -Xmx"$3" -jar "$SERVER_JAR" standalone >"$out/$1.log" 2>&1 &
+        PARLEY_HTTP_PORT="$2" PARLEY_SERVER_ID="$1" "$JAVA" @"$root/server/jvm.options" -Xmx"$3" -jar "$SERVER_JAR" \
+        standalone >"$out/$1.log" 2>&1 &
     await_ready "$1" "$2" $!
 }
 
@@ -164,11 +167,9 @@ cpu_sample() {
 
 infra_pids() { pgrep -x mariadbd || pgrep -x mysqld || true; pgrep -x redis-server || true; }
 
-# Live heap of a JVM in KiB right after a full GC (GC.run), from GC.heap_info.
-live_heap_kib() {
-    "$JAVA_HOME/bin/jcmd" "$1" GC.run >/dev/null 2>&1 || { echo 0; return; }
-    "$JAVA_HOME/bin/jcmd" "$1" GC.heap_info 2>/dev/null | awk '/ used [0-9]+K/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?/, "", v); print v; exit } }'
-}
+JCMD="$JAVA_HOME/bin/jcmd"
+# shellcheck source=bench/memory.sh
+. "$here/memory.sh"
 
 # Machine-wide busy CPU seconds so far (all processes, ours or not), from /proc/stat.
 machine_busy() { awk -v t="$clk_tck" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8) / t }' /proc/stat; }
@@ -321,22 +322,33 @@ conn_targets=""
 conn_pids=""
 for i in $(seq 1 "$CONN_SERVERS"); do
     port=$((47090 + i))
-    start_server "c$i" "$port" 2g
+    start_server "c$i" "$port" 2g -XX:NativeMemoryTracking=summary
     conn_targets="$conn_targets${conn_targets:+,}ws://127.0.0.1:$port/ws"
     conn_pids="$conn_pids${conn_pids:+,}$(cat "$out/c$i.pid")"
 done
 start_worker cw1
 procs=$(( 1 + (CONN_TARGET - 1000 + 17999) / 18000 ))
-# Besides VmRSS (measured by the load tester), the live heap after a full GC, before and while the connections are held.
-for i in $(seq 1 "$CONN_SERVERS"); do echo "c$i before $(live_heap_kib "$(cat "$out/c$i.pid")")"; done >"$out/heap.txt"
+# Besides VmRSS (measured by the load tester without a GC), each replica's memory after a full GC before and while
+# the connections are held, split into heap / direct / other as bench/idle-memory.sh does (bench/memory.sh).
+mkdir -p "$out/memory"
+for i in $(seq 1 "$CONN_SERVERS"); do mem_snapshot "$(cat "$out/c$i.pid")" "$out/memory/c$i-before"; done
 (
     for _ in $(seq 1 1200); do grep -q '^Holding' "$out/connections.log" 2>/dev/null && break; sleep 0.5; done
     sleep 2
-    for i in $(seq 1 "$CONN_SERVERS"); do echo "c$i held $(live_heap_kib "$(cat "$out/c$i.pid")")"; done >>"$out/heap.txt"
+    for i in $(seq 1 "$CONN_SERVERS"); do mem_snapshot "$(cat "$out/c$i.pid")" "$out/memory/c$i-held"; done
+    held=0
+    for i in $(seq 1 "$CONN_SERVERS"); do
+        held=$(( held + $(mem_channels "$out/memory/c$i-before" "$out/memory/c$i-held") ))
+    done
+    # shellcheck disable=SC2046 # the snapshot prefixes
+    mem_split "$held" $(ls "$out"/memory/c*-before.mem | sed 's/\.mem$//') -- \
+        $(ls "$out"/memory/c*-held.mem | sed 's/\.mem$//') >"$out/memory.txt"
+    echo "over $held connections (the replicas' socket channels)" >>"$out/memory.txt"
+    mem_classes "$held" "$out/memory/c1-before" "$out/memory/c1-held" >"$out/memory/classes-c1.txt"
 ) &
 heap_watcher=$!
 load connections connections --target "$conn_targets" --connections "$CONN_TARGET" --users 1000 --procs "$procs" \
-    --max-per-process 18500 --connect-rate 2000 --max-in-flight 400 --hold 10 --broadcast-timeout 60 \
+    --max-per-process 18500 --connect-rate 2000 --max-in-flight 400 --hold 30 --broadcast-timeout 60 \
     --server-pid "$conn_pids" --users-cache "$users_cache" --threads 2 --setup-timeout 300
 wait "$heap_watcher" || true
 stop_phase

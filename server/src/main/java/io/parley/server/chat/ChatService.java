@@ -89,7 +89,7 @@ public final class ChatService {
                         ClosingHandshake.close(c.channel(), WebSocketCloseStatus.TRY_AGAIN_LATER.code(), "unavailable");
                         return;
                     }
-                    list.forEach(room -> c.rooms().add(room.name()));
+                    list.forEach(room -> c.rooms().add(LocalHub.roomName(room.name())));
                     c.markRegistered();
                     if (hub.register(c)) {
                         presence.arrived(c.principal(), c.rooms());
@@ -133,8 +133,9 @@ public final class ChatService {
                 j.ref(),
                 blocking.call(() -> rooms.join(j.room(), c.principal().userId())),
                 result -> {
-                    if (c.rooms().add(j.room())) {
-                        hub.listen(c, j.room());
+                    String room = LocalHub.roomName(j.room());
+                    if (c.rooms().add(room)) {
+                        hub.listen(c, room);
                     }
                     c.send(new ServerFrame.Joined(j.ref(), result.room()));
                     if (result.newMember()) {
@@ -285,7 +286,7 @@ public final class ChatService {
                         blocking.call(
                                 () -> rooms.access(room, c.principal().userId()).requireMember(room)),
                         a -> {
-                            if (c.rooms().add(room)) {
+                            if (c.rooms().add(LocalHub.roomName(room))) {
                                 hub.listen(c, room);
                             }
                             retried.set(retry.get());

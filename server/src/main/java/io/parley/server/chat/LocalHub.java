@@ -77,6 +77,15 @@ public final class LocalHub implements Subscriber.Listener {
 
     // ---------------------------------------------------------------- registry (called on the connection's loop)
 
+    /**
+     * The one copy of a room's name that connections keep in their room sets. Names arrive as fresh strings per
+     * connection (database rows, client frames); a replica holding thousands of idle connections of the same rooms
+     * would otherwise keep one copy per connection and room. The JVM's string table drops a name nobody holds.
+     */
+    static String roomName(String room) {
+        return room.intern();
+    }
+
     /** Registers an opened connection with its rooms; true when it is the user's first connection here. */
     boolean register(Connection c) {
         boolean[] first = {false};
@@ -348,7 +357,7 @@ public final class LocalHub implements Subscriber.Listener {
                 if (!c.isOpen()) {
                     return;
                 }
-                if (change.joined() && c.rooms().add(room)) {
+                if (change.joined() && c.rooms().add(roomName(room))) {
                     listen(c, room);
                     c.send(new ServerFrame.Joined(null, change.room()));
                 } else if (!change.joined() && c.rooms().remove(room)) {
