@@ -1,14 +1,21 @@
 package io.parley.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.protocol.FrameBatch;
+import io.parley.protocol.FrameCodec;
+import io.parley.protocol.Json;
+import io.parley.protocol.RedisKeys;
+import io.parley.protocol.ServerFrame;
 import io.parley.server.support.Rest;
 import io.parley.server.support.Stack;
 import io.parley.server.support.StackMode;
 import io.parley.testkit.WsClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +27,7 @@ import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
+import redis.clients.jedis.Jedis;
 
 /** The WebSocket side of PROTOCOL.md against one real replica and a real worker, on each set of parts. */
 @ParameterizedClass
@@ -86,6 +94,49 @@ class WebSocketIT {
             assertThat(ready.path("server").asText()).isEqualTo("ws-1");
             assertThat(ready.path("rooms").isArray()).isTrue();
         }
+    }
+
+    @Test
+    void fansOutAnOldSingleFramePayloadAndAFrameBatchInOrder() throws Exception {
+        assumeTrue(mode == StackMode.REDIS_MYSQL, "published straight to the stack's one Redis");
+        Rest.Account alice = rest.newAccount("batch");
+        String room = room("batch");
+        try (WsClient a = WsClient.connectReady(port, alice.token())) {
+            a.reply(a.send("type", "join", "room", room));
+            // A message through the worker first: once it arrives, the replica listens to the room's channel.
+            a.send("type", "send", "room", room, "body", "first");
+            assertThat(a.awaitType("message").path("seq").asLong()).isEqualTo(1);
+            Stack parts = (Stack) stack;
+            RedisKeys keys = new RedisKeys(parts.services().redis().prefix());
+            FrameCodec codec = new FrameCodec(Json.newMapper());
+            byte[] channel = keys.roomChannel(room).getBytes(StandardCharsets.UTF_8);
+            try (Jedis jedis = new Jedis(parts.services().redis().uri())) {
+                // As a worker from before FrameBatch publishes, then as one of today: a room's frames in one payload.
+                jedis.publish(channel, frame(codec, room, 2));
+                jedis.publish(channel, FrameBatch.encode(List.of(frame(codec, room, 3), frame(codec, room, 4))));
+            }
+            List<JsonNode> received = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                received.add(a.awaitType("message"));
+            }
+            assertThat(received).extracting(m -> m.path("seq").asLong()).containsExactly(2L, 3L, 4L);
+            assertThat(received).extracting(m -> m.path("body").asText()).containsExactly("b-2", "b-3", "b-4");
+        }
+    }
+
+    private static byte[] frame(FrameCodec codec, String room, long seq) {
+        return codec.encode(new ServerFrame.Message(
+                Long.toString(880_000_000_000L + seq),
+                room,
+                seq,
+                "someone",
+                "b-" + seq,
+                null,
+                "2026-11-30T12:00:00.000Z",
+                ServerFrame.Message.KIND_MESSAGE,
+                null,
+                null,
+                null));
     }
 
     @Test

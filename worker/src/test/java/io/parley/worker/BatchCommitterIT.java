@@ -155,6 +155,50 @@ class BatchCommitterIT {
     }
 
     @Test
+    void eachRoomOfARoundIsPublishedOnceWithItsMessagesInSeqOrder() throws Exception {
+        fixtures.createRoom("odd", alice);
+        fixtures.createRoom("even", alice);
+        List<String> channels = List.of(keys.roomChannel("odd"), keys.roomChannel("even"));
+        try (ChannelRecorder recorder = new ChannelRecorder(services.redis().uri(), channels)) {
+            try (Jedis jedis = redis.getResource()) {
+                // Interleaved in the queue: odd, even, odd, even, odd.
+                for (int i = 0; i < BATCH; i++) {
+                    long id = ids.incrementAndGet();
+                    String room = i % 2 == 0 ? "odd" : "even";
+                    jedis.lpush(
+                            keys.queue(2),
+                            mapper.writeValueAsString(envelope(id, room, alice, "alice", "m" + id, "c-" + id)));
+                }
+            }
+            assertThat(leases.tryAcquire(2)).isTrue();
+            PartitionConsumer consumer = new PartitionConsumer(2, collaborators, ended -> {});
+
+            BatchCommitter.Handback back = committer.consume(consumer, take(2));
+
+            assertThat(back).isInstanceOf(BatchCommitter.Handback.Drained.class);
+            assertThat(commits.get()).isEqualTo(1);
+            long deadline = System.currentTimeMillis() + 5_000;
+            while (recorder.total() < BATCH && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(recorder.publishes(keys.roomChannel("odd"))).hasSize(1);
+            assertThat(recorder.publishes(keys.roomChannel("even"))).hasSize(1);
+            assertThat(seqs(recorder.publishes(keys.roomChannel("odd")).getFirst()))
+                    .containsExactly(1L, 2L, 3L);
+            assertThat(seqs(recorder.publishes(keys.roomChannel("even")).getFirst()))
+                    .containsExactly(1L, 2L);
+        }
+    }
+
+    private List<Long> seqs(List<String> frames) throws Exception {
+        List<Long> seqs = new ArrayList<>();
+        for (String frame : frames) {
+            seqs.add(mapper.readTree(frame).get("seq").asLong());
+        }
+        return seqs;
+    }
+
+    @Test
     void aPartitionStaysInTheLoopWhileItHasEnvelopes() throws Exception {
         fixtures.createRoom("busy", alice);
         List<QueueEnvelope> pushed = push(0, "busy", 2 * BATCH + 2);

@@ -2,32 +2,46 @@ package io.parley.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parley.protocol.FrameBatch;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import redis.clients.jedis.BinaryJedisPubSub;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPubSub;
 
-/** Subscribes to Redis channels the way a server replica does and keeps every message, per channel, in order. */
+/**
+ * Subscribes to Redis channels the way a server replica does and keeps every message, per channel, in order (a
+ * {@link FrameBatch} counts as its frames), and every publish as the list of frames it carried.
+ */
 final class ChannelRecorder implements AutoCloseable {
     private final Map<String, List<String>> messages = new ConcurrentHashMap<>();
+    private final Map<String, List<List<String>>> publishes = new ConcurrentHashMap<>();
     private final Map<String, Long> firstArrivalMs = new ConcurrentHashMap<>();
     private final CountDownLatch subscribed;
     private final Thread thread;
-    private final JedisPubSub pubSub = new JedisPubSub() {
+    private final BinaryJedisPubSub pubSub = new BinaryJedisPubSub() {
         @Override
-        public void onMessage(String channel, String message) {
+        public void onMessage(byte[] channelBytes, byte[] payload) {
+            String channel = new String(channelBytes, StandardCharsets.UTF_8);
             firstArrivalMs.putIfAbsent(channel, System.currentTimeMillis());
+            List<String> frames = FrameBatch.frames(payload).stream()
+                    .map(f -> new String(f, StandardCharsets.UTF_8))
+                    .toList();
+            // Publishes first: a test that waits for messages then finds the publish that carried them.
+            publishes
+                    .computeIfAbsent(channel, c -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                    .add(frames);
             messages.computeIfAbsent(channel, c -> java.util.Collections.synchronizedList(new ArrayList<>()))
-                    .add(message);
+                    .addAll(frames);
         }
 
         @Override
-        public void onSubscribe(String channel, int subscribedChannels) {
+        public void onSubscribe(byte[] channel, int subscribedChannels) {
             subscribed.countDown();
         }
     };
@@ -37,7 +51,11 @@ final class ChannelRecorder implements AutoCloseable {
         thread = new Thread(
                 () -> {
                     try (Jedis jedis = new Jedis(redis)) {
-                        jedis.subscribe(pubSub, channels.toArray(String[]::new));
+                        jedis.subscribe(
+                                pubSub,
+                                channels.stream()
+                                        .map(c -> c.getBytes(StandardCharsets.UTF_8))
+                                        .toArray(byte[][]::new));
                     }
                 },
                 "test-subscriber");
@@ -49,6 +67,17 @@ final class ChannelRecorder implements AutoCloseable {
 
     List<String> messages(String channel) {
         List<String> list = messages.get(channel);
+        if (list == null) {
+            return List.of();
+        }
+        synchronized (list) {
+            return List.copyOf(list);
+        }
+    }
+
+    /** Each publish on {@code channel}, in order, as the frames it carried. */
+    List<List<String>> publishes(String channel) {
+        List<List<String>> list = publishes.get(channel);
         if (list == null) {
             return List.of();
         }

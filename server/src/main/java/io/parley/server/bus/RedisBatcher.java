@@ -5,6 +5,7 @@ import io.parley.infra.RedisClient;
 import io.parley.protocol.ErrorCode;
 import io.parley.server.ApiException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,7 +25,8 @@ import redis.clients.jedis.exceptions.JedisRedirectionException;
  * One thread that sends Redis commands in pipelined batches, in submission order, and completes each with its
  * reply. Submission order is what keeps one connection's sends in order; the queue bound keeps memory bounded. On a
  * Redis Cluster a batch is split by the node serving each command's key, one pipeline per node; with replicas to wait
- * for, each pipeline that carries a durable write ends with {@code WAIT}, on the connection that wrote.
+ * for, each pipeline that carries a durable write ends with {@code WAIT}, on the connection that wrote. Ops of one
+ * {@link Grouped group} in a batch share one command (say, every push onto one queue partition).
  */
 public final class RedisBatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisBatcher.class);
@@ -47,6 +49,23 @@ public final class RedisBatcher implements AutoCloseable {
         /** The script {@link #queue} runs by its SHA-1, if any: on NOSCRIPT it is loaded and the op sent again. */
         default LuaScript script() {
             return null;
+        }
+    }
+
+    /**
+     * An op that shares one command with the other ops of its {@link #group} in a pipeline: the first of them queues
+     * the command for all ({@link #queueGroup}, in submission order), whose reply is a list with each one's answer.
+     */
+    public interface Grouped extends Op {
+        /** Ops with equal groups share a command; they must share {@link #key} and {@link #script} too. */
+        Object group();
+
+        /** Queues one command for {@code ops} (this one first), answering a list with one reply per op, in order. */
+        Response<?> queueGroup(Pipeline pipeline, List<Grouped> ops);
+
+        @Override
+        default Response<?> queue(Pipeline pipeline) {
+            return queueGroup(pipeline, List.of(this));
         }
     }
 
@@ -202,20 +221,47 @@ public final class RedisBatcher implements AutoCloseable {
      */
     private record Sent(List<Object> replies, long replicated) {}
 
-    /** Sends {@code ops} in one pipeline, ending with {@code WAIT} when {@code durable}. */
+    /**
+     * Sends {@code ops} in one pipeline, ending with {@code WAIT} when {@code durable}; the ops of a group go in one
+     * command, at the place of the first of them.
+     */
     private Sent send(Connection connection, List<Op> ops, boolean durable) {
         Pipeline pipeline = new Pipeline(connection);
-        List<Response<?>> responses = new ArrayList<>(ops.size());
-        for (Op op : ops) {
-            responses.add(op.queue(pipeline));
+        Map<Object, List<Integer>> groups = new HashMap<>();
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i) instanceof Grouped g) {
+                groups.computeIfAbsent(g.group(), k -> new ArrayList<>(4)).add(i);
+            }
+        }
+        Response<?>[] responses = new Response<?>[ops.size()];
+        int[] element = new int[ops.size()]; // which element of a group's list reply answers the op; -1: all of it
+        for (int i = 0; i < ops.size(); i++) {
+            Op op = ops.get(i);
+            if (!(op instanceof Grouped g)) {
+                responses[i] = op.queue(pipeline);
+                element[i] = -1;
+                continue;
+            }
+            List<Integer> members = groups.get(g.group());
+            if (members.getFirst() != i) {
+                continue; // queued with the first of its group
+            }
+            List<Grouped> grouped = new ArrayList<>(members.size());
+            members.forEach(m -> grouped.add((Grouped) ops.get(m)));
+            Response<?> shared = g.queueGroup(pipeline, grouped);
+            for (int k = 0; k < members.size(); k++) {
+                responses[members.get(k)] = shared;
+                element[members.get(k)] = k;
+            }
         }
         // WAIT counts the writes of this connection: the pipeline's own, on the master that took them.
         Response<Long> waited = durable ? pipeline.waitReplicas(waitReplicas, waitTimeoutMs) : null;
         pipeline.sync();
         List<Object> replies = new ArrayList<>(ops.size());
-        for (Response<?> response : responses) {
+        for (int i = 0; i < ops.size(); i++) {
             try {
-                replies.add(response.get());
+                Object reply = responses[i].get();
+                replies.add(element[i] < 0 ? reply : ((List<?>) reply).get(element[i]));
             } catch (RuntimeException e) {
                 replies.add(new Failure(e));
             }

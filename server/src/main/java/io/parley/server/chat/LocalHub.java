@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
+import io.parley.protocol.FrameBatch;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.MembershipChange;
 import io.parley.protocol.RedisKeys;
@@ -184,6 +185,24 @@ public final class LocalHub implements Subscriber.Listener {
         if (members == null || members.isEmpty()) {
             return;
         }
+        if (FrameBatch.isBatch(payload)) {
+            // Several of the room's frames published at once by a worker (newer workers), in order.
+            List<byte[]> frames;
+            try {
+                frames = FrameBatch.frames(payload);
+            } catch (IllegalArgumentException e) {
+                log.warn("Dropping a malformed frame batch on room {}: {}", room, e.getMessage());
+                return;
+            }
+            for (byte[] frame : frames) {
+                fanOutFrame(room, members, frame);
+            }
+            return;
+        }
+        fanOutFrame(room, members, payload);
+    }
+
+    private void fanOutFrame(String room, Set<Connection> members, byte[] payload) {
         if (!FrameCodec.isMessageFrame(payload)) {
             dispatch(members, payload, 0, actorOf(payload));
             return;

@@ -9,8 +9,12 @@ import io.parley.protocol.QueueEnvelope;
 import io.parley.protocol.RedisKeys;
 import io.parley.testkit.PrivateRedis;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,6 +60,44 @@ class QueueProducerIT {
                             .readValue(json, QueueEnvelope.class)
                             .id())
                     .containsExactly("1", "2", "3", "5");
+        }
+    }
+
+    @Test
+    void sendsMeetingInAPipelineShareAScriptCallKeepTheirOrderAndEachGetsItsOwnAnswer() throws Exception {
+        int sends = 500;
+        List<CompletableFuture<String>> answers = new ArrayList<>();
+        List<String> queued = new ArrayList<>();
+        for (int i = 1; i <= sends; i++) {
+            // Every 50th send retries one clientMsgId: only its first is queued, the others get the first's id.
+            String clientMsgId = i % 50 == 0 ? "c-again" : "c-" + i;
+            if (i % 50 != 0 || i == 50) {
+                queued.add(Integer.toString(i));
+            }
+            CompletableFuture<String> answer = new CompletableFuture<>();
+            producer.enqueue(envelope(Integer.toString(i), clientMsgId), (id, failure) -> {
+                if (failure != null) {
+                    answer.completeExceptionally(failure);
+                } else {
+                    answer.complete(id);
+                }
+            });
+            answers.add(answer);
+        }
+        for (int i = 1; i <= sends; i++) {
+            assertThat(answers.get(i - 1).get(10, TimeUnit.SECONDS))
+                    .isEqualTo(i % 50 == 0 ? "50" : Integer.toString(i));
+        }
+        try (Jedis jedis = new Jedis(redis.uri())) {
+            assertThat(jedis.lrange(KEYS.queue(0), 0, -1).reversed())
+                    .extracting(json -> Json.newMapper()
+                            .readValue(json, QueueEnvelope.class)
+                            .id())
+                    .containsExactlyElementsOf(queued);
+            Matcher calls = Pattern.compile("cmdstat_evalsha:calls=(\\d+)").matcher(jedis.info("commandstats"));
+            assertThat(calls.find()).isTrue();
+            // Submitted faster than one pipeline's round trip: most of them shared a call with others.
+            assertThat(Long.parseLong(calls.group(1))).isLessThan(sends / 2);
         }
     }
 

@@ -29,7 +29,8 @@ public final class PartitionQueue implements WorkQueue {
     // only while the newest of them is still ARGV[4], so a retried acknowledgement never trims twice), tops
     // the inflight list up to ARGV[2] envelopes and returns its oldest ARGV[2] (newest first). nil when the lease is
     // not ours, so a worker that lost its lease never acknowledges or takes anything. One round trip per batch
-    // instead of three: each one costs both processes more than the work it carries.
+    // instead of three: each one costs both processes more than the work it carries. The top-up moves a range (the
+    // queue's oldest, pushed oldest first, as one LMOVE each would) in three commands whatever its length.
     private static final LuaScript PUBLISH_ACK_AND_TAKE = new LuaScript(
             """
             for i = 5, #ARGV, 2 do
@@ -47,11 +48,20 @@ public final class PartitionQueue implements WorkQueue {
               return {}
             end
             local n = redis.call('llen', KEYS[2])
-            while n < max do
-              if not redis.call('lmove', KEYS[1], KEYS[2], 'RIGHT', 'LEFT') then
-                break
+            if n < max then
+              local moved = redis.call('lrange', KEYS[1], n - max, -1)
+              local k = #moved
+              if k > 0 then
+                redis.call('ltrim', KEYS[1], 0, -(k + 1))
+                local oldest = {}
+                for i = k, 1, -1 do
+                  oldest[#oldest + 1] = moved[i]
+                end
+                for i = 1, k, 1000 do
+                  redis.call('lpush', KEYS[2], unpack(oldest, i, math.min(i + 999, k)))
+                end
+                n = n + k
               end
-              n = n + 1
             end
             if n == 0 then
               return {}

@@ -85,6 +85,29 @@ class PartitionQueueIT {
     }
 
     @Test
+    void movesAWholeRangeInQueueOrderAndLeavesTheRestQueued() {
+        // More than the script pushes per command (1,000), so the range crosses its chunks.
+        List<String> all = java.util.stream.IntStream.range(0, 2_500)
+                .mapToObj(i -> "e-" + i)
+                .toList();
+        try (Jedis jedis = pool.getResource()) {
+            jedis.lpush(keys.inflight(P), "left");
+            jedis.lpush(keys.queue(P), all.toArray(String[]::new));
+        }
+        assertThat(mine.tryAcquire(P)).isTrue();
+
+        List<String> first = new java.util.ArrayList<>(List.of("left"));
+        first.addAll(all.subList(0, 2_199));
+        assertThat(take(P, 2_200)).isEqualTo(new Taken.Batch(first));
+        try (Jedis jedis = pool.getResource()) {
+            assertThat(jedis.llen(keys.inflight(P))).isEqualTo(2_200);
+            assertThat(jedis.llen(keys.queue(P))).isEqualTo(301);
+        }
+        assertThat(ack(P, 2_200)).isEqualTo(batch());
+        assertThat(take(P, 5_000)).isEqualTo(new Taken.Batch(all.subList(2_199, 2_500)));
+    }
+
+    @Test
     void neitherTakesNorAcknowledgesWithoutTheLease() {
         try (Jedis jedis = pool.getResource()) {
             jedis.lpush(keys.inflight(P), "theirs");
