@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * sender + clientMsgId, in the database or earlier in the batch), gives each room's entries the next seqs in queue
  * order and inserts them with multi-row statements; edits and deletes also change their targets ({@link LogChanges}).
  * Safe to run again on the same batch. Batches known to be fresh skip the duplicate look-ups and rely on the unique
- * keys instead. The IN lists come in a few sizes only ({@link StatementSizes}), so the driver's cache of parsed
+ * keys instead. Statement texts come in a few sizes only ({@link StatementSizes}), so the driver's cache of parsed
  * statements hits instead of parsing a new text for every batch size.
  */
 public final class MessageBatchWriter {
@@ -252,11 +252,11 @@ public final class MessageBatchWriter {
     }
 
     private static void insert(Connection c, List<NewRow> rows) throws SQLException {
-        // One statement per round (up to ROWS_PER_INSERT rows), its text varying with the count: splitting it into
-        // repeating power-of-two chunks cost more round trips than the parse it saved (issue 9, run
-        // cpu-20261130-201747).
-        for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
-            List<NewRow> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
+        // Rows cannot be padded: a batch of 70 is inserted as 64 + 4 + 2, and each of those texts repeats.
+        int from = 0;
+        for (int size : StatementSizes.chunks(rows.size())) {
+            List<NewRow> chunk = rows.subList(from, from + size);
+            from += size;
             String sql = INSERT_PREFIX + String.join(",", Collections.nCopies(chunk.size(), INSERT_ROW));
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = 1;
