@@ -25,15 +25,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Stores a batch of queue envelopes in one transaction: locks the batch's rooms, drops duplicates (same id, or same
  * sender + clientMsgId, in the database or earlier in the batch), gives each room's entries the next seqs in queue
- * order and inserts them with multi-row statements; edits and deletes also change their targets ({@link LogChanges}).
- * Safe to run again on the same batch. Batches known to be fresh skip the duplicate look-ups and rely on the unique
- * keys instead. Statement texts come in a few sizes only ({@link StatementSizes}), so the driver's cache of parsed
- * statements hits instead of parsing a new text for every batch size.
+ * order and inserts them with multi-row statements; edits and deletes also change their targets ({@link LogChanges}). Safe to run again on the same batch. Batches known to be fresh
+ * skip the duplicate look-ups and rely on the unique keys instead.
  */
 public final class MessageBatchWriter {
     private static final Logger log = LoggerFactory.getLogger(MessageBatchWriter.class);
-    /** Rows per INSERT statement at most: 8 parameters each, far below the 65535-placeholder limit. */
-    static final int ROWS_PER_INSERT = StatementSizes.MAX;
+    /** Rows per INSERT statement: 8 parameters each, far below the 65535-placeholder limit. */
+    static final int ROWS_PER_INSERT = 500;
     /** A database that stops answering must fail the batch (to be retried), not hang the partition. */
     private static final int NETWORK_TIMEOUT_MS = 30_000;
     /** MySQL's and MariaDB's error code for a duplicate key. */
@@ -180,23 +178,18 @@ public final class MessageBatchWriter {
     }
 
     private static Map<String, RoomRow> lockRooms(Connection c, List<String> names) throws SQLException {
-        // The index on name hands out row locks in name order, so concurrent batches cannot deadlock on rooms; the
-        // chunks are in name order too.
+        // The index on name hands out row locks in name order, so concurrent batches cannot deadlock on rooms.
+        String sql =
+                "SELECT id, name, last_seq FROM rooms WHERE name IN (" + placeholders(names.size()) + ") FOR UPDATE";
         Map<String, RoomRow> rooms = new HashMap<>();
-        for (int from = 0; from < names.size(); from += StatementSizes.MAX) {
-            List<String> chunk = names.subList(from, Math.min(names.size(), from + StatementSizes.MAX));
-            int size = StatementSizes.padded(chunk.size());
-            String sql = "SELECT id, name, last_seq FROM rooms WHERE name IN (" + placeholders(size) + ") FOR UPDATE";
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (int i = 0; i < size; i++) {
-                    // Padded with the last name again: a value listed twice matches the same row once.
-                    ps.setString(i + 1, chunk.get(Math.min(i, chunk.size() - 1)));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        RoomRow room = new RoomRow(rs.getLong(1), rs.getLong(3));
-                        rooms.put(rs.getString(2), room);
-                    }
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < names.size(); i++) {
+                ps.setString(i + 1, names.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    RoomRow room = new RoomRow(rs.getLong(1), rs.getLong(3));
+                    rooms.put(rs.getString(2), room);
                 }
             }
         }
@@ -252,11 +245,8 @@ public final class MessageBatchWriter {
     }
 
     private static void insert(Connection c, List<NewRow> rows) throws SQLException {
-        // Rows cannot be padded: a batch of 70 is inserted as 64 + 4 + 2, and each of those texts repeats.
-        int from = 0;
-        for (int size : StatementSizes.chunks(rows.size())) {
-            List<NewRow> chunk = rows.subList(from, from + size);
-            from += size;
+        for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
+            List<NewRow> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
             String sql = INSERT_PREFIX + String.join(",", Collections.nCopies(chunk.size(), INSERT_ROW));
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = 1;
@@ -282,25 +272,19 @@ public final class MessageBatchWriter {
         if (changed.isEmpty()) {
             return;
         }
-        // One statement per chunk of rooms: every round trip costs the driver and the server more than the rows do.
-        for (int from = 0; from < changed.size(); from += StatementSizes.MAX) {
-            List<RoomRow> chunk = changed.subList(from, Math.min(changed.size(), from + StatementSizes.MAX));
-            int size = StatementSizes.padded(chunk.size());
-            String sql = "UPDATE rooms SET last_seq = CASE id" + " WHEN ? THEN ?".repeat(size) + " END WHERE id IN ("
-                    + placeholders(size) + ")";
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                // Padded with the last room again: its second WHEN gives the same value and is never reached.
-                int i = 1;
-                for (int k = 0; k < size; k++) {
-                    RoomRow room = chunk.get(Math.min(k, chunk.size() - 1));
-                    ps.setLong(i++, room.id());
-                    ps.setLong(i++, room.lastSeq);
-                }
-                for (int k = 0; k < size; k++) {
-                    ps.setLong(i++, chunk.get(Math.min(k, chunk.size() - 1)).id());
-                }
-                ps.executeUpdate();
+        // One statement for all rooms: every round trip costs the driver and the server more than the rows do.
+        String sql = "UPDATE rooms SET last_seq = CASE id" + " WHEN ? THEN ?".repeat(changed.size())
+                + " END WHERE id IN (" + placeholders(changed.size()) + ")";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            for (RoomRow room : changed) {
+                ps.setLong(i++, room.id());
+                ps.setLong(i++, room.lastSeq);
             }
+            for (RoomRow room : changed) {
+                ps.setLong(i++, room.id());
+            }
+            ps.executeUpdate();
         }
     }
 
