@@ -77,37 +77,32 @@ final class FanOutQueue {
         int messages = 0;
         Due oldest = pending.peek();
         long nowMs = System.currentTimeMillis();
-        // Whatever one frame throws, the loop stays scheduled for the rest and what was written gets flushed: acks
-        // wait here too, and a connection left marked unflushed would never be flushed again.
-        try {
-            while ((due = pending.poll()) != null) {
-                switch (due) {
-                    case Reply r -> {
-                        if (r.target().acknowledged(r.messageId(), r.reply())) {
-                            touched.add(r.target());
-                        }
+        while ((due = pending.poll()) != null) {
+            switch (due) {
+                case Reply r -> {
+                    if (r.target().acknowledged(r.messageId(), r.reply())) {
+                        touched.add(r.target());
                     }
-                    case Broadcast b -> {
-                        size.decrementAndGet();
-                        deliver(b);
-                        delivered += b.targets().size();
-                        if (b.messageId() != 0) {
-                            messages += b.targets().size();
-                            metrics.delivered(nowMs - MessageIds.millisOf(b.messageId()));
-                        }
+                }
+                case Broadcast b -> {
+                    size.decrementAndGet();
+                    deliver(b);
+                    delivered += b.targets().size();
+                    if (b.messageId() != 0) {
+                        messages += b.targets().size();
+                        metrics.delivered(nowMs - MessageIds.millisOf(b.messageId()));
                     }
                 }
             }
-        } finally {
-            scheduled.set(false);
-            if (!pending.isEmpty()) {
-                schedule();
-            }
-            for (Connection c : touched) {
-                c.flushDelivered();
-            }
-            touched.clear();
         }
+        scheduled.set(false);
+        if (!pending.isEmpty()) {
+            schedule();
+        }
+        for (Connection c : touched) {
+            c.flushDelivered();
+        }
+        touched.clear();
         metrics.framesOut(messages, delivered - messages);
         if (oldest != null) {
             metrics.fanOutBatch(System.nanoTime() - oldest.queuedAtNanos(), delivered);
