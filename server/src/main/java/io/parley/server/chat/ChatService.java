@@ -224,16 +224,18 @@ public final class ChatService {
         c.sendPending(id);
         long sentAt = System.nanoTime();
         metrics.send();
-        producer.enqueue(envelope, (ackedId, failure) -> {
-            if (failure != null) {
-                ApiException e = Failures.toApi(failure);
-                metrics.error(e.code());
-                hub.acknowledge(c, id, new ServerFrame.Error(ref, e.code(), e.getMessage()));
-            } else {
-                metrics.ack(sentAt);
-                hub.acknowledge(c, id, new ServerFrame.Ack(ref, envelope.room(), ackedId, envelope.clientMsgId()));
-            }
-        });
+        producer.enqueue(
+                envelope,
+                (ackedId, failure) -> c.execute(() -> {
+                    if (failure != null) {
+                        ApiException e = Failures.toApi(failure);
+                        metrics.error(e.code());
+                        c.acknowledged(id, new ServerFrame.Error(ref, e.code(), e.getMessage()));
+                    } else {
+                        metrics.ack(sentAt);
+                        c.acknowledged(id, new ServerFrame.Ack(ref, envelope.room(), ackedId, envelope.clientMsgId()));
+                    }
+                }));
     }
 
     private void history(Connection c, ClientFrame.History h) {

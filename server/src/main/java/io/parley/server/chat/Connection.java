@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.netty.util.collection.LongObjectHashMap;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
 import io.parley.server.auth.Principal;
@@ -36,8 +35,7 @@ public final class Connection {
     private final Metrics metrics;
     private final RateLimiter rateLimiter;
     private final Set<String> rooms = new HashSet<>();
-    // The ids of this connection's sends whose ack has not been written yet; created at the first send.
-    private LongObjectHashMap<Boolean> unacked;
+    private final Set<Long> unacked = new HashSet<>(4);
     /**
      * Where this connection's frames enter the pipeline: at the closing handshake, past the handlers above it (the
      * frame handler, the protocol handler) that only pass writes and flushes on, which costs a few µs per delivery
@@ -136,70 +134,33 @@ public final class Connection {
 
     /** Encodes and writes a reply now. */
     public void send(ServerFrame frame) {
-        if (writeReply(frame)) {
+        if (isOpen()) {
+            write(new TextWebSocketFrame(Unpooled.wrappedBuffer(codec.encode(frame))));
+            metrics.frameOut(frame);
             unflushed = false;
             flush();
         }
     }
 
-    /**
-     * Encodes a reply once, header included, and writes it past the WebSocket encoder as broadcasts are; a bare
-     * channel (tests) gets a {@link TextWebSocketFrame}. False when the connection is closed.
-     */
-    private boolean writeReply(ServerFrame frame) {
-        if (!isOpen()) {
-            return false;
-        }
-        byte[] json = codec.encode(frame);
-        write(
-                entry == null
-                        ? new TextWebSocketFrame(Unpooled.wrappedBuffer(json))
-                        : WireFrames.text(channel.alloc(), json));
-        metrics.frameOut(frame);
-        return true;
-    }
-
     void sendPending(long messageId) {
-        if (unacked == null) {
-            unacked = new LongObjectHashMap<>(4);
-        }
-        unacked.put(messageId, Boolean.TRUE);
+        unacked.add(messageId);
     }
 
-    /**
-     * Writes the ack (or error) of a send, then whatever was held back until it had gone out, without flushing;
-     * answers whether the caller must flush, as {@link #deliver} does, so that acks and broadcasts due together
-     * share one flush.
-     */
-    boolean acknowledged(long messageId, ServerFrame reply) {
-        if (unacked != null) {
-            unacked.remove(messageId);
-        }
-        boolean wrote = writeReply(reply);
+    /** Writes the ack of a send, then whatever was held back until that ack had gone out. */
+    void acknowledged(long messageId, ServerFrame reply) {
+        unacked.remove(messageId);
+        send(reply);
         while (deferred != null && !deferred.isEmpty()) {
-            if (isUnacked(deferred.peek().messageId())) {
+            if (unacked.contains(deferred.peek().messageId())) {
                 break;
             }
             write(deferred.poll().frame());
-            wrote = true;
         }
         if (deferred != null && deferred.isEmpty()) {
             deferred = null;
         }
-        return wrote && markUnflushed();
-    }
-
-    private boolean isUnacked(long messageId) {
-        return messageId != 0 && unacked != null && !unacked.isEmpty() && unacked.containsKey(messageId);
-    }
-
-    /** True the first time something is written after a flush: the caller then owes this connection one. */
-    private boolean markUnflushed() {
-        if (unflushed) {
-            return false; // already in the caller's list of connections to flush
-        }
-        unflushed = true;
-        return true;
+        unflushed = false;
+        flush();
     }
 
     /**
@@ -212,7 +173,7 @@ public final class Connection {
             wireFrame.release();
             return false;
         }
-        if (deferred != null || isUnacked(messageId)) {
+        if (deferred != null || (messageId != 0 && !unacked.isEmpty() && unacked.contains(messageId))) {
             if (deferred == null) {
                 deferred = new ArrayDeque<>();
             }
@@ -225,7 +186,11 @@ public final class Connection {
             return false;
         }
         write(wireFrame);
-        return markUnflushed();
+        if (unflushed) {
+            return false; // already in the caller's list of connections to flush
+        }
+        unflushed = true;
+        return true;
     }
 
     /** Flushes what {@link #deliver} wrote. */

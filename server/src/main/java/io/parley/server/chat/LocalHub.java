@@ -229,21 +229,10 @@ public final class LocalHub implements Subscriber.Listener {
             }
         }
         ByteBuf shared = WireFrames.text(ByteBufAllocator.DEFAULT, payload);
-        byLoop.forEach((loop, targets) -> queueOf(loop).add(shared.retain(), messageId, targets));
+        byLoop.forEach((loop, targets) -> fanOutQueues
+                .computeIfAbsent(loop, l -> new FanOutQueue(l, metrics))
+                .add(shared.retain(), messageId, targets));
         shared.release();
-    }
-
-    /**
-     * Writes the answer to a send on its connection's loop, from any thread: through the loop's fan-out queue, so
-     * that acks arriving together, and the messages due to the same connection meanwhile, share a flush.
-     */
-    void acknowledge(Connection c, long messageId, ServerFrame reply) {
-        queueOf(c.channel().eventLoop()).acknowledge(c, messageId, reply);
-    }
-
-    private FanOutQueue queueOf(EventLoop loop) {
-        FanOutQueue queue = fanOutQueues.get(loop);
-        return queue != null ? queue : fanOutQueues.computeIfAbsent(loop, l -> new FanOutQueue(l, metrics));
     }
 
     // ---------------------------------------------------------------- catch-up after a pub/sub reconnect

@@ -9,7 +9,6 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.Json;
-import io.parley.protocol.ServerFrame;
 import io.parley.server.auth.Principal;
 import io.parley.server.metrics.Metrics;
 import java.time.Instant;
@@ -76,38 +75,6 @@ class FanOutQueueTest {
             io.netty.util.ReferenceCountUtil.release(written); // frames, then the slow-reader close
         }
         assertThat(frame.refCnt()).isZero();
-        assertFalse(ch.finish());
-    }
-
-    @Test
-    void writesAnAckAndTheMessagesHeldBehindItWithOneFlush() {
-        EmbeddedChannel ch = new EmbeddedChannel();
-        int[] flushes = {0};
-        ch.pipeline().addFirst(new io.netty.channel.ChannelOutboundHandlerAdapter() {
-            @Override
-            public void flush(io.netty.channel.ChannelHandlerContext ctx) {
-                flushes[0]++;
-                ctx.flush();
-            }
-        });
-        FanOutQueue queue = new FanOutQueue(ch.eventLoop(), metrics);
-        Connection c = connection(ch, "c");
-        c.sendPending(42);
-        ByteBuf own = frame("{\"type\":\"message\",\"id\":\"42\"}");
-        queue.add(own, 42, List.of(c)); // arrives before its ack: held back
-        queue.acknowledge(c, 42, new ServerFrame.Ack("s1", "r", "42", null));
-        queue.add(frame("{\"n\":2}"), 0, List.of(c));
-        ch.runPendingTasks();
-        assertThat(flushes[0]).as("one flush for the whole drain").isEqualTo(1);
-        io.netty.handler.codec.http.websocketx.TextWebSocketFrame ack = ch.readOutbound();
-        try {
-            assertThat(ack.content().toString(UTF_8)).contains("\"type\":\"ack\"", "\"id\":\"42\"");
-        } finally {
-            ack.release();
-        }
-        assertThat(read(ch)).contains("\"id\":\"42\"");
-        assertThat(read(ch)).isEqualTo("{\"n\":2}");
-        assertThat(own.refCnt()).isZero();
         assertFalse(ch.finish());
     }
 }
