@@ -15,11 +15,9 @@ import java.util.function.Function;
  */
 public final class FrameCodec {
     private final ObjectMapper mapper;
-    private final ClientFrameReader reader;
 
     public FrameCodec(ObjectMapper mapper) {
         this.mapper = java.util.Objects.requireNonNull(mapper, "mapper");
-        this.reader = new ClientFrameReader(mapper.getFactory());
     }
 
     public ObjectMapper mapper() {
@@ -29,13 +27,6 @@ public final class FrameCodec {
     // ---------------------------------------------------------------- client frames (server side)
 
     public ClientFrame decodeClient(byte[] json) throws FrameException {
-        // Valid frames take the streaming reader; only those it declines pay for a tree, which says what is wrong.
-        var frame = reader.read(json);
-        return frame.isPresent() ? frame.get() : decodeClientTree(json);
-    }
-
-    /** The reference decoder: every rule and error message of a client frame, on a Jackson tree. */
-    ClientFrame decodeClientTree(byte[] json) throws FrameException {
         JsonNode node;
         try {
             node = mapper.readTree(json);

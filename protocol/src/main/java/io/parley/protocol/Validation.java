@@ -5,6 +5,7 @@ import java.util.regex.Pattern;
 /** Validation rules for user input shared by the REST and WebSocket paths; each answers the error it violates, or null. */
 public final class Validation {
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.-]{3,32}");
+    private static final Pattern ROOM_NAME = Pattern.compile("[a-z0-9_-]{1,48}");
 
     private Validation() {}
 
@@ -26,17 +27,7 @@ public final class Validation {
     }
 
     public static boolean isValidRoomName(String room) {
-        // The pattern [a-z0-9_-]{1,48} as a loop: this runs for every frame a client sends.
-        if (room == null || room.isEmpty() || room.length() > 48) {
-            return false;
-        }
-        for (int i = 0; i < room.length(); i++) {
-            char c = room.charAt(i);
-            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
-                return false;
-            }
-        }
-        return true;
+        return room != null && ROOM_NAME.matcher(room).matches();
     }
 
     /** Checks a message body: {@code empty_body}, {@code body_too_long} or null when it may be stored. */
@@ -58,13 +49,7 @@ public final class Validation {
 
     /** True when the text is empty or only Unicode White_Space (which is wider than {@link String#isBlank()}). */
     static boolean isBlank(String text) {
-        // Every White_Space code point is in the BMP, so a surrogate (or any other non-space) ends the scan.
-        for (int i = 0; i < text.length(); i++) {
-            if (!isUnicodeWhiteSpace(text.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
+        return text.codePoints().allMatch(Validation::isUnicodeWhiteSpace);
     }
 
     private static boolean isUnicodeWhiteSpace(int cp) {
