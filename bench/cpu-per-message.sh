@@ -6,7 +6,9 @@
 #   room1000 one room of 1,000 members, 20 msgs/s: server CPU µs per delivery (FANOUT=0 skips it)
 # Each is preceded by a warm-up step of the same shape (JIT; 20 s, then 10 s). CPU is user+system time from
 # /proc/PID/stat, read when the load tester starts sending and again when it has drained (setup left out), divided
-# by the messages stored (or deliveries). Results: stdout and bench/out/cpu-<run>/cpu.md.
+# by the messages stored (or deliveries); the server's kernel part and the JIT compiler threads' part of server and
+# worker (still compiling after a short warm-up, not a cost of the message path) are given apart. Results: stdout and
+# bench/out/cpu-<run>/cpu.md.
 #
 #   bench/cpu-per-message.sh
 #   SERVER_JAR=/tmp/old/parley-server.jar WORKER_JAR=/tmp/old/parley-worker.jar bench/cpu-per-message.sh
@@ -92,7 +94,9 @@ stack_env() {
 http_port=$(free_port)
 jfr_opts=()
 if [ "$JFR" = 1 ]; then jfr_opts=(-XX:+FlightRecorder); fi
-stack_env PARLEY_HTTP_PORT="$http_port" PARLEY_SERVER_ID=s1 "$JAVA" "${jfr_opts[@]}" -Xmx2g -jar "$SERVER_JAR" \
+jvm_opts=(-XX:-UseDynamicNumberOfCompilerThreads)
+[ -f "$root/server/jvm.options" ] && jvm_opts+=("@$root/server/jvm.options")   # as servers run in production
+stack_env PARLEY_HTTP_PORT="$http_port" PARLEY_SERVER_ID=s1 "$JAVA" "${jfr_opts[@]}" "${jvm_opts[@]}" -Xmx2g -jar "$SERVER_JAR" \
     >"$out/server.log" 2>&1 &
 server_pid=$!; started+=($server_pid); role[$server_pid]=server
 for _ in $(seq 1 450); do
@@ -100,7 +104,7 @@ for _ in $(seq 1 450); do
     kill -0 "$server_pid" 2>/dev/null || { tail -20 "$out/server.log" >&2; exit 1; }
     sleep 0.2
 done
-stack_env PARLEY_WORKER_ID=w1 PARLEY_WORKER_HTTP_PORT=0 "$JAVA" "${jfr_opts[@]}" -Xmx1g -jar "$WORKER_JAR" \
+stack_env PARLEY_WORKER_ID=w1 PARLEY_WORKER_HTTP_PORT=0 "$JAVA" "${jfr_opts[@]}" -XX:-UseDynamicNumberOfCompilerThreads -Xmx1g -jar "$WORKER_JAR" \
     >"$out/worker.log" 2>&1 &
 worker_pid=$!; started+=($worker_pid); role[$worker_pid]=worker
 target="ws://127.0.0.1:$http_port/ws"
@@ -109,6 +113,18 @@ for pid in "${!role[@]}"; do case ${role[$pid]} in mariadbd|redis) stack+=("$pid
 
 # user+system clock ticks, and system alone ("ticks:sys"), of a pid
 ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 ":" $13 }' "/proc/$1/stat" 2>/dev/null || echo 0:0; }
+# user+system clock ticks of a JVM's JIT compiler threads. The JVMs run with a fixed set of them
+# (-XX:-UseDynamicNumberOfCompilerThreads), so that none exits between two readings and takes its ticks with it: what
+# the JIT still compiles after the warm-up is then reported apart from what the message path costs once compiled.
+jit_ticks() {
+    local t c stats=()
+    for t in /proc/$1/task/*; do
+        read -r c <"$t/comm" 2>/dev/null || continue
+        case $c in "C1 CompilerThre"* | "C2 CompilerThre"*) stats+=("$t/stat") ;; esac
+    done
+    [ ${#stats[@]} -gt 0 ] || { echo 0; return; }
+    awk '{ sub(/^.*\) /, ""); s += $12 + $13 } END { print s + 0 }' "${stats[@]}" 2>/dev/null || echo 0
+}
 snapshot() { local pid; for pid in "$@"; do printf '%s=%s ' "$pid" "$(ticks "$pid")"; done; }
 
 # step NAME UNIT ARGS...: runs the load tester; UNIT is "stored" (divide by acked messages) or "delivery".
@@ -123,7 +139,8 @@ step() {
         kill -0 "$gen" 2>/dev/null || { tail -5 "$out/$name.log" >&2; echo "cpu-per-message.sh: $name failed" >&2; exit 1; }
         sleep 0.05
     done
-    local before last now t0 t1
+    local before last now t0 t1 jit_before
+    jit_before=$(jit_ticks "$server_pid"):$(jit_ticks "$worker_pid")
     before=$(snapshot "$gen" "${stack[@]}")
     t0=$(date +%s.%N)
     last=$before
@@ -132,6 +149,8 @@ step() {
         last=$now; t1=$(date +%s.%N); sleep 0.2
     done
     wait "$gen" || { echo "cpu-per-message.sh: $name: load tester exit $?" >&2; }
+    local jit_after
+    jit_after=$(jit_ticks "$server_pid"):$(jit_ticks "$worker_pid")
     local count
     if [ "$unit" = stored ]; then count=$(jq -r '.counts.acked' "$out/$name.json"); else count=$(jq -r '.counts.delivered' "$out/$name.json"); fi
     local line="$name $unit $count $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
@@ -145,6 +164,10 @@ step() {
             'BEGIN { split(a, x, ":"); split(b, y, ":"); f = (n > 0 ? 1e6 / t / n : 0)
                      printf "%.1f", (x[1] - y[1]) * f; if (r == "server") printf " server-sys=%.1f", (x[2] - y[2]) * f }')"
     done
+    # The JIT compiler threads' part of the server and the worker.
+    line="$line $(awk -v a="$jit_after" -v b="$jit_before" -v t="$clk_tck" -v n="$count" \
+        'BEGIN { split(a, x, ":"); split(b, y, ":"); f = (n > 0 ? 1e6 / t / n : 0)
+                 printf "server-jit=%.1f worker-jit=%.1f", (x[1] - y[1]) * f, (x[2] - y[2]) * f }')"
     echo "$line" >>"$out/steps.tsv"
     log "$name: $(jq -r '"\(.rates.ackedPerSecond) acked/s, \(.rates.deliveredPerSecond) deliveries/s, p99 delivery \(.sendToDelivery.p99Ms) ms, lost \(.counts.lost)"' "$out/$name.json") | $line"
 }
@@ -172,11 +195,11 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 {
     echo "CPU per message, run cpu-$run_id ($(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- server worker protocol infra || echo ', plus uncommitted work'); server $SERVER_JAR, worker $WORKER_JAR, load average $load_start at the start, $load_end at the end)"
     echo
-    echo "| step | count | window s | server (of it kernel) | worker | MariaDB | Redis | all four | generator |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| step | count | window s | server (of it kernel; JIT) | worker (JIT) | MariaDB | Redis | all four | all four without JIT | generator |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     awk '{
         delete v; for (i = 5; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
         all = v["server"] + v["worker"] + v["mariadbd"] + v["redis"]
-        printf "| %s (µs per %s) | %s | %s | %s (%s) | %s | %s | %s | %.1f | %s |\n", $1, ($2 == "stored" ? "stored message" : "delivery"), $3, $4, v["server"], v["server-sys"], v["worker"], v["mariadbd"], v["redis"], all, v["generator"]
+        printf "| %s (µs per %s) | %s | %s | %s (%s; %s) | %s (%s) | %s | %s | %.1f | %.1f | %s |\n", $1, ($2 == "stored" ? "stored message" : "delivery"), $3, $4, v["server"], v["server-sys"], v["server-jit"], v["worker"], v["worker-jit"], v["mariadbd"], v["redis"], all, all - v["server-jit"] - v["worker-jit"], v["generator"]
     }' "$out/steps.tsv"
 } | tee "$out/cpu.md"
