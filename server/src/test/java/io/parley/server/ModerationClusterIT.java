@@ -122,7 +122,8 @@ class ModerationClusterIT {
             m.awaitType("ready");
             m.reply(m.send("type", "join", "room", room));
             int sends = 300;
-            String[] refs = new String[sends];
+            int late = 5;
+            String[] refs = new String[sends + late];
             for (int i = 0; i < sends; i++) {
                 refs[i] = m.send("type", "send", "room", room, "body", "m" + i, "clientMsgId", "c" + i);
                 if (i == sends / 3) {
@@ -134,9 +135,18 @@ class ModerationClusterIT {
                             .isEqualTo(201);
                 }
             }
+            // Racing sends may all be queued before the ban reaches the member's replica; once it has (the member
+            // is told it left), every send is refused.
+            m.await(
+                    f -> f.path("type").asText().equals("left")
+                            && f.path("room").asText().equals(room),
+                    WITHIN);
+            for (int i = sends; i < sends + late; i++) {
+                refs[i] = m.send("type", "send", "room", room, "body", "m" + i, "clientMsgId", "c" + i);
+            }
             Set<String> acked = new HashSet<>();
             Set<String> refused = new HashSet<>();
-            for (int i = 0; i < sends; i++) {
+            for (int i = 0; i < sends + late; i++) {
                 JsonNode reply = m.reply(refs[i]);
                 if (reply.path("type").asText().equals("ack")) {
                     acked.add("c" + i);
@@ -146,6 +156,11 @@ class ModerationClusterIT {
                 }
             }
             assertThat(refused).as("sends after the ban took effect").isNotEmpty();
+            for (int i = sends; i < sends + late; i++) {
+                assertThat(refused)
+                        .as("sends after the member was told of the ban")
+                        .contains("c" + i);
+            }
             assertThat(acked).as("sends before the ban").isNotEmpty();
             // Every acknowledged send is stored and delivered to the members; no refused one is.
             Set<String> delivered = new HashSet<>();
